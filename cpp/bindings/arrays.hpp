@@ -1,0 +1,96 @@
+// Conversions between numpy and the core's pointer + size views, done with the GIL held.
+// Input checks here raise the Python type the rule calls for, with the received value echoed.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "maskkit/rle.hpp"
+
+namespace maskkit::bindings {
+
+namespace py = pybind11;
+
+// Heights and widths above this cannot be held by COCO's uint32 arithmetic (and their product
+// could overflow 64 bits).
+constexpr long long max_dimension = 0xffffffffLL;
+
+// A numpy array that owns a std::vector's buffer (moved, not copied).
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& values) {
+    auto* owned = new std::vector<T>(std::move(values));
+    py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+    return py::array_t<T>({static_cast<py::ssize_t>(owned->size())}, {static_cast<py::ssize_t>(sizeof(T))},
+                          owned->data(), free_when_done);
+}
+
+// Requires exactly dtype T and C-contiguity without converting (so a lossy cast never happens
+// silently); `what` names the argument in the message.
+template <class T>
+py::array_t<T, py::array::c_style> exact_array(const py::handle& obj, const char* what) {
+    if (!py::isinstance<py::array>(obj))
+        throw py::type_error(std::string(what) + " must be a numpy array, got " +
+                             std::string(py::str(py::type::of(obj).attr("__name__"))));
+    auto arr = py::reinterpret_borrow<py::array>(obj);
+    if (!arr.dtype().is(py::dtype::of<T>()))
+        throw py::type_error(std::string(what) + " must have dtype " +
+                             std::string(py::str(py::dtype::of<T>())) + ", got " +
+                             std::string(py::str(arr.dtype())));
+    return py::array_t<T, py::array::c_style>::ensure(arr);
+}
+
+// A batch of RLEs held by numpy arrays (counts uint32 (C,), offsets int64 (N+1,),
+// sizes int64 (N, 2)), checked once and exposed as views without copying the counts.
+struct BatchViews {
+    py::array_t<count_t, py::array::c_style> counts;
+    py::array_t<std::int64_t, py::array::c_style> offsets;
+    py::array_t<std::int64_t, py::array::c_style> sizes;
+    std::vector<RleView> views;
+};
+
+inline BatchViews batch_views(const py::handle& counts_obj, const py::handle& offsets_obj,
+                              const py::handle& sizes_obj) {
+    BatchViews b;
+    b.counts = exact_array<count_t>(counts_obj, "counts");
+    b.offsets = exact_array<std::int64_t>(offsets_obj, "offsets");
+    b.sizes = exact_array<std::int64_t>(sizes_obj, "sizes");
+    if (b.counts.ndim() != 1) throw py::value_error("counts must be 1-D, got ndim=" + std::to_string(b.counts.ndim()));
+    if (b.offsets.ndim() != 1 || b.offsets.shape(0) < 1)
+        throw py::value_error("offsets must be 1-D with at least one element");
+    const auto n = static_cast<std::size_t>(b.offsets.shape(0) - 1);
+    if (b.sizes.ndim() != 2 || b.sizes.shape(1) != 2 || static_cast<std::size_t>(b.sizes.shape(0)) != n)
+        throw py::value_error("sizes must have shape (" + std::to_string(n) + ", 2) to match offsets");
+    const std::int64_t* off = b.offsets.data();
+    const std::int64_t* sz = b.sizes.data();
+    const auto total = static_cast<std::int64_t>(b.counts.shape(0));
+    if (off[0] != 0) throw py::value_error("offsets[0] must be 0, got " + std::to_string(off[0]));
+    b.views.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (off[i + 1] < off[i] || off[i + 1] > total)
+            throw py::value_error("offsets must be non-decreasing and at most len(counts) = " +
+                                  std::to_string(total) + ", got offsets[" + std::to_string(i + 1) +
+                                  "] = " + std::to_string(off[i + 1]));
+        if (sz[2 * i] < 0 || sz[2 * i + 1] < 0)
+            throw py::value_error("sizes must be non-negative, got (" + std::to_string(sz[2 * i]) +
+                                  ", " + std::to_string(sz[2 * i + 1]) + ") at index " + std::to_string(i));
+        if (sz[2 * i] > max_dimension || sz[2 * i + 1] > max_dimension)
+            throw std::overflow_error("sizes must be at most 2**32 - 1, got (" + std::to_string(sz[2 * i]) +
+                                      ", " + std::to_string(sz[2 * i + 1]) + ") at index " + std::to_string(i));
+        b.views[i] = RleView{static_cast<std::uint64_t>(sz[2 * i]), static_cast<std::uint64_t>(sz[2 * i + 1]),
+                             b.counts.data() + off[i], static_cast<std::size_t>(off[i + 1] - off[i])};
+    }
+    return b;
+}
+
+// (counts, offsets) of an owned batch as numpy arrays.
+inline py::tuple batch_arrays(RleBatch&& batch) {
+    std::vector<std::int64_t> offsets(batch.offsets.begin(), batch.offsets.end());
+    return py::make_tuple(to_numpy(std::move(batch.counts)), to_numpy(std::move(offsets)));
+}
+
+}  // namespace maskkit::bindings

@@ -1,0 +1,33 @@
+// Polygon and box rasterization with pycocotools' rule (rleFrPoly / rleFrBbox), straight to RLE.
+//
+// The rule: vertices are scaled by 5 and rounded with C's (int)(5*v + 0.5) (truncation toward
+// zero), edges are walked on that 1/5-pixel grid, and a pixel (X, Y) is inside when its centre
+// is inside by the even-odd rule on the quantized boundary. See polygon.cpp for the exact steps.
+//
+// Unlike pycocotools, the work and memory do not grow with coordinates outside the image: only
+// grid steps that cross a pixel-centre column inside [0, w-1] are visited. Coordinates are
+// quantized in 64-bit integers; for |5*v| below 2^31 (all pycocotools can handle without
+// crashing) the result is bit-identical to pycocotools.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "maskkit/rle.hpp"
+
+namespace maskkit {
+
+// Largest |coordinate| accepted; beyond it (and for NaN/inf) std::invalid_argument.
+constexpr double max_polygon_coordinate = 1e14;
+
+// Rasterizes polygon xy[0..2k) = x0,y0,x1,y1,... into an h x w RLE, appending its counts.
+// k < 3 (or a polygon of zero area) gives the empty mask. h*w must be < 2^32
+// (std::overflow_error otherwise).
+void polygon_to_rle(const double* xy, std::size_t k, std::uint64_t h, std::uint64_t w,
+                    std::vector<count_t>& counts);
+
+// Rasterizes box [x, y, bw, bh] as the polygon (x,y) (x,y+bh) (x+bw,y+bh) (x+bw,y).
+void box_to_rle(const double* box, std::uint64_t h, std::uint64_t w, std::vector<count_t>& counts);
+
+}  // namespace maskkit

@@ -1,0 +1,16 @@
+// The one place that maps the active SIMD target to its kernel tables.
+#include "kernels/rle_kernels.hpp"
+#include "maskkit/cpu_features.hpp"
+
+namespace maskkit::kernels {
+
+const RleKernels& rle_kernels() {
+    switch (active_target()) {
+        case SimdTarget::avx512: return avx512::rle_kernels;
+        case SimdTarget::avx2: return avx2::rle_kernels;
+        case SimdTarget::scalar: break;
+    }
+    return scalar::rle_kernels;
+}
+
+}  // namespace maskkit::kernels

@@ -1,0 +1,58 @@
+// AVX-512 (F+BW+VL) kernels: 64 bytes per compare straight into a mask register, and masked
+// loads for partial blocks so row tails need no scalar loop.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/rle_kernels.hpp"
+#include "kernels/simd_region.hpp"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+MASKKIT_TARGET_BEGIN("avx512f,avx512bw,avx512vl,avx2,bmi,bmi2,popcnt")
+namespace maskkit::avx512 {
+namespace {
+
+struct Lanes {
+    static constexpr unsigned width = 64;
+    static std::uint64_t changed(const std::uint8_t* cur, const std::uint8_t* prev) {
+        const __m512i a = _mm512_loadu_si512(cur);
+        const __m512i b = _mm512_loadu_si512(prev);
+        return _mm512_cmpneq_epi8_mask(a, b);
+    }
+    static std::uint64_t changed_partial(const std::uint8_t* cur, const std::uint8_t* prev,
+                                         unsigned count) {
+        const __mmask64 keep = _bzhi_u64(~0ull, count);
+        const __m512i a = _mm512_maskz_loadu_epi8(keep, cur);
+        const __m512i b = _mm512_maskz_loadu_epi8(keep, prev);
+        return _mm512_mask_cmpneq_epi8_mask(keep, a, b);
+    }
+    static void fill(std::uint8_t* p, std::uint8_t value, std::uint64_t length, const std::uint8_t* end) {
+        if (length <= 64 && end - p >= 64) {
+            _mm512_storeu_si512(p, _mm512_set1_epi8(static_cast<char>(value)));
+        } else if (length <= 128 && end - p >= 128) {
+            const __m512i v = _mm512_set1_epi8(static_cast<char>(value));
+            _mm512_storeu_si512(p, v);
+            _mm512_storeu_si512(p + 64, v);
+        } else {
+            std::memset(p, value, length);
+        }
+    }
+};
+
+#include "kernels/rle_kernels.inl"
+
+}  // namespace
+
+const kernels::RleKernels rle_kernels = make_rle_kernels<Lanes>();
+
+}  // namespace maskkit::avx512
+MASKKIT_TARGET_END
+
+#else
+namespace maskkit::avx512 { const kernels::RleKernels rle_kernels = scalar::rle_kernels; }
+#endif

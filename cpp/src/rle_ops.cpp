@@ -1,0 +1,201 @@
+// Measures, merge and IoU on runs, without decoding: the sweeps below follow maskApi.c step
+// for step, because their outputs (zero-length runs kept by merge, uint32 wrap-around, the box
+// prefilter of rleIou) are part of what users compare byte for byte.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "maskkit/rle.hpp"
+
+namespace maskkit {
+namespace {
+
+std::uint64_t counts_sum(const RleView& r) {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < r.m; ++i) sum += r.counts[i];
+    return sum;
+}
+
+// Reads count i, or 0 past the end: lets an RLE with no counts take part in a sweep as an
+// empty sequence (pycocotools reads past its buffer there).
+count_t count_at(const RleView& r, std::size_t i) { return i < r.m ? r.counts[i] : 0; }
+
+void require_equal_sums(const RleView& a, const RleView& b, const char* operation) {
+    const std::uint64_t sa = counts_sum(a), sb = counts_sum(b);
+    if (sa != sb)
+        throw std::invalid_argument(std::string(operation) +
+                                    ": RLE counts must sum to the same total (they sum to " +
+                                    std::to_string(sa) + " and " + std::to_string(sb) +
+                                    "); pycocotools loops forever on such input");
+}
+
+}  // namespace
+
+count_t area(const RleView& rle) {
+    count_t total = 0;
+    for (std::size_t j = 1; j < rle.m; j += 2) total += rle.counts[j];
+    return total;
+}
+
+void to_bbox(const RleView& rle, double* box) {
+    const std::size_t m = (rle.m / 2) * 2;  // a trailing background run cannot widen the box
+    if (m == 0) {
+        box[0] = box[1] = box[2] = box[3] = 0;
+        return;
+    }
+    const auto h = static_cast<std::uint32_t>(rle.h);
+    const auto w = static_cast<std::uint32_t>(rle.w);
+    std::uint32_t xs = w, ys = h, xe = 0, ye = 0, position = 0;
+    for (std::size_t j = 0; j < m; ++j) {
+        const std::uint32_t start = position;
+        position += rle.counts[j];
+        if (j % 2 == 0 || rle.counts[j] == 0) continue;
+        if (h == 0)
+            throw std::invalid_argument("toBbox: an RLE of height 0 cannot have foreground run " +
+                                        std::to_string(rle.counts[j]) + " (at index " +
+                                        std::to_string(j) + ")");
+        const std::uint32_t end = position - 1;
+        const std::uint32_t x_start = start / h, x_end = end / h;
+        xs = std::min(xs, x_start);
+        xe = std::max(xe, x_end);
+        if (x_start < x_end) {  // the run wraps into the next column: full height
+            ys = 0;
+            ye = h - 1;
+        } else {
+            ys = std::min(ys, start % h);
+            ye = std::max(ye, end % h);
+        }
+    }
+    box[0] = xs;
+    box[1] = ys;
+    box[2] = static_cast<std::uint32_t>(xe - xs + 1);
+    box[3] = static_cast<std::uint32_t>(ye - ys + 1);
+}
+
+// The union/intersection sweep: consume min(remaining run of A, remaining run of B) at a time,
+// flip a side's value when its run is used up, and close an output run whenever the combined
+// value changes or both inputs end.
+void merge(const RleView* rles, std::size_t n, bool intersect, std::uint64_t& h,
+           std::uint64_t& w, std::vector<count_t>& counts) {
+    counts.clear();
+    if (n == 0) {
+        h = w = 0;
+        return;
+    }
+    h = rles[0].h;
+    w = rles[0].w;
+    counts.assign(rles[0].counts, rles[0].counts + rles[0].m);
+    if (n == 1) return;
+    std::vector<count_t> accumulated;
+    for (std::size_t i = 1; i < n; ++i) {
+        const RleView& b = rles[i];
+        if (b.h != h || b.w != w) {
+            h = w = 0;
+            counts.clear();
+            return;
+        }
+        accumulated.swap(counts);
+        const RleView a{h, w, accumulated.data(), accumulated.size()};
+        require_equal_sums(a, b, "merge");
+        counts.clear();
+        count_t ca = count_at(a, 0), cb = count_at(b, 0), cc = 0, ct = 1;
+        std::size_t ia = 1, ib = 1;
+        bool va = false, vb = false, v = false;
+        while (ct > 0) {
+            const count_t c = std::min(ca, cb);
+            cc += c;
+            ct = 0;
+            ca -= c;
+            if (!ca && ia < a.m) {
+                ca = a.counts[ia++];
+                va = !va;
+            }
+            ct += ca;
+            cb -= c;
+            if (!cb && ib < b.m) {
+                cb = b.counts[ib++];
+                vb = !vb;
+            }
+            ct += cb;
+            const bool previous = v;
+            v = intersect ? (va && vb) : (va || vb);
+            if (v != previous || ct == 0) {
+                counts.push_back(cc);
+                cc = 0;
+            }
+        }
+    }
+}
+
+void box_iou(const double* dt, std::size_t m, const double* gt, std::size_t n,
+             const std::uint8_t* iscrowd, double* out) {
+    for (std::size_t g = 0; g < n; ++g) {
+        const double* G = gt + g * 4;
+        const double ga = G[2] * G[3];
+        const bool crowd = iscrowd != nullptr && iscrowd[g];
+        for (std::size_t d = 0; d < m; ++d) {
+            const double* D = dt + d * 4;
+            const double da = D[2] * D[3];
+            out[g * m + d] = 0;
+            const double iw = std::fmin(D[2] + D[0], G[2] + G[0]) - std::fmax(D[0], G[0]);
+            if (iw <= 0) continue;
+            const double ih = std::fmin(D[3] + D[1], G[3] + G[1]) - std::fmax(D[1], G[1]);
+            if (ih <= 0) continue;
+            const double inter = iw * ih;
+            const double uni = crowd ? da : da + ga - inter;
+            out[g * m + d] = inter / uni;
+        }
+    }
+}
+
+void rle_iou(const RleView* dt, std::size_t m, const RleView* gt, std::size_t n,
+             const std::uint8_t* iscrowd, double* out) {
+    std::vector<double> dt_boxes(m * 4), gt_boxes(n * 4);
+    for (std::size_t d = 0; d < m; ++d) to_bbox(dt[d], &dt_boxes[d * 4]);
+    for (std::size_t g = 0; g < n; ++g) to_bbox(gt[g], &gt_boxes[g * 4]);
+    box_iou(dt_boxes.data(), m, gt_boxes.data(), n, iscrowd, out);
+    for (std::size_t g = 0; g < n; ++g) {
+        for (std::size_t d = 0; d < m; ++d) {
+            double& o = out[g * m + d];
+            if (!(o > 0)) continue;
+            const RleView& a = dt[d];
+            const RleView& b = gt[g];
+            if (a.h != b.h || a.w != b.w) {
+                o = -1;
+                continue;
+            }
+            require_equal_sums(a, b, "iou");
+            count_t ca = count_at(a, 0), cb = count_at(b, 0), ct = 1, inter = 0, uni = 0;
+            std::size_t ia = 1, ib = 1;
+            bool va = false, vb = false;
+            while (ct > 0) {
+                const count_t c = std::min(ca, cb);
+                if (va || vb) {
+                    uni += c;
+                    if (va && vb) inter += c;
+                }
+                ct = 0;
+                ca -= c;
+                if (!ca && ia < a.m) {
+                    ca = a.counts[ia++];
+                    va = !va;
+                }
+                ct += ca;
+                cb -= c;
+                if (!cb && ib < b.m) {
+                    cb = b.counts[ib++];
+                    vb = !vb;
+                }
+                ct += cb;
+            }
+            if (inter == 0)
+                uni = 1;
+            else if (iscrowd != nullptr && iscrowd[g])
+                uni = area(a);
+            o = static_cast<double>(inter) / static_cast<double>(uni);
+        }
+    }
+}
+
+}  // namespace maskkit

@@ -1,0 +1,183 @@
+#include "maskkit/thread_pool.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if !defined(_WIN32)
+#include <unistd.h>
+#endif
+
+namespace maskkit {
+namespace {
+
+long current_pid() {
+#if defined(_WIN32)
+    return 0;
+#else
+    return static_cast<long>(::getpid());
+#endif
+}
+
+int default_thread_count() {
+    const char* env = std::getenv("MASKKIT_NUM_THREADS");
+    if (env != nullptr && *env != '\0') {
+        char* end = nullptr;
+        const long value = std::strtol(env, &end, 10);
+        if (end != env && *end == '\0' && value >= 1 && value <= 1024) return static_cast<int>(value);
+    }
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+class Pool {
+public:
+    explicit Pool(int threads) : pid_(current_pid()) {
+        for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    }
+    ~Pool() {
+        {
+            std::lock_guard<std::mutex> lock(state_mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        for (auto& t : workers_) t.join();
+    }
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+
+    long pid() const { return pid_; }
+    std::size_t size() const { return workers_.size() + 1; }
+
+    // Returns false (without running anything) if another job holds the pool.
+    bool try_run(std::size_t n, std::size_t chunk,
+                 const std::function<void(std::size_t, std::size_t)>& body) {
+        std::unique_lock<std::mutex> job_lock(job_mutex_, std::try_to_lock);
+        if (!job_lock.owns_lock()) return false;
+        {
+            std::lock_guard<std::mutex> lock(state_mutex_);
+            body_ = &body;
+            n_ = n;
+            chunk_ = chunk;
+            next_.store(0, std::memory_order_relaxed);
+            busy_workers_ = workers_.size();
+            error_ = nullptr;
+            ++generation_;
+        }
+        wake_.notify_all();
+        work();
+        std::unique_lock<std::mutex> lock(state_mutex_);
+        done_.wait(lock, [this] { return busy_workers_ == 0; });
+        body_ = nullptr;
+        if (error_) std::rethrow_exception(error_);
+        return true;
+    }
+
+private:
+    void work() {
+        for (;;) {
+            const std::size_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
+            if (begin >= n_) return;
+            const std::size_t end = std::min(n_, begin + chunk_);
+            try {
+                (*body_)(begin, end);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(state_mutex_);
+                if (!error_) error_ = std::current_exception();
+                next_.store(n_, std::memory_order_relaxed);  // stop handing out chunks
+            }
+        }
+    }
+
+    void worker_loop() {
+        std::size_t seen = 0;
+        for (;;) {
+            {
+                std::unique_lock<std::mutex> lock(state_mutex_);
+                wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+                if (stopping_) return;
+                seen = generation_;
+            }
+            work();
+            std::lock_guard<std::mutex> lock(state_mutex_);
+            if (--busy_workers_ == 0) done_.notify_one();
+        }
+    }
+
+    const long pid_;
+    std::vector<std::thread> workers_;
+    std::mutex job_mutex_;
+    std::mutex state_mutex_;
+    std::condition_variable wake_;
+    std::condition_variable done_;
+    bool stopping_ = false;
+    std::size_t generation_ = 0;
+    std::size_t busy_workers_ = 0;
+    const std::function<void(std::size_t, std::size_t)>* body_ = nullptr;
+    std::size_t n_ = 0;
+    std::size_t chunk_ = 1;
+    std::atomic<std::size_t> next_{0};
+    std::exception_ptr error_;
+};
+
+std::mutex g_config_mutex;
+std::atomic<int> g_threads{0};
+std::shared_ptr<Pool> g_pool;  // guarded by g_config_mutex
+
+std::shared_ptr<Pool> acquire_pool(int threads) {
+    std::lock_guard<std::mutex> lock(g_config_mutex);
+    if (!g_pool || g_pool->size() != static_cast<std::size_t>(threads)) {
+        g_pool = std::make_shared<Pool>(threads);
+    } else if (g_pool->pid() != current_pid()) {
+        // After fork() the worker threads do not exist in the child; the old object cannot be
+        // joined or destroyed safely, so it is leaked on purpose and replaced.
+        new std::shared_ptr<Pool>(g_pool);
+        g_pool = std::make_shared<Pool>(threads);
+    }
+    return g_pool;
+}
+
+}  // namespace
+
+int num_threads() {
+    int value = g_threads.load(std::memory_order_acquire);
+    if (value == 0) {
+        int expected = 0;
+        g_threads.compare_exchange_strong(expected, default_thread_count());
+        value = g_threads.load(std::memory_order_acquire);
+    }
+    return value;
+}
+
+void set_num_threads(int n) {
+    if (n < 1)
+        throw std::invalid_argument("num_threads must be >= 1, got " + std::to_string(n));
+    g_threads.store(n, std::memory_order_release);
+}
+
+void parallel_for(std::size_t n, std::size_t grain,
+                  const std::function<void(std::size_t, std::size_t)>& body) {
+    if (n == 0) return;
+    grain = std::max<std::size_t>(grain, 1);
+    const int threads = num_threads();
+    const std::size_t useful = std::min<std::size_t>(static_cast<std::size_t>(threads),
+                                                     (n + grain - 1) / grain);
+    if (useful <= 1) {
+        body(0, n);
+        return;
+    }
+    // Several chunks per thread balance uneven items (masks with many runs next to empty ones).
+    const std::size_t chunk = std::max(grain, (n + 4 * useful - 1) / (4 * useful));
+    std::shared_ptr<Pool> pool = acquire_pool(threads);
+    if (!pool->try_run(n, chunk, body)) body(0, n);
+}
+
+}  // namespace maskkit

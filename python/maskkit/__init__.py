@@ -1,0 +1,62 @@
+"""maskkit: fast, bit-exact segmentation-mask processing.
+
+Submodules
+----------
+maskkit.coco
+    Drop-in for ``pycocotools.mask`` (and ``maskkit.coco._mask`` for ``pycocotools._mask``).
+maskkit.rle
+    Batch-native COCO RLE: :class:`maskkit.rle.RleBatch`, encode/decode/area/bbox/merge/iou,
+    rasterization, and codecs for the other RLE dialects.
+
+Runtime controls
+----------------
+:func:`simd_info` reports the SIMD targets; ``MASKKIT_SIMD=scalar|avx2|avx512`` forces one.
+:func:`set_num_threads` (or ``MASKKIT_NUM_THREADS``) sets the threads batched calls use.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Union
+
+try:
+    from . import _core
+except ImportError as exc:  # pragma: no cover - only on a broken install
+    raise ImportError(
+        "maskkit's compiled module _core is missing; reinstall with `pip install maskkit` "
+        "(or `pip install .` from a source checkout)"
+    ) from exc
+
+from . import coco, rle
+
+__version__ = "0.1.0"
+__all__ = ["coco", "rle", "simd_info", "set_num_threads", "get_num_threads", "__version__"]
+
+
+def simd_info() -> Dict[str, Union[str, List[str]]]:
+    """The SIMD target in use and the ones this CPU supports.
+
+    Examples
+    --------
+    >>> import maskkit
+    >>> info = maskkit.simd_info()
+    >>> info["active"] in info["available"]
+    True
+    """
+    return {"active": _core.simd_active(), "available": list(_core.simd_targets())}
+
+
+def set_num_threads(n: int) -> None:
+    """Set how many threads batched calls may use (``n >= 1``).
+
+    Results are bit-identical for any thread count.
+    """
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be an int, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    _core.set_num_threads(n)
+
+
+def get_num_threads() -> int:
+    """The number of threads batched calls may use."""
+    return int(_core.num_threads())

@@ -1,0 +1,317 @@
+"""Drop-in for ``pycocotools._mask``: the same functions, inputs, outputs and bytes.
+
+Functions take and return COCO RLE dicts ``{'size': [h, w], 'counts': bytes}`` exactly as
+pycocotools 2.0.11 does. Where pycocotools crashes, hangs or returns uninitialized memory,
+these raise a clear exception instead; where it accepts only Fortran-ordered or C-contiguous
+input by accident of implementation, these read any memory order and give the answer
+pycocotools gives for the equivalent valid input. Each such divergence is listed in the
+function's docstring (and in the README).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _core
+
+__all__ = [
+    "encode",
+    "decode",
+    "merge",
+    "area",
+    "iou",
+    "toBbox",
+    "frBbox",
+    "frPoly",
+    "frUncompressedRLE",
+    "frPyObjects",
+    "_toString",
+    "_frString",
+]
+
+
+def _siz(value: Any, name: str) -> int:
+    """C ``unsigned long`` conversion as Cython does it for pycocotools' ``siz`` arguments."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        v = int(value)
+    elif isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        v = int(value)
+    elif isinstance(value, bool):
+        v = int(value)
+    else:
+        raise TypeError(f"an integer is required for {name}, got {type(value).__name__}")
+    if v < 0:
+        raise OverflowError(f"can't convert negative value to siz: {name} = {value!r}")
+    if v > 0xFFFFFFFF:
+        raise OverflowError(f"{name} must be at most 2**32 - 1, got {value!r}")
+    return v
+
+
+def _frString(rleObjs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse COCO compressed RLE objects into ``(counts, offsets, sizes)`` arrays.
+
+    ``counts`` must be exactly ``str`` or ``bytes`` (``TypeError: Expected bytes, got ...``
+    otherwise, as in pycocotools). Divergence: a character outside ``'0'..'o'`` or a string
+    that ends inside a number raises ``ValueError``; pycocotools decodes such strings into
+    garbage (or reads past the buffer).
+    """
+    return _core.coco_parse(rleObjs if isinstance(rleObjs, (list, tuple)) else list(rleObjs))
+
+
+def _toString(rles: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[dict[str, Any]]:
+    """Build COCO compressed RLE dicts from ``(counts, offsets, sizes)`` arrays."""
+    counts, offsets, sizes = rles
+    return _core.coco_build(counts, offsets, sizes)
+
+
+def encode(mask: np.ndarray) -> list[dict[str, Any]]:
+    """Encode an (H, W, N) uint8 (or bool) array into N RLE dicts.
+
+    Divergence (superset): any memory order is accepted, not only Fortran order; the result
+    equals ``pycocotools._mask.encode(np.asfortranarray(mask))``. As in pycocotools, values
+    other than 0/1 are not binarized.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from maskkit.coco import _mask
+    >>> _mask.encode(np.ones((2, 3, 1), np.uint8))
+    [{'size': [2, 3], 'counts': b'06'}]
+    """
+    if not isinstance(mask, np.ndarray):
+        raise TypeError(f"Argument 'mask' has incorrect type (expected numpy.ndarray, got {type(mask).__name__})")
+    if mask.dtype != np.uint8 and mask.dtype != np.bool_:
+        raise ValueError(f"Buffer dtype mismatch, expected 'uint8_t' but got '{mask.dtype}'")
+    if mask.ndim != 3:
+        raise ValueError(f"Buffer has wrong number of dimensions (expected 3, got {mask.ndim})")
+    return _core.coco_encode(np.moveaxis(mask, -1, 0))
+
+
+def decode(rleObjs: Any) -> np.ndarray:
+    """Decode a list of RLE dicts into a Fortran-ordered (H, W, N) uint8 array.
+
+    Divergences: an empty list raises ``ValueError`` (pycocotools reads an RLE that does not
+    exist); RLEs of different sizes raise ``ValueError`` (pycocotools uses the first size and
+    leaves uninitialized bytes, or raises when a later one is larger); counts that sum past
+    ``h*w`` raise ``ValueError("Invalid RLE mask representation...")`` per RLE; a short sum
+    leaves the tail 0 (pycocotools leaves it uninitialized).
+    """
+    counts, offsets, sizes = _frString(rleObjs)
+    if sizes.shape[0] == 0:
+        raise ValueError("decode needs at least one RLE (pycocotools reads past an empty list)")
+    return _core.rle_decode(counts, offsets, sizes, True)
+
+
+def merge(rleObjs: Any, intersect: Any = 0) -> dict[str, Any]:
+    """Union (or, for a non-zero ``intersect``, intersection) of RLE dicts, as one dict.
+
+    Byte-identical to pycocotools, including zero-length runs that survive the sweep, the
+    verbatim copy of a single RLE and ``{'size': [0, 0], 'counts': b''}`` for an empty list
+    or RLEs of different sizes. Divergence: RLEs whose counts sum to different totals raise
+    ``ValueError`` (pycocotools loops forever).
+    """
+    flag = _c_int(intersect)
+    counts, offsets, sizes = _frString(rleObjs)
+    merged, h, w = _core.rle_merge(counts, offsets, sizes, flag != 0)
+    return _core.coco_build(merged, np.array([0, merged.size], np.int64), np.array([[h, w]], np.int64))[0]
+
+
+def _c_int(value: Any) -> int:
+    if isinstance(value, (int, np.integer, float, np.floating)) and np.isfinite(value):
+        return int(value)
+    raise TypeError(f"an integer is required for intersect, got {type(value).__name__}")
+
+
+def area(rleObjs: Any) -> np.ndarray:
+    """Foreground area of each RLE as uint32 (wrapping at 2**32, as pycocotools does)."""
+    counts, offsets, sizes = _frString(rleObjs)
+    return _core.rle_area(counts, offsets, sizes)
+
+
+def toBbox(rleObjs: Any) -> np.ndarray:
+    """Bounding boxes ``[x, y, w, h]`` of RLE dicts, float64 (N, 4).
+
+    Divergence: an RLE of height 0 with a foreground run raises ``ValueError`` (pycocotools
+    divides by zero and the process dies).
+    """
+    counts, offsets, sizes = _frString(rleObjs)
+    return _core.rle_to_bbox(counts, offsets, sizes)
+
+
+class _Boxes:
+    """Marker for preprocessed box input (pycocotools turns boxes into float64 arrays)."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
+
+
+class _Rles:
+    __slots__ = ("arrays",)
+
+    def __init__(self, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        self.arrays = arrays
+
+
+def _preproc(objs: Any) -> Any:
+    if len(objs) == 0:
+        return objs
+    if type(objs) == np.ndarray:
+        if len(objs.shape) == 1:
+            objs = objs.reshape((objs[0], 1))  # as pycocotools: 1-D box arrays never work
+        if not len(objs.shape) == 2 or not objs.shape[1] == 4:
+            raise ValueError("numpy ndarray input is only for *bounding boxes* and should have Nx4 dimension")
+        # Divergence: pycocotools keeps the memory order here and then reads the buffer as
+        # C-ordered, so Fortran-ordered boxes give wrong IoUs; a C-ordered copy is correct.
+        return _Boxes(np.ascontiguousarray(objs, dtype=np.double))
+    if type(objs) == list:
+        isbox = all((len(obj) == 4) and (type(obj) == list or type(obj) == np.ndarray) for obj in objs)
+        isrle = all(type(obj) == dict for obj in objs)
+        if isbox:
+            arr = np.array(objs, dtype=np.double)
+            if len(arr.shape) == 1:
+                arr = arr.reshape((1, arr.shape[0]))
+            return _Boxes(np.ascontiguousarray(arr))
+        if isrle:
+            return _Rles(_frString(objs))
+        raise ValueError("list input can be bounding box (Nx4) or RLEs ([RLE])")
+    raise ValueError(
+        "unrecognized type.  The following type: RLEs (rle), np.ndarray (box), and list (box) are supported."
+    )
+
+
+def _count(objs: Any) -> int:
+    if isinstance(objs, _Boxes):
+        return int(objs.array.shape[0])
+    if isinstance(objs, _Rles):
+        return int(objs.arrays[2].shape[0])
+    return 0
+
+
+def iou(dt: Any, gt: Any, pyiscrowd: Any) -> Any:
+    """IoU between detections and ground truths: RLE dicts or [x, y, w, h] boxes.
+
+    Returns a Fortran-ordered float64 (len(dt), len(gt)) array, bit-identical to pycocotools,
+    or ``[]`` when either side is empty. For a crowd ground truth the IoU is
+    ``|dt ∩ gt| / |dt|``. Checks run in pycocotools' order with its exception classes, except
+    that its bare ``Exception`` becomes ``ValueError`` (a subclass, so ``except Exception``
+    still catches it). Divergence: Fortran-ordered box arrays give correct values.
+
+    Examples
+    --------
+    >>> from maskkit.coco import _mask
+    >>> _mask.iou([[0, 0, 4, 4]], [[2, 2, 4, 4]], [0]).round(6)
+    array([[0.142857]])
+    """
+    iscrowd = np.array(pyiscrowd, dtype=np.uint8)
+    if iscrowd.ndim != 1:
+        raise ValueError(f"Buffer has wrong number of dimensions (expected 1, got {iscrowd.ndim})")
+    dt = _preproc(dt)
+    gt = _preproc(gt)
+    m = _count(dt)
+    n = _count(gt)
+    assert len(pyiscrowd) == n, "iou(iscrowd=) must have the same length as gt"
+    if m == 0 or n == 0:
+        return []
+    if type(dt) != type(gt):
+        raise ValueError("The dt and gt should have the same data type, either RLEs, list or np.ndarray")
+    crowd = np.ascontiguousarray(iscrowd)
+    if isinstance(dt, _Boxes):
+        return _core.box_iou(dt.array, gt.array, crowd)
+    return _core.rle_iou(*dt.arrays, *gt.arrays, crowd)
+
+
+def frBbox(bb: np.ndarray, h: Any, w: Any) -> list[dict[str, Any]]:
+    """Rasterize an (N, 4) float64 array of ``[x, y, w, h]`` boxes into RLE dicts.
+
+    Divergences: any memory order is read correctly (pycocotools reads the buffer as
+    C-ordered whatever the strides), and an (N, K) array with K != 4 raises ``ValueError``
+    (pycocotools reads the wrong elements).
+    """
+    if not isinstance(bb, np.ndarray):
+        raise TypeError(f"Argument 'bb' has incorrect type (expected numpy.ndarray, got {type(bb).__name__})")
+    if bb.dtype != np.double:
+        raise ValueError(f"Buffer dtype mismatch, expected 'double_t' but got '{bb.dtype}'")
+    if bb.ndim != 2:
+        raise ValueError(f"Buffer has wrong number of dimensions (expected 2, got {bb.ndim})")
+    if bb.shape[0] and bb.shape[1] != 4:
+        raise ValueError(f"boxes must have 4 columns [x, y, w, h], got shape {bb.shape}")
+    hh, ww = _siz(h, "h"), _siz(w, "w")
+    counts, offsets = _core.boxes_to_rle(np.ascontiguousarray(bb).reshape(-1, 4), hh, ww)
+    return _uniform_objects(counts, offsets, hh, ww)
+
+
+def _uniform_objects(counts: np.ndarray, offsets: np.ndarray, h: int, w: int) -> list[dict[str, Any]]:
+    sizes = np.empty((offsets.size - 1, 2), np.int64)
+    sizes[:, 0] = h
+    sizes[:, 1] = w
+    return _core.coco_build(counts, offsets, sizes)
+
+
+def frPoly(poly: Any, h: Any, w: Any) -> list[dict[str, Any]]:
+    """Rasterize polygons (flat ``[x0, y0, x1, y1, ...]`` sequences) into RLE dicts.
+
+    Bit-identical to pycocotools' even-odd rule on the 1/5-pixel grid. Divergences: NaN,
+    infinite or huge (> 1e14) coordinates raise ``ValueError`` (pycocotools crashes or
+    allocates gigabytes), and far-away coordinates cost no extra time or memory.
+    """
+    hh, ww = _siz(h, "h"), _siz(w, "w")
+    counts, offsets = _core.polygons_to_rle(poly if isinstance(poly, list) else list(poly), hh, ww)
+    return _uniform_objects(counts, offsets, hh, ww)
+
+
+def frUncompressedRLE(ucRles: Any, h: Any, w: Any) -> list[dict[str, Any]]:
+    """Compress uncompressed RLEs (``counts`` as a list of ints); ``h``/``w`` are unused.
+
+    Counts are converted like pycocotools (``np.array(counts, dtype=np.uint32)``: floats
+    truncate, negatives raise ``OverflowError`` on numpy >= 2) and kept as given.
+    """
+    _siz(h, "h")
+    _siz(w, "w")
+    parts = []
+    sizes = np.empty((len(ucRles), 2), np.int64)
+    for i in range(len(ucRles)):
+        counts = np.array(ucRles[i]["counts"], dtype=np.uint32)
+        if counts.ndim != 1:
+            raise ValueError(f"Buffer has wrong number of dimensions (expected 1, got {counts.ndim})")
+        parts.append(counts)
+        size = ucRles[i]["size"]
+        sizes[i] = (_siz(size[0], "size[0]"), _siz(size[1], "size[1]"))
+    offsets = np.zeros(len(parts) + 1, np.int64)
+    np.cumsum([p.size for p in parts], out=offsets[1:])
+    counts_all = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
+    return _core.coco_build(counts_all, offsets, sizes)
+
+
+def frPyObjects(pyobj: Any, h: Any, w: Any) -> Any:
+    """Convert boxes, polygons or uncompressed RLEs to compressed RLE dicts.
+
+    Dispatches exactly like pycocotools 2.0.11: an ndarray is boxes; a list whose first
+    element has 4 values is boxes (which, as in pycocotools, raises ``TypeError`` because only
+    an ndarray is accepted); more than 4 values is polygons; a list of dicts with
+    ``counts``/``size`` is uncompressed RLEs; a single such dict returns a single dict (its
+    own size wins over ``h``, ``w``). Anything else raises ``ValueError('input type is not
+    supported.')`` (pycocotools raises a bare ``Exception``).
+
+    Examples
+    --------
+    >>> from maskkit.coco import _mask
+    >>> _mask.frPyObjects([[1.0, 1.0, 6.0, 1.0, 3.5, 5.0]], 7, 8)
+    [{'size': [7, 8], 'counts': b'8161O2NN2O>'}]
+    """
+    if type(pyobj) == np.ndarray:
+        return frBbox(pyobj, h, w)
+    if type(pyobj) == list and len(pyobj[0]) == 4:
+        return frBbox(pyobj, h, w)  # type: ignore[arg-type]
+    if type(pyobj) == list and len(pyobj[0]) > 4:
+        return frPoly(pyobj, h, w)
+    if type(pyobj) == list and type(pyobj[0]) == dict and "counts" in pyobj[0] and "size" in pyobj[0]:
+        return frUncompressedRLE(pyobj, h, w)
+    if type(pyobj) == dict and "counts" in pyobj and "size" in pyobj:
+        return frUncompressedRLE([pyobj], h, w)[0]
+    raise ValueError("input type is not supported.")
