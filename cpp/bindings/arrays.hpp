@@ -20,13 +20,17 @@ namespace py = pybind11;
 // could overflow 64 bits).
 constexpr long long max_dimension = 0xffffffffLL;
 
-// A numpy array that owns a std::vector's buffer (moved, not copied).
+// A numpy array that owns a std::vector's buffer (moved, not copied); 1-D, or (size/columns,
+// columns) when columns > 0.
 template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& values) {
+py::array_t<T> to_numpy(std::vector<T>&& values, py::ssize_t columns = 0) {
     auto* owned = new std::vector<T>(std::move(values));
     py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-    return py::array_t<T>({static_cast<py::ssize_t>(owned->size())}, {static_cast<py::ssize_t>(sizeof(T))},
-                          owned->data(), free_when_done);
+    const auto size = static_cast<py::ssize_t>(owned->size());
+    const auto item = static_cast<py::ssize_t>(sizeof(T));
+    if (columns > 0)
+        return py::array_t<T>({size / columns, columns}, {columns * item, item}, owned->data(), free_when_done);
+    return py::array_t<T>({size}, {item}, owned->data(), free_when_done);
 }
 
 // Requires exactly dtype T and C-contiguity without converting (so a lossy cast never happens

@@ -105,8 +105,7 @@ py::tuple parse(const py::object& objs) {
         sizes[2 * i] = static_cast<std::int64_t>(in.heights[i]);
         sizes[2 * i + 1] = static_cast<std::int64_t>(in.widths[i]);
     }
-    py::array_t<std::int64_t> size_array = to_numpy(std::move(sizes));
-    size_array.resize({static_cast<py::ssize_t>(n), py::ssize_t{2}});
+    py::array_t<std::int64_t> size_array = to_numpy(std::move(sizes), 2);
     py::tuple arrays = batch_arrays(std::move(batch));
     return py::make_tuple(arrays[0], arrays[1], size_array);
 }

@@ -40,9 +40,9 @@ def encode(bimask: np.ndarray) -> Any:
     if not hasattr(bimask, "shape"):
         raise AttributeError(f"'{type(bimask).__name__}' object has no attribute 'shape'")
     if len(bimask.shape) == 3:
-        return _mask.encode(bimask)
+        return _mask.encode(np.asarray(bimask))
     if len(bimask.shape) == 2:
-        return _mask.encode(bimask[:, :, None])[0]
+        return _mask.encode(np.asarray(bimask)[:, :, None])[0]
     raise ValueError(f"encode needs an (H, W) or (H, W, N) array, got shape {bimask.shape}")
 
 

@@ -1,0 +1,578 @@
+"""maskkit.coco against pycocotools 2.0.11, byte for byte (coco_mask_spec.md §8 checklist)."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import maskkit.coco as M
+from maskkit.coco import _mask as MK
+
+P = pytest.importorskip("pycocotools.mask")
+from pycocotools import _mask as PK  # noqa: E402
+
+
+def same_objects(a, b):
+    """RLE dicts equal including key order, Python int sizes and bytes counts."""
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(same_objects(x, y) for x, y in zip(a, b))
+    return (
+        list(a.keys()) == list(b.keys())
+        and a == b
+        and all(type(v) is int for v in a["size"])
+        and type(a["counts"]) is bytes
+    )
+
+
+def same_array(a, b):
+    return (
+        isinstance(a, np.ndarray)
+        and a.dtype == b.dtype
+        and a.shape == b.shape
+        and a.flags.f_contiguous == b.flags.f_contiguous
+        and a.flags.c_contiguous == b.flags.c_contiguous
+        and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    )
+
+
+def blobs(rng, n, h, w):
+    yy, xx = np.mgrid[:h, :w]
+    out = np.zeros((h, w, n), np.uint8, order="F")
+    for i in range(n):
+        cy, cx = rng.uniform(-2, h + 2), rng.uniform(-2, w + 2)
+        ry, rx = rng.uniform(0.5, h), rng.uniform(0.5, w)
+        out[:, :, i] = ((yy - cy) ** 2 / ry**2 + (xx - cx) ** 2 / rx**2) < 1
+    return out
+
+
+masks_hwn = hnp.arrays(
+    np.uint8,
+    st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(1, 3)),
+    elements=st.sampled_from([0, 1]),
+)
+
+
+# ---- 1-4: encode ------------------------------------------------------------------------------
+@given(masks_hwn)
+def test_encode_matches_random(simd_target, m):
+    f = np.asfortranarray(m)
+    expected = P.encode(f)
+    assert same_objects(M.encode(f), expected)
+    assert same_objects(M.encode(np.ascontiguousarray(m)), expected)  # C order: superset
+    assert same_objects(MK.encode(m[:, ::-1][:, ::-1]), expected)  # strided views
+    assert same_objects(M.encode(f.astype(bool)), expected)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 1000), (1000, 1), (7, 9), (480, 640), (1000, 1000), (3, 65), (65, 3)])
+@pytest.mark.parametrize("density", [0.0, 1.0, 0.5, "blobs"])
+def test_encode_matches_shapes_and_densities(simd_target, shape, density):
+    rng = np.random.default_rng(sum(shape))
+    n = 3 if shape[0] * shape[1] <= 480 * 640 else 1
+    if density == "blobs":
+        f = blobs(rng, n, *shape)
+    else:
+        f = np.asfortranarray((rng.random(shape + (n,)) < density).astype(np.uint8))
+    expected = P.encode(f)
+    assert same_objects(M.encode(f), expected)
+    c = np.ascontiguousarray(np.moveaxis(f, -1, 0))  # (N, H, W) C-ordered, moved back as a view
+    assert same_objects(M.encode(np.moveaxis(c, 0, -1)), expected)
+    assert same_objects(M.encode(f[:, :, 0]), P.encode(np.asfortranarray(f[:, :, 0])))
+
+
+def test_encode_first_pixel_and_empty_sizes():
+    m = np.asfortranarray([[1, 1, 1], [1, 1, 0]], np.uint8)
+    assert same_objects(M.encode(m), P.encode(m))
+    assert M.encode(np.zeros((0, 5), np.uint8, order="F")) == {"size": [0, 5], "counts": b"0"}
+    assert same_objects(M.encode(np.zeros((0, 5, 2), np.uint8, order="F")), P.encode(np.zeros((0, 5, 2), np.uint8, order="F")))
+    assert M.encode(np.zeros((4, 3, 0), np.uint8, order="F")) == [] == P.encode(np.zeros((4, 3, 0), np.uint8, order="F"))
+
+
+def test_encode_verified_examples():
+    m = np.asfortranarray([[0, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 0]], np.uint8)
+    assert M.encode(m) == {"size": [4, 3], "counts": b"2121O01"}
+    assert M.encode(np.ones((2, 3), np.uint8, order="F")) == {"size": [2, 3], "counts": b"06"}
+    assert M.encode(np.asfortranarray(np.eye(3, dtype=bool))) == {"size": [3, 3], "counts": b"013000"}
+
+
+def test_encode_accepts_readonly_bool_matrix():
+    m = np.asfortranarray(np.eye(5, dtype=np.uint8))
+    m.flags.writeable = False
+    assert same_objects(M.encode(m), P.encode(m))
+    with pytest.raises(ValueError):
+        P.encode(np.asmatrix(m))  # a matrix cannot be reshaped to 3-D there
+    assert same_objects(M.encode(np.asmatrix(m)), P.encode(m))
+
+
+def test_encode_does_not_binarize():
+    m = np.asfortranarray([[0, 1], [2, 2]], np.uint8)
+    assert M.encode(m) == P.encode(m) == {"size": [2, 2], "counts": b"1110"}
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.float32, np.float64, np.uint16])
+def test_encode_rejects_other_dtypes(dtype):
+    m = np.zeros((3, 4, 1), dtype, order="F")
+    with pytest.raises(ValueError, match="dtype"):
+        PK.encode(m)
+    with pytest.raises(ValueError, match="dtype"):
+        M.encode(m)
+
+
+def test_encode_wrong_ndim_and_type():
+    with pytest.raises(ValueError, match="ndim|shape"):
+        M.encode(np.zeros(4, np.uint8))  # pycocotools returns None (documented divergence)
+    with pytest.raises(ValueError):
+        M.encode(np.zeros((2, 2, 2, 2), np.uint8))
+    with pytest.raises(ValueError, match="dimensions"):
+        MK.encode(np.zeros((2, 2), np.uint8))
+    with pytest.raises(AttributeError):
+        M.encode([[0, 1]])
+    with pytest.raises(TypeError):
+        MK.encode([[[1]]])
+
+
+def test_open_images_helper_call():
+    m = np.asfortranarray(blobs(np.random.default_rng(3), 1, 30, 20)[:, :, 0])
+    assert same_objects(MK.encode(m[..., None]), PK.encode(np.asfortranarray(m[..., None])))
+
+
+# ---- 5-6: string codec -------------------------------------------------------------------------
+def reference_to_string(counts):
+    """The compressed-string codec written out in Python, for values pycocotools cannot take."""
+    out = bytearray()
+    for i, value in enumerate(counts):
+        x = value - counts[i - 2] if i > 2 else value
+        more = True
+        while more:
+            c = x & 0x1F
+            x >>= 5
+            more = x != -1 if c & 0x10 else x != 0
+            out.append((c | (0x20 if more else 0)) + 48)
+    return bytes(out)
+
+
+# pycocotools allocates 6 characters per count plus nothing for the final NUL, so an empty
+# list or counts needing 6 or 7 characters (|delta| >= 2**24) overflow its heap buffer: it is
+# only asked about shorter ones.
+small_counts = st.lists(
+    st.one_of(st.sampled_from([0, 1, 15, 16, 31, 32, 33, 1023, 1024, 2**24 - 1]), st.integers(0, 2**24 - 1)),
+    min_size=1,
+    max_size=20,
+)
+any_counts = st.lists(
+    st.one_of(st.sampled_from([0, 15, 16, 31, 32, 2**29, 2**31 - 1, 2**31, 2**32 - 1]), st.integers(0, 2**32 - 1)),
+    max_size=20,
+)
+
+
+@given(small_counts)
+def test_string_codec_matches_pycocotools(counts):
+    obj = {"size": [1, 1], "counts": counts}
+    got = M.frPyObjects(obj, 1, 1)
+    assert same_objects(got, P.frPyObjects(obj, 1, 1))
+    assert MK._frString([got])[0].tolist() == counts
+
+
+@given(any_counts)
+def test_string_codec_round_trips_full_range(counts):
+    got = M.frPyObjects({"size": [1, 1], "counts": counts}, 1, 1)
+    assert got["counts"] == reference_to_string(counts)
+    assert MK._frString([got])[0].tolist() == counts
+
+
+@pytest.mark.parametrize("bad", [b"0\x7f", b"a!", b"0o", b"oooooooooooooo0", "0\u00e9"])
+def test_malformed_strings_raise(bad):
+    with pytest.raises(ValueError, match="malformed RLE string"):
+        M.area({"size": [2, 2], "counts": bad})
+
+
+def test_string_stops_at_nul():
+    assert M.area({"size": [2, 2], "counts": b"13\x00garbage"}) == 3
+
+
+def test_string_codec_worked_example():
+    got = M.frPyObjects({"size": [1, 100], "counts": [10, 40, 20, 5, 20, 5]}, 1, 100)
+    assert got == {"size": [1, 100], "counts": b":X1d0mN00"}
+
+
+def test_str_and_bytes_counts_accepted():
+    rle = P.encode(np.asfortranarray(blobs(np.random.default_rng(1), 2, 12, 9)))
+    as_str = [{"size": r["size"], "counts": r["counts"].decode()} for r in rle]
+    for fn in ("area", "toBbox", "decode"):
+        assert same_array(getattr(M, fn)(as_str), getattr(P, fn)(rle))
+    assert same_objects(M.merge(as_str), P.merge(rle))
+    assert same_array(M.iou(as_str, rle, [0, 1]), P.iou(rle, rle, [0, 1]))
+
+
+@pytest.mark.parametrize("bad", [np.str_("4"), np.bytes_(b"4"), bytearray(b"4"), [4], memoryview(b"4")])
+def test_other_counts_types_raise_typeerror(bad):
+    obj = {"size": [2, 2], "counts": bad}
+    with pytest.raises(TypeError, match="Expected bytes"):
+        M.area(obj)
+    with pytest.raises(TypeError, match="Expected bytes"):
+        M.decode([obj])
+
+
+def test_size_conversion_rules():
+    good = {"size": [np.int64(2), 2.0], "counts": b"4"}
+    assert same_array(M.decode(good), P.decode(good))
+    with pytest.raises(OverflowError):
+        M.decode({"size": [-2, 2], "counts": b"4"})
+    with pytest.raises(TypeError):
+        M.decode({"size": ["2", 2], "counts": b"4"})
+    with pytest.raises(KeyError):
+        M.area({"size": [2, 2]})
+    od = collections.OrderedDict([("size", [2, 2]), ("counts", b"13")])
+    assert same_array(M.decode(od), P.decode(od))
+
+
+# ---- 7-9: decode -------------------------------------------------------------------------------
+@given(masks_hwn)
+def test_decode_matches_random(simd_target, m):
+    rles = P.encode(np.asfortranarray(m))
+    got = M.decode(rles)
+    assert same_array(got, P.decode(rles))
+    assert np.array_equal(got, m)
+    one = M.decode(rles[0])
+    ref = P.decode(rles[0])
+    assert same_array(one, ref) and not one.flags.owndata
+    assert all(a == b for a, b, n in zip(one.strides, ref.strides, one.shape) if n > 1)
+
+
+def test_decode_too_long_raises():
+    for obj in ({"size": [2, 3], "counts": b"7"}, {"size": [2, 3], "counts": b"16"}):
+        with pytest.raises(ValueError, match="Invalid RLE mask representation"):
+            P.decode(obj)
+        with pytest.raises(ValueError, match="Invalid RLE mask representation"):
+            M.decode(obj)
+
+
+def test_decode_short_sum_is_zero_filled():
+    got = M.decode({"size": [2, 3], "counts": b"11"})
+    assert got.tolist() == [[0, 0, 0], [1, 0, 0]]
+    assert M.decode({"size": [2, 3], "counts": b""}).tolist() == [[0] * 3] * 2
+
+
+def test_decode_mixed_sizes_raise():
+    small = {"size": [2, 2], "counts": b"4"}
+    large = {"size": [3, 3], "counts": b"9"}
+    with pytest.raises(ValueError):
+        P.decode([small, large])
+    with pytest.raises(ValueError):
+        M.decode([small, large])
+    with pytest.raises(ValueError, match="same size"):
+        M.decode([large, small])  # pycocotools leaves uninitialized bytes here
+
+
+def test_decode_empty_list_and_tuple():
+    with pytest.raises(ValueError):
+        M.decode([])
+    rle = {"size": [2, 2], "counts": b"4"}
+    with pytest.raises(TypeError):
+        M.decode((rle, rle))
+    with pytest.raises(TypeError):
+        M.decode([{"size": [2, 2], "counts": [4]}])
+
+
+# ---- 10-12: area, toBbox -----------------------------------------------------------------------
+@given(masks_hwn)
+def test_area_and_bbox_match_random(m):
+    rles = P.encode(np.asfortranarray(m))
+    assert same_array(M.area(rles), P.area(rles))
+    assert same_array(M.toBbox(rles), P.toBbox(rles))
+    a, b = M.area(rles[0]), P.area(rles[0])
+    assert type(a) is type(b) is np.uint32 and a == b
+    assert same_array(M.toBbox(rles[0]), P.toBbox(rles[0]))
+
+
+non_canonical = st.lists(st.integers(0, 6), min_size=1, max_size=12)
+
+
+@given(non_canonical, st.integers(1, 6))
+def test_area_and_bbox_match_non_canonical(counts, h):
+    total = sum(counts)
+    w = max(1, -(-total // h))
+    rle = P.frPyObjects({"size": [h, w], "counts": counts}, h, w)
+    assert same_array(M.area([rle]), P.area([rle]))
+    assert same_array(M.toBbox([rle]), P.toBbox([rle]))
+
+
+def test_area_wraps_and_empty():
+    rle = P.frPyObjects({"size": [1, 1], "counts": [0, 2**31, 0, 2**31 + 5]}, 1, 1)
+    assert M.area(rle) == P.area(rle) == 5
+    assert same_array(M.area([rle]), P.area([rle]))
+
+
+def test_huge_negative_delta_decodes_correctly():
+    """pycocotools (x86) mis-decodes deltas below -2**29: its 32-bit shift overflows.
+
+    The string is its own encoding of [0, 2**32 - 1, 0, 2]; maskkit reads back those counts
+    (documented divergence), pycocotools reads the last count as 2**32 - 6.
+    """
+    rle = {"size": [1, 1], "counts": reference_to_string([0, 2**32 - 1, 0, 2])}
+    assert MK._frString([rle])[0].tolist() == [0, 2**32 - 1, 0, 2]
+    assert M.area(rle) == 1 and P.area(rle) == 4294967289
+    assert same_array(M.area([]), P.area([]))
+    assert same_array(M.toBbox([]), P.toBbox([]))
+
+
+def test_area_long_list_does_not_overflow():
+    rles = P.encode(np.asfortranarray(np.ones((3, 3, 300), np.uint8)))
+    assert M.area(rles).tolist() == [9] * 300
+
+
+def test_bbox_quirks():
+    rle = P.frPyObjects({"size": [4, 3], "counts": [5, 0, 7]}, 4, 3)
+    assert M.toBbox(rle).tolist() == P.toBbox(rle).tolist() == [3, 4, 4294967294, 4294967293]
+    lead = P.frPyObjects({"size": [4, 3], "counts": [0, 0, 0, 2, 1, 2, 7]}, 4, 3)
+    assert same_array(M.toBbox(lead), P.toBbox(lead))
+    assert M.toBbox({"size": [10, 10], "counts": b"P3"}).tolist() == [0, 0, 0, 0]
+
+
+def test_bbox_height_zero_raises():
+    with pytest.raises(ValueError, match="height 0"):
+        M.toBbox({"size": [0, 5], "counts": b"01"})  # pycocotools dies with SIGFPE
+
+
+def test_huge_images_without_decoding():
+    h = w = 50_000  # 2.5e9 pixels: beyond 2**31
+    counts = [h * 7 + 3, 5, h * w - h * 7 - 8]
+    rle = P.frPyObjects({"size": [h, w], "counts": counts}, h, w)
+    assert rle == M.frPyObjects({"size": [h, w], "counts": counts}, h, w)
+    assert same_array(M.toBbox([rle]), P.toBbox([rle]))
+    assert M.area(rle) == P.area(rle) == 5
+    assert same_objects(M.merge([rle, rle]), P.merge([rle, rle]))
+
+
+# ---- 13-15: merge ------------------------------------------------------------------------------
+@given(hnp.arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12), st.integers(2, 3)), elements=st.sampled_from([0, 1])))
+def test_merge_matches_random(m):
+    rles = P.encode(np.asfortranarray(m))
+    for intersect in (0, 1, True, 7):
+        assert same_objects(M.merge(rles, intersect=intersect), P.merge(rles, intersect=intersect))
+    assert same_objects(M.merge(rles), P.merge(rles))
+
+
+def test_merge_non_canonical_single_empty_and_mismatch():
+    a = {"size": [2, 2], "counts": b"1003"}
+    z = {"size": [2, 2], "counts": b"4"}
+    assert M.merge([a, z]) == P.merge([a, z]) == {"size": [2, 2], "counts": b"1003"}
+    assert M.merge([a]) == P.merge([a])
+    assert M.merge([]) == P.merge([]) == {"size": [0, 0], "counts": b""}
+    big = {"size": [10, 12], "counts": b"`3"}
+    assert M.merge([z, big]) == P.merge([z, big]) == {"size": [0, 0], "counts": b""}
+    with pytest.raises(TypeError):
+        M.merge([a, z], intersect=None)
+    with pytest.raises(TypeError):
+        M.merge(a)
+
+
+def test_merge_verified_example():
+    A = np.zeros((10, 10), np.uint8, order="F"); A[:4, :4] = 1
+    B = np.zeros((10, 10), np.uint8, order="F"); B[2:6, 2:6] = 1
+    ra, rb = M.encode(A), M.encode(B)
+    assert M.merge([ra, rb]) == {"size": [10, 10], "counts": b"046002N02N00V1"}
+    assert M.merge([ra, rb], intersect=1) == {"size": [10, 10], "counts": b"f0280j1"}
+
+
+def test_merge_unequal_sums_raises_instead_of_hanging():
+    with pytest.raises(ValueError, match="sum"):
+        M.merge([{"size": [2, 2], "counts": b"4"}, {"size": [2, 2], "counts": b"3"}])
+
+
+# ---- 16-20: iou --------------------------------------------------------------------------------
+@given(
+    hnp.arrays(np.uint8, st.tuples(st.just(9), st.just(7), st.integers(1, 5)), elements=st.sampled_from([0, 1])),
+    hnp.arrays(np.uint8, st.tuples(st.just(9), st.just(7), st.integers(1, 5)), elements=st.sampled_from([0, 1])),
+    st.data(),
+)
+def test_iou_rle_matches_random(a, b, data):
+    dt, gt = P.encode(np.asfortranarray(a)), P.encode(np.asfortranarray(b))
+    crowd = data.draw(st.lists(st.sampled_from([0, 1, True, False]), min_size=len(gt), max_size=len(gt)))
+    assert same_array(M.iou(dt, gt, crowd), P.iou(dt, gt, crowd))
+
+
+def test_iou_verified_examples():
+    A = np.zeros((10, 10), np.uint8, order="F"); A[:4, :4] = 1
+    B = np.zeros((10, 10), np.uint8, order="F"); B[2:6, 2:6] = 1
+    ra, rb = M.encode(A), M.encode(B)
+    e = M.encode(np.zeros((10, 10), np.uint8, order="F"))
+    for crowd in ([0], [1]):
+        assert same_array(M.iou([ra], [rb], crowd), P.iou([ra], [rb], crowd))
+    assert M.iou([e], [e], [0]).tolist() == [[0.0]]
+    other = M.encode(np.ones((10, 12), np.uint8, order="F"))
+    assert M.iou([ra], [other], [0]).tolist() == P.iou([ra], [other], [0]).tolist() == [[-1.0]]
+    far = np.zeros((10, 12), np.uint8, order="F"); far[8:, 10:] = 1
+    assert M.iou([ra], [M.encode(far)], [0]).tolist() == P.iou([ra], [P.encode(far)], [0]).tolist() == [[0.0]]
+
+
+box_lists = st.lists(st.lists(st.floats(-5, 20, allow_nan=False).map(lambda v: round(v, 1)), min_size=4, max_size=4), min_size=1, max_size=5)
+
+
+@given(box_lists, box_lists, st.data())
+def test_iou_boxes_match(dt, gt, data):
+    crowd = data.draw(st.lists(st.integers(0, 1), min_size=len(gt), max_size=len(gt)))
+    assert same_array(M.iou(dt, gt, crowd), P.iou(dt, gt, crowd))
+    assert same_array(M.iou(np.array(dt), np.array(gt, np.float32), crowd), P.iou(np.array(dt), np.array(gt, np.float32), crowd))
+    assert same_array(M.iou([np.array(b) for b in dt], gt, crowd), P.iou([np.array(b) for b in dt], gt, crowd))
+
+
+def test_iou_boxes_nan_touching_and_int():
+    assert np.isnan(M.iou([[0, 0, np.nan, 2]], [[0, 0, 2, 2]], [0])).all() == np.isnan(P.iou([[0, 0, np.nan, 2]], [[0, 0, 2, 2]], [0])).all()
+    assert M.iou([[0, 0, 2, 2]], [[2, 0, 2, 2]], [0]).tolist() == [[0.0]]
+    assert same_array(M.iou(np.array([[0, 0, 4, 4]]), np.array([[2, 2, 4, 4]]), [0]), P.iou(np.array([[0, 0, 4, 4]]), np.array([[2, 2, 4, 4]]), [0]))
+
+
+def test_iou_fortran_boxes_are_read_correctly():
+    dt = np.asfortranarray([[0.0, 0, 4, 4], [1, 1, 2, 2]])
+    gt = np.array([[2.0, 2, 4, 4]])
+    expected = P.iou(np.ascontiguousarray(dt), gt, [0])  # pycocotools misreads the F-ordered copy
+    assert same_array(M.iou(dt, gt, [0]), expected)
+
+
+def test_iou_empty_and_errors():
+    rb = M.encode(np.ones((3, 3), np.uint8, order="F"))
+    assert M.iou([], [rb], [0]) == [] == P.iou([], [rb], [0])
+    assert M.iou([rb], [], []) == [] == P.iou([rb], [], [])
+    with pytest.raises(AssertionError):
+        M.iou([rb], [rb], [])
+    with pytest.raises(AssertionError):
+        M.iou([], [rb], [])
+    for dt, gt in [(rb, [rb]), ((rb,), [rb]), ([rb], [[0, 0, 1, 1]]), (np.zeros((2, 5)), np.zeros((2, 5))), ([rb], [(0, 0, 1, 1)])]:
+        with pytest.raises(Exception) as ours:
+            M.iou(dt, gt, [0] * (1 if not isinstance(gt, np.ndarray) else 2))
+        with pytest.raises(Exception) as theirs:
+            P.iou(dt, gt, [0] * (1 if not isinstance(gt, np.ndarray) else 2))
+        assert str(ours.value) == str(theirs.value)
+    with pytest.raises((TypeError, ValueError)):
+        M.iou(np.array([0.0, 0, 1, 1]), np.array([[0.0, 0, 1, 1]]), [0])
+    with pytest.raises(TypeError):
+        M.iou([rb], [rb], None)
+
+
+@pytest.mark.parametrize("crowd", [[True], (1,), [np.uint8(1)], [0.0]])
+def test_iou_iscrowd_coercion(crowd):
+    a = M.encode(np.ones((3, 3), np.uint8, order="F"))
+    b = M.encode(np.eye(3, dtype=np.uint8, order="F"))
+    assert same_array(M.iou([a], [b], crowd), P.iou([a], [b], crowd))
+
+
+@pytest.mark.parametrize("crowd", [[256], [-1]])
+def test_iou_iscrowd_out_of_range(crowd):
+    a = M.encode(np.ones((3, 3), np.uint8, order="F"))
+    with pytest.raises(OverflowError):
+        P.iou([a], [a], crowd)
+    with pytest.raises(OverflowError):
+        M.iou([a], [a], crowd)
+
+
+# ---- 21-26: frPyObjects ------------------------------------------------------------------------
+def test_polygon_fixtures():
+    tri = [[1.0, 1.0, 6.0, 1.0, 3.5, 5.0]]
+    assert M.frPyObjects(tri, 7, 8) == P.frPyObjects(tri, 7, 8) == [{"size": [7, 8], "counts": b"8161O2NN2O>"}]
+    assert M.area(M.frPyObjects([[0, 0, 0, 9, 9, 9, 9, 0]], 100, 100)[0]) == 81
+    assert M.decode(M.frPyObjects(np.array([[0.5, 0.5, 1, 1]]), 4, 4)[0]).nonzero() == (np.array([1]), np.array([1]))
+    assert M.area(M.frPyObjects([[2, 2, 2.2, 2, 2.1, 2.3]], 5, 5)[0]) == 0
+    full = M.frPyObjects([[-10, -10, 50, -10, 50, 50, -10, 50]], 6, 7)[0]
+    assert M.area(full) == 42
+    for v in (-0.19, -0.21):
+        poly = [[v, v, 3, v, 3, 3, v, 3]]
+        assert M.frPyObjects(poly, 5, 5) == P.frPyObjects(poly, 5, 5)
+
+
+def test_fma_canaries():
+    """Fails if the core was built with FMA contraction (-ffp-contract=fast, -ffast-math)."""
+    c1 = [10.774412207629645, 9.813452063377879, 1.169429422735674, 10.833463860128898, -1.2820581037947216,
+          -2.5053511064362706, -1.6666425925322588, 11.879424745947762, 7.691780569277979, -0.06922934889948529,
+          1.1367802566201721, 6.425282562903462, 6.577695709716988, 10.17903277677302, 3.8651169387145314,
+          7.585186191913973]
+    c2 = [18.595532368322566, 1.0823424450287833, 35.57006086940258, 0.2757037572368022, 8.282270870989,
+          -1.3671845677770453, 32.16078656032098, 2.8685016035625814, 3.443572796003769, -1.342813735651233,
+          7.765905838641462, -1.2196257555834364, 30.692732708876413, 2.7091213794627436, 31.122470310035283,
+          -0.2779320063907411]
+    assert M.frPyObjects([c1], 10, 9)[0]["counts"] == b"637NJ143OLO10O20M031301O00"
+    assert M.frPyObjects([c2], 1, 35)[0]["counts"] == b"`01163K0"
+
+
+def test_degenerate_polygons():
+    assert M.frPyObjects([[0, 0, 3, 0, 3]], 4, 4) == P.frPyObjects([[0, 0, 3, 0, 3]], 4, 4)
+    assert M.frPyObjects([[0, 0, 1, 1, 2, 2]], 4, 4) == P.frPyObjects([[0, 0, 1, 1, 2, 2]], 4, 4)
+    poly = [[1, 1, 3, 1, 3, 3, 1, 3, 7]]  # odd trailing coordinate ignored
+    assert M.frPyObjects(poly, 5, 5) == P.frPyObjects(poly, 5, 5)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 1e15, -3e15])
+def test_polygon_nan_and_huge_raise(bad):
+    with pytest.raises(ValueError, match="coordinate"):
+        M.frPyObjects([[0, 0, bad, 0, 3, 3]], 5, 5)
+
+
+def test_boxes():
+    rng = np.random.default_rng(5)
+    boxes = np.concatenate([rng.integers(-5, 20, (50, 2)), rng.integers(0, 15, (50, 2))], 1).astype(np.float64)
+    got, ref = M.frPyObjects(boxes, 17, 13), P.frPyObjects(boxes, 17, 13)
+    assert same_objects(got, ref)
+    for box, r in zip(boxes.astype(int), got):
+        x, y, bw, bh = box
+        dense = np.zeros((17, 13), np.uint8)
+        dense[max(y, 0) : max(y + bh, 0), max(x, 0) : max(x + bw, 0)] = 1
+        assert np.array_equal(M.decode(r), dense)
+    frac = rng.uniform(-3, 15, (50, 4))
+    assert same_objects(M.frPyObjects(frac, 11, 12), P.frPyObjects(frac, 11, 12))
+    assert same_objects(M.frPyObjects(np.asfortranarray(frac), 11, 12), P.frPyObjects(frac, 11, 12))
+
+
+def test_box_input_errors_match():
+    for bad, exc in [([[0, 0, 2, 2]], TypeError), (np.array([[0, 0, 2, 2]]), ValueError), (np.array([0.0, 0, 2, 2]), ValueError)]:
+        with pytest.raises(exc):
+            P.frPyObjects(bad, 4, 4)
+        with pytest.raises(exc):
+            M.frPyObjects(bad, 4, 4)
+    with pytest.raises(ValueError, match="4 columns"):
+        M.frPyObjects(np.zeros((2, 5)), 4, 4)  # pycocotools reads the wrong elements
+
+
+def test_uncompressed_rle():
+    obj = {"size": [2, 2], "counts": [1, 1]}
+    assert M.frPyObjects(obj, 99, 99) == P.frPyObjects(obj, 99, 99) == {"size": [2, 2], "counts": b"11"}
+    objs = [{"size": [2, 3], "counts": [1.7, 2.2, 3]}, {"size": [2, 3], "counts": [6]}]
+    assert same_objects(M.frPyObjects(objs, 2, 3), P.frPyObjects(objs, 2, 3))
+    with pytest.raises(ValueError):
+        M.frPyObjects({"size": [4, 3], "counts": b"2121O01"}, 4, 3)
+    with pytest.raises(OverflowError):
+        M.frPyObjects({"size": [2, 2], "counts": [-1, 5]}, 2, 2)
+
+
+def test_dispatch_quirks():
+    four_keys = [{"size": [2, 2], "counts": [4], "a": 1, "b": 2}]
+    with pytest.raises(TypeError):
+        P.frPyObjects(four_keys, 2, 2)
+    with pytest.raises(TypeError):
+        M.frPyObjects(four_keys, 2, 2)
+    with pytest.raises(TypeError):
+        M.frPyObjects([[0, 0, 1, 1], [0, 0, 3, 0, 3, 3]], 4, 4)
+    with pytest.raises(TypeError):
+        M.frPyObjects([1.0, 1.0, 6.0, 1.0, 3.5, 5.0], 7, 8)
+    with pytest.raises(IndexError):
+        M.frPyObjects([], 4, 4)
+    for bad in [([1, 2, 3],), [[0, 0, 3]]]:
+        with pytest.raises(Exception, match="input type is not supported"):
+            P.frPyObjects(bad, 4, 4)
+        with pytest.raises(Exception, match="input type is not supported"):
+            M.frPyObjects(bad, 4, 4)
+    with pytest.raises(OverflowError):
+        M.frPyObjects([[0, 0, 3, 0, 3, 3]], -4, 4)
+
+
+# ---- 27: module surface ------------------------------------------------------------------------
+def test_module_surface():
+    for name in ["encode", "decode", "merge", "area", "iou", "toBbox", "frBbox", "frPoly", "frUncompressedRLE", "frPyObjects", "_toString", "_frString"]:
+        assert callable(getattr(MK, name)), name
+    for name in ["encode", "decode", "area", "toBbox", "iou", "merge", "frPyObjects"]:
+        assert callable(getattr(M, name)), name
+    from maskkit.coco import mask as alias
+
+    assert alias.encode is M.encode
