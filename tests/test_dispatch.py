@@ -1,0 +1,83 @@
+"""SIMD dispatch: every target gives the scalar bytes; MASKKIT_SIMD forces the target."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import maskkit
+from maskkit import _core, rle
+
+from .conftest import TARGETS
+
+
+def test_simd_info_shape():
+    info = maskkit.simd_info()
+    assert info["available"][0] == "scalar"
+    assert info["active"] in info["available"]
+
+
+def corpus():
+    rng = np.random.default_rng(7)
+    out = []
+    for shape in [(1, 1), (1, 200), (200, 1), (63, 65), (64, 64), (129, 31), (480, 640)]:
+        for density in (0.0, 0.02, 0.5, 0.98, 1.0):
+            out.append((rng.random((3,) + shape) < density).astype(np.uint8))
+        out.append(rng.integers(0, 4, (2,) + shape, dtype=np.uint8))  # non-binary values
+    return out
+
+
+def run_all():
+    results = []
+    for masks in corpus():
+        c = rle.encode(masks)
+        f = rle.encode(np.asfortranarray(masks.transpose(1, 2, 0)), layout="HWN")
+        assert c == f
+        results.append((c.counts.tobytes(), rle.decode(c).tobytes(), rle.decode(c, layout="HWN").tobytes(order="A")))
+    return results
+
+
+def test_every_target_matches_scalar():
+    previous = _core.simd_active()
+    try:
+        _core.set_simd_target("scalar")
+        expected = run_all()
+        for target in TARGETS[1:]:
+            _core.set_simd_target(target)
+            assert run_all() == expected, target
+    finally:
+        _core.set_simd_target(previous)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_environment_forces_target(target):
+    env = dict(os.environ, MASKKIT_SIMD=target)
+    out = subprocess.run(
+        [sys.executable, "-c", "import maskkit; print(maskkit.simd_info()['active'])"],
+        env=env, capture_output=True, text=True, check=True,
+    )
+    assert out.stdout.strip() == target
+
+
+def test_unknown_target_rejected():
+    with pytest.raises(ValueError, match="unknown SIMD target"):
+        _core.set_simd_target("sse9")
+    env = dict(os.environ, MASKKIT_SIMD="bogus")
+    out = subprocess.run(
+        [sys.executable, "-c", "import maskkit, numpy; maskkit.rle.encode(numpy.zeros((2,2),numpy.uint8))"],
+        env=env, capture_output=True, text=True,
+    )
+    assert out.returncode != 0 and "bogus" in out.stderr
+
+
+def test_environment_sets_threads():
+    env = dict(os.environ, MASKKIT_NUM_THREADS="3")
+    out = subprocess.run(
+        [sys.executable, "-c", "import maskkit; print(maskkit.get_num_threads())"],
+        env=env, capture_output=True, text=True, check=True,
+    )
+    assert out.stdout.strip() == "3"

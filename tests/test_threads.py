@@ -1,0 +1,108 @@
+"""Bit-identical results for any thread count, and concurrent calls with the GIL released."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import maskkit
+import maskkit.coco as M
+from maskkit import rle
+
+
+def workload(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:120, :90]
+    masks = np.zeros((40, 120, 90), np.uint8)
+    for i in range(40):
+        cy, cx, ry, rx = rng.uniform(0, 120), rng.uniform(0, 90), rng.uniform(3, 60), rng.uniform(3, 45)
+        masks[i] = ((yy - cy) ** 2 / ry**2 + (xx - cx) ** 2 / rx**2) < 1
+    polys = [list(rng.uniform(-5, 100, 2 * rng.integers(3, 30))) for _ in range(50)]
+    return masks, polys
+
+
+def everything(masks, polys):
+    batch = rle.encode(masks)
+    objs = M.encode(np.moveaxis(masks, 0, -1))
+    return (
+        batch.counts.tobytes(),
+        batch.offsets.tobytes(),
+        objs,
+        M.decode(objs).tobytes(),
+        rle.decode(batch).tobytes(),
+        M.iou(objs, objs, [i % 2 for i in range(len(objs))]).tobytes(),
+        M.frPyObjects(polys, 120, 90),
+        M.merge(objs),
+        M.area(objs).tobytes(),
+        M.toBbox(objs).tobytes(),
+    )
+
+
+def test_results_identical_across_thread_counts(num_threads):
+    masks, polys = workload()
+    previous = maskkit.get_num_threads()
+    maskkit.set_num_threads(1)
+    try:
+        expected = everything(masks, polys)
+    finally:
+        maskkit.set_num_threads(previous)
+    maskkit.set_num_threads(num_threads)
+    assert everything(masks, polys) == expected
+
+
+def test_concurrent_python_threads(num_threads):
+    masks, polys = workload(1)
+    expected = everything(masks, polys)
+    results: list = [None] * 6
+    errors: list = []
+
+    def run(slot: int) -> None:
+        try:
+            for _ in range(3):
+                results[slot] = everything(masks, polys)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(results))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert all(r == expected for r in results)
+
+
+def test_gil_is_released_during_encode():
+    """Another Python thread keeps running while a long encode is in C++."""
+    masks = np.random.default_rng(2).integers(0, 2, (64, 512, 512), dtype=np.uint8)
+    ticks = 0
+    done = threading.Event()
+
+    def spin() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+
+    previous = maskkit.get_num_threads()
+    maskkit.set_num_threads(1)
+    try:
+        spinner = threading.Thread(target=spin)
+        spinner.start()
+        before = ticks
+        for _ in range(3):
+            rle.encode(masks)
+        during = ticks - before
+        done.set()
+        spinner.join()
+    finally:
+        maskkit.set_num_threads(previous)
+    assert during > 0
+
+
+def test_set_num_threads_validation():
+    with pytest.raises(ValueError, match=">= 1"):
+        maskkit.set_num_threads(0)
+    with pytest.raises(TypeError):
+        maskkit.set_num_threads(2.5)  # type: ignore[arg-type]
