@@ -1,7 +1,8 @@
-// maskkit._core functions behind maskkit.coco: COCO's {'size': [h, w], 'counts': bytes} objects
-// to and from batches. Python objects are read and built with the GIL held; string parsing and
-// encoding run with it released (the bytes/str objects are kept referenced meanwhile, so their
-// buffers cannot go away).
+// maskkit._core functions behind maskkit.coco: they take and return COCO's
+// {'size': [h, w], 'counts': bytes} objects directly, so a call costs one crossing into C++
+// (pycocotools' per-call overhead is what dominates small inputs). Python objects are read
+// and built with the GIL held; string parsing, the algorithms and string encoding run with it
+// released, while the bytes/str objects stay referenced so their buffers cannot go away.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include "arrays.hpp"
+#include "polygon_input.hpp"
+#include "maskkit/polygon.hpp"
 #include "maskkit/rle.hpp"
 #include "maskkit/thread_pool.hpp"
 
@@ -16,53 +19,74 @@ namespace maskkit::bindings {
 namespace {
 
 // The C-level type name ("bytearray", "numpy.bytes_"), as pycocotools' messages print it.
-std::string type_name(const py::handle& obj) { return Py_TYPE(obj.ptr())->tp_name; }
+std::string type_name(PyObject* obj) { return Py_TYPE(obj)->tp_name; }
+
+py::object item(PyObject* container, const char* key) {
+    PyObject* result = nullptr;
+    if (PyDict_CheckExact(container)) {
+        result = PyDict_GetItemString(container, key);  // borrowed
+        if (result == nullptr) {
+            PyErr_SetObject(PyExc_KeyError, py::str(key).ptr());
+            throw py::error_already_set();
+        }
+        return py::reinterpret_borrow<py::object>(result);
+    }
+    result = PyObject_GetItem(container, py::str(key).ptr());
+    if (result == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(result);
+}
 
 // pycocotools converts size values to C `unsigned long`: ints (and objects with __index__) and
 // floats (truncated) pass, negatives raise OverflowError, anything else TypeError.
-std::uint64_t size_value(const py::handle& value) {
-    py::object as_int;
-    if (PyFloat_Check(value.ptr())) {
-        const double d = PyFloat_AsDouble(value.ptr());
-        if (!(d == d) || d == 1.0 / 0.0 || d == -1.0 / 0.0)
+std::uint64_t size_value(PyObject* value) {
+    long long v = 0;
+    if (PyLong_CheckExact(value)) {
+        int overflow = 0;
+        v = PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (overflow > 0) v = max_dimension + 1;
+        if (overflow < 0) v = -1;
+    } else if (PyFloat_Check(value)) {
+        const double d = PyFloat_AS_DOUBLE(value);
+        if (!(d > -1e300 && d < 1e300))
             throw py::value_error("RLE size must be finite, got " + std::string(py::repr(value)));
-        as_int = py::reinterpret_steal<py::object>(PyNumber_Long(value.ptr()));
-    } else if (PyIndex_Check(value.ptr())) {
-        as_int = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+        v = d < 0 ? -1 : (d > 1e18 ? max_dimension + 1 : static_cast<long long>(d));
+    } else if (PyIndex_Check(value)) {
+        py::object as_int = py::reinterpret_steal<py::object>(PyNumber_Index(value));
+        if (!as_int) throw py::error_already_set();
+        return size_value(as_int.ptr());
     } else {
         throw py::type_error("an integer is required for an RLE size, got " + type_name(value));
     }
-    if (!as_int) throw py::error_already_set();
-    int overflow = 0;
-    const long long v = PyLong_AsLongLongAndOverflow(as_int.ptr(), &overflow);
-    if (overflow < 0 || (overflow == 0 && v < 0))
+    if (v < 0)
         throw std::overflow_error("can't convert negative value to siz: RLE size " +
                                   std::string(py::repr(value)) + " is negative");
-    if (overflow > 0 || v > max_dimension)
-        throw std::overflow_error("RLE size " + std::string(py::repr(value)) +
-                                  " is larger than 2**32 - 1");
+    if (v > max_dimension)
+        throw std::overflow_error("RLE size " + std::string(py::repr(value)) + " is larger than 2**32 - 1");
     return static_cast<std::uint64_t>(v);
 }
 
-struct ParsedInput {
-    std::vector<py::object> keep_alive;
-    std::vector<std::pair<const char*, std::size_t>> texts;
-    std::vector<std::uint64_t> heights, widths;
+// Compressed RLE objects read into one batch. Parsing runs without the GIL for big inputs.
+struct Parsed {
+    RleBatch batch;
+    std::vector<RleView> views;
 };
 
-ParsedInput read_coco_objects(const py::handle& objs) {
-    ParsedInput in;
-    const py::sequence seq = py::reinterpret_borrow<py::sequence>(objs);
-    const std::size_t n = py::len(seq);
-    in.keep_alive.reserve(n);
-    in.texts.reserve(n);
-    in.heights.reserve(n);
-    in.widths.reserve(n);
+Parsed parse_objects(const py::handle& objs) {
+    py::object seq = py::reinterpret_steal<py::object>(
+        PySequence_Fast(objs.ptr(), "RLE objects must be a sequence of dicts"));
+    if (!seq) throw py::error_already_set();
+    const auto n = static_cast<std::size_t>(PySequence_Fast_GET_SIZE(seq.ptr()));
+    PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
+    std::vector<py::object> keep_alive;
+    std::vector<std::pair<const char*, std::size_t>> texts(n);
+    Parsed p;
+    p.batch.heights.resize(n);
+    p.batch.widths.resize(n);
+    keep_alive.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const py::object obj = seq[i];
-        py::object counts = obj["counts"];
-        const char* data = nullptr;
+        py::object counts = item(items[i], "counts");
         Py_ssize_t length = 0;
+        const char* data = nullptr;
         if (PyBytes_CheckExact(counts.ptr())) {
             data = PyBytes_AS_STRING(counts.ptr());
             length = PyBytes_GET_SIZE(counts.ptr());
@@ -70,69 +94,114 @@ ParsedInput read_coco_objects(const py::handle& objs) {
             data = PyUnicode_AsUTF8AndSize(counts.ptr(), &length);
             if (data == nullptr) throw py::error_already_set();
         } else {
-            throw py::type_error("Expected bytes, got " + type_name(counts) +
+            throw py::type_error("Expected bytes, got " + type_name(counts.ptr()) +
                                  " (compressed RLE counts must be str or bytes; convert "
                                  "uncompressed counts with frPyObjects)");
         }
-        const py::object size = obj["size"];
-        in.heights.push_back(size_value(size[py::int_(0)]));
-        in.widths.push_back(size_value(size[py::int_(1)]));
-        in.texts.emplace_back(data, static_cast<std::size_t>(length));
-        in.keep_alive.push_back(std::move(counts));
+        const py::object size = item(items[i], "size");
+        py::object h = py::reinterpret_steal<py::object>(PySequence_GetItem(size.ptr(), 0));
+        if (!h) throw py::error_already_set();
+        py::object w = py::reinterpret_steal<py::object>(PySequence_GetItem(size.ptr(), 1));
+        if (!w) throw py::error_already_set();
+        p.batch.heights[i] = size_value(h.ptr());
+        p.batch.widths[i] = size_value(w.ptr());
+        texts[i] = {data, static_cast<std::size_t>(length)};
+        keep_alive.push_back(std::move(counts));
     }
-    return in;
-}
-
-py::tuple parse(const py::object& objs) {
-    ParsedInput in = read_coco_objects(objs);
-    const std::size_t n = in.texts.size();
-    std::vector<std::vector<count_t>> per_rle(n);
-    RleBatch batch;
-    {
-        py::gil_scoped_release release;
+    auto parse_all = [&] {
+        if (n < 64) {  // small inputs: parse in place, no per-item buffers
+            for (std::size_t i = 0; i < n; ++i) {
+                parse_rle_string(texts[i].first, texts[i].second, p.batch.counts);
+                p.batch.offsets.push_back(p.batch.counts.size());
+            }
+            return;
+        }
+        std::vector<std::vector<count_t>> per(n);
         parallel_for(n, 64, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i)
-                parse_rle_string(in.texts[i].first, in.texts[i].second, per_rle[i]);
+            for (std::size_t i = begin; i < end; ++i) parse_rle_string(texts[i].first, texts[i].second, per[i]);
         });
         std::size_t total = 0;
-        for (const auto& c : per_rle) total += c.size();
-        batch.counts.reserve(total);
-        for (std::size_t i = 0; i < n; ++i)
-            batch.append(in.heights[i], in.widths[i], per_rle[i].data(), per_rle[i].size());
+        for (const auto& c : per) total += c.size();
+        p.batch.counts.reserve(total);
+        p.batch.offsets.reserve(n + 1);
+        for (const auto& c : per) {
+            p.batch.counts.insert(p.batch.counts.end(), c.begin(), c.end());
+            p.batch.offsets.push_back(p.batch.counts.size());
+        }
+    };
+    if (n >= 64) {
+        py::gil_scoped_release release;
+        parse_all();
+    } else {
+        parse_all();
     }
-    std::vector<std::int64_t> sizes(2 * n);
-    for (std::size_t i = 0; i < n; ++i) {
-        sizes[2 * i] = static_cast<std::int64_t>(in.heights[i]);
-        sizes[2 * i + 1] = static_cast<std::int64_t>(in.widths[i]);
-    }
-    py::array_t<std::int64_t> size_array = to_numpy(std::move(sizes), 2);
-    py::tuple arrays = batch_arrays(std::move(batch));
-    return py::make_tuple(arrays[0], arrays[1], size_array);
+    p.views.resize(n);
+    for (std::size_t i = 0; i < n; ++i) p.views[i] = p.batch.view(i);
+    return p;
 }
 
 // Builds [{'size': [h, w], 'counts': b'...'}, ...] (key order as pycocotools: size first).
 py::list build_objects(const std::vector<RleView>& views) {
     const std::size_t n = views.size();
-    std::vector<std::string> texts(n);
-    {
+    thread_local std::string text;
+    thread_local std::vector<std::size_t> ends;
+    text.clear();
+    ends.resize(n);
+    if (n >= 64) {  // big batches: encode the strings in parallel, then join them
+        std::vector<std::string> texts(n);
         py::gil_scoped_release release;
         parallel_for(n, 64, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i)
-                append_rle_string(views[i].counts, views[i].m, texts[i]);
+            for (std::size_t i = begin; i < end; ++i) append_rle_string(views[i].counts, views[i].m, texts[i]);
         });
+        for (std::size_t i = 0; i < n; ++i) {
+            text += texts[i];
+            ends[i] = text.size();
+        }
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            append_rle_string(views[i].counts, views[i].m, text);
+            ends[i] = text.size();
+        }
     }
-    py::list out(n);
-    const py::str size_key("size"), counts_key("counts");
+    PyObject* out = PyList_New(static_cast<Py_ssize_t>(n));
+    if (out == nullptr) throw py::error_already_set();
+    py::list result = py::reinterpret_steal<py::list>(out);
+    std::size_t begin = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        py::dict d;
-        py::list size(2);
-        size[0] = py::int_(views[i].h);
-        size[1] = py::int_(views[i].w);
-        d[size_key] = size;
-        d[counts_key] = py::bytes(texts[i]);
-        out[i] = d;
+        py::object d = py::reinterpret_steal<py::object>(PyDict_New());
+        py::object size = py::reinterpret_steal<py::object>(PyList_New(2));
+        if (!d || !size) throw py::error_already_set();
+        PyList_SET_ITEM(size.ptr(), 0, PyLong_FromUnsignedLongLong(views[i].h));
+        PyList_SET_ITEM(size.ptr(), 1, PyLong_FromUnsignedLongLong(views[i].w));
+        py::object bytes = py::reinterpret_steal<py::object>(
+            PyBytes_FromStringAndSize(text.data() + begin, static_cast<Py_ssize_t>(ends[i] - begin)));
+        if (!bytes || PyDict_SetItemString(d.ptr(), "size", size.ptr()) != 0 ||
+            PyDict_SetItemString(d.ptr(), "counts", bytes.ptr()) != 0)
+            throw py::error_already_set();
+        PyList_SET_ITEM(out, static_cast<Py_ssize_t>(i), d.release().ptr());
+        begin = ends[i];
     }
-    return out;
+    if (text.capacity() > (std::size_t{1} << 24)) std::string().swap(text);
+    return result;
+}
+
+std::vector<RleView> views_of(const RleBatch& batch) {
+    std::vector<RleView> views(batch.size());
+    for (std::size_t i = 0; i < views.size(); ++i) views[i] = batch.view(i);
+    return views;
+}
+
+py::tuple parse(const py::object& objs) {
+    Parsed p = parse_objects(objs);
+    const std::size_t n = p.views.size();
+    std::vector<std::int64_t> sizes(2 * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        sizes[2 * i] = static_cast<std::int64_t>(p.batch.heights[i]);
+        sizes[2 * i + 1] = static_cast<std::int64_t>(p.batch.widths[i]);
+    }
+    py::array_t<std::int64_t> size_array = to_numpy(std::move(sizes), 2);
+    py::tuple arrays = batch_arrays(std::move(p.batch));
+    return py::make_tuple(arrays[0], arrays[1], size_array);
 }
 
 py::list build(const py::object& counts, const py::object& offsets, const py::object& sizes) {
@@ -146,7 +215,6 @@ py::list encode_objects(const py::array& masks) {
         throw py::type_error("masks must have dtype uint8 or bool, got " + std::string(py::str(dt)));
     if (masks.ndim() != 3)
         throw py::value_error("masks must be 3-D, got ndim=" + std::to_string(masks.ndim()));
-    // (N, H, W) view with byte strides
     const auto* data = static_cast<const std::uint8_t*>(masks.data());
     const auto n = static_cast<std::size_t>(masks.shape(0));
     const auto h = static_cast<std::uint64_t>(masks.shape(1));
@@ -157,9 +225,102 @@ py::list encode_objects(const py::array& masks) {
         py::gil_scoped_release release;
         batch = encode_batch(data, n, h, w, sn, sh, sw);
     }
-    std::vector<RleView> views(n);
-    for (std::size_t i = 0; i < n; ++i) views[i] = batch.view(i);
-    return build_objects(views);
+    return build_objects(views_of(batch));
+}
+
+py::array decode_objects(const py::object& objs) {
+    Parsed p = parse_objects(objs);
+    const std::size_t n = p.views.size();
+    if (n == 0) throw py::value_error("decode needs at least one RLE (pycocotools reads past an empty list)");
+    const std::uint64_t h = p.views[0].h, w = p.views[0].w;
+    const auto H = static_cast<py::ssize_t>(h), W = static_cast<py::ssize_t>(w), N = static_cast<py::ssize_t>(n);
+    py::array_t<std::uint8_t> out({H, W, N}, {py::ssize_t{1}, H, H * W});
+    std::uint8_t* data = out.mutable_data();
+    {
+        py::gil_scoped_release release;
+        decode_batch(p.views.data(), n, h, w, false, data);
+    }
+    return std::move(out);
+}
+
+py::array_t<count_t> area_objects(const py::object& objs) {
+    Parsed p = parse_objects(objs);
+    py::array_t<count_t> out(static_cast<py::ssize_t>(p.views.size()));
+    count_t* data = out.mutable_data();
+    for (std::size_t i = 0; i < p.views.size(); ++i) data[i] = area(p.views[i]);
+    return out;
+}
+
+py::array_t<double> bbox_objects(const py::object& objs) {
+    Parsed p = parse_objects(objs);
+    py::array_t<double> out({static_cast<py::ssize_t>(p.views.size()), py::ssize_t{4}});
+    double* data = out.mutable_data();
+    for (std::size_t i = 0; i < p.views.size(); ++i) to_bbox(p.views[i], data + 4 * i);
+    return out;
+}
+
+py::dict merge_objects(const py::object& objs, bool intersect) {
+    Parsed p = parse_objects(objs);
+    std::vector<count_t> merged;
+    std::uint64_t h = 0, w = 0;
+    {
+        py::gil_scoped_release release;
+        merge(p.views.data(), p.views.size(), intersect, h, w, merged);
+    }
+    py::list one = build_objects({RleView{h, w, merged.data(), merged.size()}});
+    return one[0];
+}
+
+// IoU of parsed RLE objects; `iscrowd` is a uint8 array with one flag per gt (checked by the
+// caller, which reproduces pycocotools' argument handling). Fortran-ordered (m, n) result.
+py::array_t<double> iou_objects(const py::object& dt_objs, const py::object& gt_objs, const py::object& iscrowd) {
+    Parsed dt = parse_objects(dt_objs);
+    Parsed gt = parse_objects(gt_objs);
+    const std::size_t m = dt.views.size(), n = gt.views.size();
+    auto crowd = exact_array<std::uint8_t>(iscrowd, "iscrowd");
+    if (crowd.ndim() != 1 || static_cast<std::size_t>(crowd.shape(0)) != n)
+        throw py::value_error("iscrowd must have one flag per ground truth (" + std::to_string(n) + ")");
+    py::array_t<double> out({static_cast<py::ssize_t>(m), static_cast<py::ssize_t>(n)},
+                            {py::ssize_t{8}, static_cast<py::ssize_t>(8 * m)});
+    double* data = out.mutable_data();
+    const std::uint8_t* flags = crowd.data();
+    {
+        py::gil_scoped_release release;
+        rle_iou(dt.views.data(), m, gt.views.data(), n, flags, data);
+    }
+    return out;
+}
+
+std::uint64_t dimension(long long value, const char* name) {
+    if (value < 0) throw std::overflow_error(std::string("can't convert negative value to siz: ") + name + " = " + std::to_string(value));
+    if (value > max_dimension) throw std::overflow_error(std::string(name) + " must be at most 2**32 - 1, got " + std::to_string(value));
+    return static_cast<std::uint64_t>(value);
+}
+
+py::list fr_poly_objects(const py::object& polygons, long long height, long long width) {
+    const std::uint64_t h = dimension(height, "h"), w = dimension(width, "w");
+    std::vector<std::vector<double>> xy = polygon_coordinates(polygons);
+    RleBatch batch;
+    {
+        py::gil_scoped_release release;
+        batch = polygons_to_batch(xy, h, w);
+    }
+    return build_objects(views_of(batch));
+}
+
+py::list fr_bbox_objects(const py::object& boxes_obj, long long height, long long width) {
+    const std::uint64_t h = dimension(height, "h"), w = dimension(width, "w");
+    auto boxes = exact_array<double>(boxes_obj, "boxes");
+    if (boxes.ndim() != 2 || boxes.shape(1) != 4)
+        throw py::value_error("boxes must have shape (N, 4), got ndim=" + std::to_string(boxes.ndim()));
+    const double* data = boxes.data();
+    const auto n = static_cast<std::size_t>(boxes.shape(0));
+    RleBatch batch;
+    {
+        py::gil_scoped_release release;
+        batch = boxes_to_batch(data, n, h, w);
+    }
+    return build_objects(views_of(batch));
 }
 
 }  // namespace
@@ -171,6 +332,16 @@ void register_coco(py::module_& m) {
           "Build COCO compressed-RLE dicts from a batch.");
     m.def("coco_encode", &encode_objects, py::arg("masks"),
           "Encode (N, H, W) masks of any strides straight to COCO dicts.");
+    m.def("coco_decode", &decode_objects, py::arg("objs"), "COCO dicts to an (H, W, N) F-ordered array.");
+    m.def("coco_area", &area_objects, py::arg("objs"), "uint32 areas of COCO dicts.");
+    m.def("coco_to_bbox", &bbox_objects, py::arg("objs"), "(N, 4) boxes of COCO dicts.");
+    m.def("coco_merge", &merge_objects, py::arg("objs"), py::arg("intersect"), "Merge COCO dicts into one.");
+    m.def("coco_iou", &iou_objects, py::arg("dt"), py::arg("gt"), py::arg("iscrowd"),
+          "IoU of COCO dicts, (m, n) Fortran-ordered.");
+    m.def("coco_fr_poly", &fr_poly_objects, py::arg("polygons"), py::arg("h"), py::arg("w"),
+          "Rasterize flat polygons to COCO dicts.");
+    m.def("coco_fr_bbox", &fr_bbox_objects, py::arg("boxes"), py::arg("h"), py::arg("w"),
+          "Rasterize (N, 4) float64 boxes to COCO dicts.");
 }
 
 }  // namespace maskkit::bindings

@@ -126,11 +126,7 @@ py::array_t<double> iou_of(const py::object& dt_counts, const py::object& dt_off
     double* data = out.mutable_data();
     {
         py::gil_scoped_release release;
-        // Columns (one ground truth each) are independent: split them across threads.
-        parallel_for(n, 1, [&](std::size_t begin, std::size_t end) {
-            rle_iou(dt.views.data(), m, gt.views.data() + begin, end - begin,
-                    crowd == nullptr ? nullptr : crowd + begin, data + begin * m);
-        });
+        rle_iou(dt.views.data(), m, gt.views.data(), n, crowd, data);
     }
     return out;
 }

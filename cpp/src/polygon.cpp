@@ -47,7 +47,18 @@
 //    the row clamps to Y = 0, so the result is deterministic and platform-independent.
 // So the work per edge is O(1) plus O(number of crossing columns inside [0, w-1]) (times a few
 // evaluations for y-major edges), independent of how far outside the image the edge reaches, and
-// memory is O(number of crossings) (the vertices are quantized on the fly).
+// memory is O(k + number of crossings).
+//
+// ---- Layout of the computation ------------------------------------------------------------------
+// A first pass plans every edge (flip, s, the column range its crossings can occupy, its first
+// and last point) and evaluates the joint pairs. The column ranges give how many crossings each
+// column can receive, so the second pass, which walks the ranges, writes every flat index
+// straight into its column's slots; an insertion sort then only has to order the few crossings
+// inside each column. (A y-major column whose pair turns out not to contribute leaves a hole,
+// marked 0xFFFFFFFF; holes sort to the end and are cut off. A real flat index can only equal
+// 0xFFFFFFFF if it equals h*w, and a crossing at h*w never changes the counts: it only adds zero
+// differences after the last count.) When the columns spanned are many more than the crossings,
+// the flat indices are collected in any order and sorted with std::sort instead.
 //
 // ---- Exactness --------------------------------------------------------------------------------
 // Every double that C computes and that reaches the output (s, ys+s*t+.5, xs+s*t+.5, the xd and
@@ -94,8 +105,11 @@ using i64 = std::int64_t;
 using u64 = std::uint64_t;
 
 // Row of the point emitted by a zero-length edge (C computes (int)NaN there). Anything below 3
-// clamps to row 0; this value is far below while (double)kNanRow + .5 stays finite.
+// clamps to row 0; this value is far below while staying far from overflow.
 constexpr i64 kNanRow = std::numeric_limits<i64>::min() / 2;
+
+// Marks a slot whose y-major column pair did not contribute (see the layout note above).
+constexpr count_t kHole = std::numeric_limits<count_t>::max();
 
 i64 floor_div(i64 a, i64 b) {  // b > 0
     i64 q = a / b;
@@ -110,7 +124,7 @@ i64 ceil_div(i64 a, i64 b) {  // b > 0
 }
 
 // C's (int)(base + s*t + .5), evaluated in the same order; the operands are bounded (|base| and
-// |t| below ~1.1e15, |s| <= 1), so the conversion to int64 is always defined.
+// |t| below ~2.1e15, |s| <= 1), so the conversion to int64 is always defined.
 inline i64 walk(i64 base, double s, i64 t) {
     double z = static_cast<double>(base) + s * static_cast<double>(t);
     z = z + 0.5;
@@ -126,18 +140,20 @@ std::string format_double(double v) {
     return buf;
 }
 
-void check_coordinate(double v, const char* what, std::size_t index) {
+[[noreturn]] void bad_coordinate(double v, const char* what, std::size_t index) {
     if (std::isnan(v) || std::isinf(v)) {
         throw std::invalid_argument(std::string(what) + " " + format_double(v) + " at index " +
                                     std::to_string(index) + " is not a finite number");
     }
-    if (!(std::fabs(v) <= max_polygon_coordinate)) {
-        throw std::invalid_argument(std::string(what) + " " + format_double(v) + " at index " +
-                                    std::to_string(index) + " is outside [-1e14, 1e14]");
-    }
+    throw std::invalid_argument(std::string(what) + " " + format_double(v) + " at index " +
+                                std::to_string(index) + " is outside [-1e14, 1e14]");
 }
 
-// (int)(5*v + .5) of pycocotools, in 64 bits. |v| <= 1e14 was checked.
+inline void check_coordinate(double v, const char* what, std::size_t index) {
+    if (!(std::fabs(v) <= max_polygon_coordinate)) bad_coordinate(v, what, index);  // NaN too
+}
+
+// (int)(5*v + .5) of pycocotools, in 64 bits. |v| <= 2e14 (boxes add two checked values).
 inline i64 quantize(double v) {
     double z = 5.0 * v;
     z = z + 0.5;
@@ -152,18 +168,65 @@ void check_size(u64 h, u64 w) {
     }
 }
 
+// Row of a crossing whose lower point on the 1/5 grid is vmin. C computes
+//   yd = (vmin + .5)/5 - .5, clamped to [0, h], then ceil(yd).
+// The exact value of yd is (vmin - 2)/5. When vmin = 2 mod 5 every step is exact and yd is that
+// integer; otherwise the exact value is at least 0.2 from an integer while the two roundings
+// move it by at most 2 ulps (< 2^-10 for |vmin| < 2^40), so ceil(yd) = ceil((vmin - 2)/5) =
+// floor((vmin + 2)/5). For |vmin| >= 2^40 both forms clamp (to 0, or to h since h < 2^32). So
+// the integer form is the same function of vmin; it was also checked exhaustively against the
+// double expression for |vmin| <= 2e7, around 5h, and around every power of two up to 2^62.
+inline u64 row(i64 vmin, u64 h) {
+    if (vmin < 2) return 0;
+    const u64 y = (static_cast<u64>(vmin) + 2) / 5;
+    return y < h ? y : h;
+}
+
 struct Point {
     i64 u;
     i64 v;
 };
 
-class Rasterizer {
-public:
-    Rasterizer(u64 h, u64 w, std::vector<count_t>& crossings)
-        : h_(h), w_(w), hd_(static_cast<double>(h)), out_(crossings) {}
+// One edge after the first pass.
+struct EdgePlan {
+    i64 xs, ys;      // start after the flip
+    i64 len;         // dx (x-major) or dy (y-major)
+    double s;        // C's slope
+    i64 x_lo, x_hi;  // columns that can hold a crossing of this edge; empty when x_lo > x_hi
+    i64 u_first, u_last;  // y-major: u at t = 0 and t = len
+    bool y_major, flip;
+    bool forward;    // u increases along the emitted points
+};
 
-    // Walks one edge from vertex (x0, y0) to (x1, y1) (quantized), recording its crossings,
-    // including the joint pair with the previous edge's last point.
+struct JointCrossing {
+    i64 column;
+    count_t key;
+};
+
+// Per-thread buffers, reused from call to call (they only grow).
+struct Scratch {
+    std::vector<EdgePlan> plans;
+    std::vector<JointCrossing> joints;
+    std::vector<count_t> keys;
+    std::vector<std::size_t> front, back;
+};
+
+Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+}
+
+// ---- pass 1 ----------------------------------------------------------------------------------
+
+class Planner {
+public:
+    Planner(u64 h, u64 w, Scratch& sc) : h_(h), last_column_(static_cast<i64>(w - 1)), sc_(sc) {
+        sc_.plans.clear();
+        sc_.joints.clear();
+    }
+
+    // Plans the edge from vertex (x0, y0) to (x1, y1) (quantized) and evaluates the pair it
+    // forms with the previous edge's last point.
     void edge(i64 x0, i64 y0, i64 x1, i64 y1, bool first_edge) {
         i64 xs = x0, ys = y0, xe = x1, ye = y1;
         const i64 dx = xe > xs ? xe - xs : xs - xe;
@@ -174,179 +237,334 @@ public:
             std::swap(xs, xe);
             std::swap(ys, ye);
         }
-        Point head, tail;  // first and last emitted point
-        if (dx == 0 && dy == 0) {
-            head = tail = Point{xs, kNanRow};
-            joint(head, first_edge);
-            last_ = tail;
+        if (dx == 0 && dy == 0) {  // one point, with C's (int)NaN row
+            const Point p{xs, kNanRow};
+            if (!first_edge) joint(last_, p);
+            last_ = p;
             return;
         }
+        EdgePlan e;
+        e.u_first = e.u_last = 0;
+        e.xs = xs;
+        e.ys = ys;
+        e.flip = flip;
+        e.y_major = !x_major;
         if (x_major) {
-            const double s = static_cast<double>(ye - ys) / static_cast<double>(dx);
+            e.len = dx;
+            e.s = static_cast<double>(ye - ys) / static_cast<double>(dx);
             const i64 t_head = flip ? dx : 0, t_tail = flip ? 0 : dx;
-            head = Point{xs + t_head, walk(ys, s, t_head)};
-            tail = Point{xs + t_tail, walk(ys, s, t_tail)};
-            joint(head, first_edge);
+            if (!first_edge) joint(last_, Point{xs + t_head, walk(ys, e.s, t_head)});
+            last_ = Point{xs + t_tail, walk(ys, e.s, t_tail)};
             // Pairs (t, t+1), t in [0, dx-1], have uc = xs+t; keep uc = 5X+2, X in [0, w-1].
-            i64 x_lo = std::max<i64>(0, ceil_div(xs - 2, 5));
-            i64 x_hi = floor_div(xs + dx - 3, 5);
-            if (x_hi > static_cast<i64>(w_ - 1)) x_hi = static_cast<i64>(w_ - 1);
-            for (i64 X = x_lo; X <= x_hi; ++X) {
-                const i64 t = 5 * X + 2 - xs;
-                const i64 v0 = walk(ys, s, t), v1 = walk(ys, s, t + 1);
-                record(X, std::min(v0, v1));
-            }
+            e.x_lo = std::max<i64>(0, ceil_div(xs - 2, 5));
+            e.x_hi = std::min(last_column_, floor_div(xs + dx - 3, 5));
+            e.forward = !flip;
         } else {
-            const double s = static_cast<double>(xe - xs) / static_cast<double>(dy);
-            const i64 t_head = flip ? dy : 0, t_tail = flip ? 0 : dy;
-            head = Point{walk(xs, s, t_head), ys + t_head};
-            tail = Point{walk(xs, s, t_tail), ys + t_tail};
-            joint(head, first_edge);
-            if (xe != xs) y_major_inside(xs, ys, dy, s, flip);
+            e.len = dy;
+            e.s = static_cast<double>(xe - xs) / static_cast<double>(dy);
+            e.u_first = walk(xs, e.s, 0);
+            e.u_last = walk(xs, e.s, dy);
+            const Point head{flip ? e.u_last : e.u_first, flip ? ye : ys};
+            if (!first_edge) joint(last_, head);
+            last_ = Point{flip ? e.u_first : e.u_last, flip ? ys : ye};
+            // Columns c = 5X+2 with min u <= c <= max u - 1 have a boundary inside the edge.
+            const i64 u_min = std::min(e.u_first, e.u_last), u_max = std::max(e.u_first, e.u_last);
+            e.x_lo = std::max<i64>(0, ceil_div(u_min - 2, 5));
+            e.x_hi = std::min(last_column_, floor_div(u_max - 3, 5));
+            e.forward = (e.s > 0) != flip;
         }
-        last_ = tail;
+        if (e.x_lo <= e.x_hi) sc_.plans.push_back(e);
     }
 
 private:
-    // Flat index of the crossing at column X whose lower row on the 1/5 grid is vmin.
-    void record(i64 X, i64 vmin) {
-        double yd = static_cast<double>(vmin);
-        yd = (yd + 0.5) / 5.0 - 0.5;
-        if (yd < 0) {
-            yd = 0;
-        } else if (yd > hd_) {
-            yd = hd_;
-        }
-        yd = std::ceil(yd);
-        const u64 Y = static_cast<u64>(yd);
-        out_.push_back(static_cast<count_t>(static_cast<u64>(X) * h_ + Y));
-    }
-
     // The general test for one consecutive pair of the dense sequence.
-    void pair(const Point& prev, const Point& cur) {
+    void joint(const Point& prev, const Point& cur) {
         if (cur.u == prev.u) return;
         const i64 uc = cur.u < prev.u ? cur.u : cur.u - 1;
         if (uc < 2 || (uc - 2) % 5 != 0) return;
         const i64 X = (uc - 2) / 5;
-        if (static_cast<u64>(X) > w_ - 1) return;
-        record(X, std::min(prev.v, cur.v));
+        if (X > last_column_) return;
+        const u64 key = static_cast<u64>(X) * h_ + row(std::min(prev.v, cur.v), h_);
+        sc_.joints.push_back(JointCrossing{X, static_cast<count_t>(key)});  // <= h*w < 2^32
     }
 
-    void joint(const Point& head, bool first_edge) {
-        if (!first_edge) pair(last_, head);
-    }
-
-    // Crossings strictly inside a y-major edge (after the flip: ys < ye, s != 0, |s| < 1).
-    void y_major_inside(i64 xs, i64 ys, i64 dy, double s, bool flip) {
-        const bool rising = s > 0;              // u non-decreasing in t
-        const i64 f0 = walk(xs, s, 0), f1 = walk(xs, s, dy);
-        const i64 fmin = rising ? f0 : f1, fmax = rising ? f1 : f0;
-        // uc = hi-1 when the points are emitted with u increasing, lo when decreasing.
-        const bool use_hi = rising != flip;
-        // Columns c = 5X+2 with fmin <= c <= fmax-1 have a boundary inside the edge.
-        i64 x_lo = std::max<i64>(0, ceil_div(fmin - 2, 5));
-        i64 x_hi = floor_div(fmax - 3, 5);
-        if (x_hi > static_cast<i64>(w_ - 1)) x_hi = static_cast<i64>(w_ - 1);
-        for (i64 X = x_lo; X <= x_hi; ++X) {
-            const i64 c = 5 * X + 2;
-            // pred(T): T is past the boundary between u <= c and u >= c+1. pred(0) is false and
-            // pred(dy) is true because fmin <= c < fmax.
-            auto pred = [&](i64 T) {
-                const i64 u = walk(xs, s, T);
-                return rising ? u >= c + 1 : u <= c;
-            };
-            const double est = (static_cast<double>(c) + 0.5 - static_cast<double>(xs)) / s;
-            const double guess = rising ? std::ceil(est) : std::floor(est) + 1.0;
-            i64 T0;
-            if (!(guess >= 1.0)) {
-                T0 = 1;
-            } else if (guess >= static_cast<double>(dy)) {
-                T0 = dy;
-            } else {
-                T0 = static_cast<i64>(guess);
-            }
-            i64 lo, hi;  // pred(lo) false, pred(hi) true
-            if (pred(T0)) {
-                hi = T0;
-                i64 step = 1;
-                for (;;) {
-                    const i64 cand = hi - step;
-                    if (cand <= 0) {
-                        lo = 0;
-                        break;
-                    }
-                    if (!pred(cand)) {
-                        lo = cand;
-                        break;
-                    }
-                    hi = cand;
-                    step *= 2;
-                }
-            } else {
-                lo = T0;
-                i64 step = 1;
-                for (;;) {
-                    const i64 cand = lo + step;
-                    if (cand >= dy) {
-                        hi = dy;
-                        break;
-                    }
-                    if (pred(cand)) {
-                        hi = cand;
-                        break;
-                    }
-                    lo = cand;
-                    step *= 2;
-                }
-            }
-            while (hi - lo > 1) {
-                const i64 mid = lo + (hi - lo) / 2;
-                if (pred(mid)) {
-                    hi = mid;
-                } else {
-                    lo = mid;
-                }
-            }
-            // The pair is (T*-1, T*) with T* = hi.
-            const i64 fa = walk(xs, s, hi - 1), fb = walk(xs, s, hi);
-            const i64 u_lo = rising ? fa : fb, u_hi = rising ? fb : fa;
-            if (use_hi ? u_hi == c + 1 : u_lo == c) record(X, ys + hi - 1);
-        }
-    }
-
-    u64 h_, w_;
-    double hd_;
-    std::vector<count_t>& out_;
+    u64 h_;
+    i64 last_column_;
+    Scratch& sc_;
     Point last_{0, 0};
 };
 
-// Sorts the crossings, appends the sentinel and turns them into counts the way pycocotools does.
-void finish(std::vector<count_t>& a, u64 h, u64 w, std::vector<count_t>& counts) {
-    a.push_back(static_cast<count_t>(h * w));
-    std::sort(a.begin(), a.end());
-    count_t prev = 0;
-    for (count_t& x : a) {
-        const count_t t = x;
-        x -= prev;
-        prev = t;
-    }
-    const std::size_t n = a.size();
-    counts.push_back(a[0]);
-    std::size_t j = 1;
-    while (j < n) {
-        if (a[j] > 0) {
-            counts.push_back(a[j++]);
+// ---- pass 2 ----------------------------------------------------------------------------------
+
+// Writes each crossing into a free slot of its column: edges of one direction fill the columns
+// from the front, the others from the back. In a simple polygon the two directions are the two
+// sides of the boundary, so with the order picked from the orientation (see rasterize) the
+// crossings of most columns land already sorted. This only saves work in the insertion sort;
+// any placement inside the column gives the same result.
+struct SlotSink {
+    count_t* keys;
+    std::size_t* front;  // next free slot from the front of column lo + i
+    std::size_t* back;   // one past the last free slot from the back of column lo + i
+    i64 lo;
+    bool forward_first;
+    bool to_front = true;
+    void begin_edge(bool forward) { to_front = forward == forward_first; }
+    void put(i64 X, count_t key) {
+        const std::size_t i = static_cast<std::size_t>(X - lo);
+        if (to_front) {
+            keys[front[i]++] = key;
         } else {
-            ++j;
-            if (j < n) counts.back() += a[j++];
+            keys[--back[i]] = key;
+        }
+    }
+    void hole(i64 X) { put(X, kHole); }
+};
+
+// Appends the crossings in production order.
+struct ListSink {
+    count_t* next;
+    void begin_edge(bool) {}
+    void put(i64, count_t key) { *next++ = key; }
+    void hole(i64) {}
+};
+
+template <typename Sink>
+void walk_x_major(const EdgePlan& e, u64 h, Sink& sink) {
+    // v(t) is monotone in t (see walk_y_major), non-decreasing for s >= 0, so the lower v of the
+    // pair (t, t+1) is v(t) when s >= 0 and v(t+1) otherwise. The t of successive columns step
+    // by 5; as doubles these integers (< 2^53) are exact.
+    const double ysd = static_cast<double>(e.ys);
+    double td = static_cast<double>(5 * e.x_lo + 2 - e.xs + (e.s < 0 ? 1 : 0));
+    u64 base = static_cast<u64>(e.x_lo) * h;
+    for (i64 X = e.x_lo; X <= e.x_hi; ++X, td += 5.0, base += h) {
+        double z = ysd + e.s * td;  // C: (int)(ys + s*t + .5)
+        z = z + 0.5;
+        sink.put(X, static_cast<count_t>(base + row(static_cast<i64>(z), h)));
+    }
+}
+
+// u(t) = (int)(xs + s*t + .5) is monotone in t (non-decreasing when Rising, s > 0).
+template <bool Rising, typename Sink>
+void walk_y_major(const EdgePlan& e, u64 h, Sink& sink) {
+    const i64 xs = e.xs, dy = e.len;
+    const double s = e.s;
+    // uc = hi-1 when the points are emitted with u increasing, lo when decreasing.
+    const bool use_hi = Rising != e.flip;
+    const double dyd = static_cast<double>(dy);
+    const double xsd = static_cast<double>(xs);
+    const double inv_s = 1.0 / s;
+    for (i64 X = e.x_lo; X <= e.x_hi; ++X) {
+        const i64 c = 5 * X + 2;
+        // past(u): the point is beyond the boundary between u <= c and u >= c+1. It is false at
+        // t = 0 and true at t = dy because min u <= c < max u; T* is the first t past it.
+        auto past = [c](i64 u) { return Rising ? u >= c + 1 : u <= c; };
+        // Estimate of T* from the exact line (the first t with xs + s*t + .5 >= c+1 when rising,
+        // < c+1 when falling), clamped to [1, dy]; only a starting point.
+        const double est = (static_cast<double>(c) + 0.5 - xsd) * inv_s;
+        i64 t0;
+        if (!(est >= 0.0)) {
+            t0 = 1;
+        } else if (est >= dyd) {
+            t0 = dy;
+        } else {
+            t0 = static_cast<i64>(est) + 1;
+            if (t0 > dy) t0 = dy;
+        }
+        // Bracket T* in (lo, hi] by galloping from the estimate, then bisect; the u values at
+        // lo and hi are kept, so the pair (T*-1, T*) needs no extra evaluation.
+        i64 lo, hi, u_at_lo, u_at_hi;
+        const i64 u0 = walk(xs, s, t0);
+        if (past(u0)) {
+            hi = t0;
+            u_at_hi = u0;
+            for (i64 step = 1;; step *= 2) {
+                const i64 cand = hi - step;
+                if (cand <= 0) {
+                    lo = 0;
+                    u_at_lo = e.u_first;
+                    break;
+                }
+                const i64 u = walk(xs, s, cand);
+                if (!past(u)) {
+                    lo = cand;
+                    u_at_lo = u;
+                    break;
+                }
+                hi = cand;
+                u_at_hi = u;
+            }
+        } else {
+            lo = t0;
+            u_at_lo = u0;
+            for (i64 step = 1;; step *= 2) {
+                const i64 cand = lo + step;
+                if (cand >= dy) {
+                    hi = dy;
+                    u_at_hi = e.u_last;
+                    break;
+                }
+                const i64 u = walk(xs, s, cand);
+                if (past(u)) {
+                    hi = cand;
+                    u_at_hi = u;
+                    break;
+                }
+                lo = cand;
+                u_at_lo = u;
+            }
+        }
+        while (hi - lo > 1) {
+            const i64 mid = lo + (hi - lo) / 2;
+            const i64 u = walk(xs, s, mid);
+            if (past(u)) {
+                hi = mid;
+                u_at_hi = u;
+            } else {
+                lo = mid;
+                u_at_lo = u;
+            }
+        }
+        // The pair is (hi-1, hi); its smaller u is on the "<= c" side. Its lower v is ys+hi-1.
+        const i64 u_small = Rising ? u_at_lo : u_at_hi;
+        const i64 u_large = Rising ? u_at_hi : u_at_lo;
+        if (use_hi ? u_large == c + 1 : u_small == c) {
+            sink.put(X, static_cast<count_t>(static_cast<u64>(X) * h + row(e.ys + hi - 1, h)));
+        } else {
+            sink.hole(X);
         }
     }
 }
 
-std::vector<count_t>& scratch() {
-    thread_local std::vector<count_t> buffer;
-    buffer.clear();
-    return buffer;
+template <typename Sink>
+void walk_all(const Scratch& sc, u64 h, Sink& sink) {
+    sink.begin_edge(true);
+    for (const JointCrossing& j : sc.joints) sink.put(j.column, j.key);
+    for (const EdgePlan& e : sc.plans) {
+        sink.begin_edge(e.forward);
+        if (!e.y_major) {
+            walk_x_major(e, h, sink);
+        } else if (e.s > 0) {
+            walk_y_major<true>(e, h, sink);
+        } else {
+            walk_y_major<false>(e, h, sink);
+        }
+    }
+}
+
+// Sorts the n flat indices, appends the sentinel h*w, and appends the differences with zero
+// differences collapsed the way pycocotools does.
+void finish(Scratch& sc, std::size_t n, u64 h, u64 w, bool grouped_by_column,
+            std::vector<count_t>& counts) {
+    count_t* key = sc.keys.data();
+    if (grouped_by_column) {
+        // A smaller column always has a smaller or equal flat index, so only the crossings of
+        // one column (usually two) need ordering; holes move to the end and are cut off.
+        for (std::size_t i = 1; i < n; ++i) {
+            const count_t v = key[i];
+            if (key[i - 1] <= v) continue;
+            std::size_t j = i;
+            do {
+                key[j] = key[j - 1];
+                --j;
+            } while (j > 0 && key[j - 1] > v);
+            key[j] = v;
+        }
+        while (n > 0 && key[n - 1] == kHole) --n;
+    } else {
+        std::sort(key, key + n);
+    }
+    key[n] = static_cast<count_t>(h * w);  // every key is <= h*w: stays sorted
+
+    // diff[j] = key[j] - key[j-1] (key[-1] = 0). Output diff[0]; then each positive diff is a
+    // new count, and a zero diff is dropped together with folding the next diff into the last
+    // count. Done in place: the write position m never passes the read position j.
+    const std::size_t total = n + 1;
+    count_t prev = key[0];
+    std::size_t m = 1;
+    std::size_t j = 1;
+    while (j < total) {
+        const count_t cur = key[j];
+        const count_t d = cur - prev;
+        prev = cur;
+        ++j;
+        if (d > 0) {
+            key[m++] = d;
+        } else if (j < total) {
+            const count_t next = key[j];
+            key[m - 1] += next - prev;
+            prev = next;
+            ++j;
+        }
+    }
+    counts.insert(counts.end(), key, key + m);
+}
+
+template <typename Vertex>
+void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>& counts) {
+    Scratch& sc = scratch();
+    Planner planner(h, w, sc);
+    double area2 = 0;  // twice the signed area (approximately; it only picks a slot order)
+    if (k > 0) {
+        i64 x_first, y_first;
+        vertex(0, x_first, y_first);
+        i64 x0 = x_first, y0 = y_first;
+        for (std::size_t j = 0; j < k; ++j) {
+            i64 x1 = x_first, y1 = y_first;  // the polygon is closed: vertex k is vertex 0
+            if (j + 1 < k) vertex(j + 1, x1, y1);
+            planner.edge(x0, y0, x1, y1, j == 0);
+            area2 += static_cast<double>(x0) * static_cast<double>(y1) -
+                     static_cast<double>(x1) * static_cast<double>(y0);
+            x0 = x1;
+            y0 = y1;
+        }
+    }
+
+    // Number of slots and the columns they span.
+    std::size_t n = sc.joints.size();
+    i64 lo = std::numeric_limits<i64>::max(), hi = -1;
+    for (const JointCrossing& j : sc.joints) {
+        lo = std::min(lo, j.column);
+        hi = std::max(hi, j.column);
+    }
+    for (const EdgePlan& e : sc.plans) {
+        n += static_cast<std::size_t>(e.x_hi - e.x_lo + 1);
+        lo = std::min(lo, e.x_lo);
+        hi = std::max(hi, e.x_hi);
+    }
+    if (sc.keys.size() < n + 1) sc.keys.resize(std::max(2 * sc.keys.size(), n + 64));
+
+    const bool by_column = n > 0 && static_cast<u64>(hi - lo) < 4 * static_cast<u64>(n) + 64;
+    if (by_column) {
+        // front[i] = first slot of column lo + i, back[i] = one past its last: a difference
+        // array of the per-column counts turned into prefix sums (unsigned wrap-around cancels).
+        const std::size_t span = static_cast<std::size_t>(hi - lo) + 1;
+        std::vector<std::size_t>& slot = sc.front;
+        slot.assign(span + 1, 0);
+        if (sc.back.size() < span) sc.back.resize(span);
+        for (const JointCrossing& j : sc.joints) {
+            ++slot[static_cast<std::size_t>(j.column - lo)];
+            --slot[static_cast<std::size_t>(j.column - lo) + 1];
+        }
+        for (const EdgePlan& e : sc.plans) {
+            ++slot[static_cast<std::size_t>(e.x_lo - lo)];
+            --slot[static_cast<std::size_t>(e.x_hi - lo) + 1];
+        }
+        std::size_t per_column = 0, next = 0;
+        std::size_t* back = sc.back.data();
+        for (std::size_t i = 0; i < span; ++i) {
+            per_column += slot[i];
+            slot[i] = next;
+            next += per_column;
+            back[i] = next;
+        }
+        SlotSink sink{sc.keys.data(), slot.data(), back, lo, area2 > 0};
+        walk_all(sc, h, sink);
+        finish(sc, n, h, w, true, counts);
+    } else {
+        ListSink sink{sc.keys.data()};
+        walk_all(sc, h, sink);
+        finish(sc, static_cast<std::size_t>(sink.next - sc.keys.data()), h, w, false, counts);
+    }
 }
 
 }  // namespace
@@ -359,23 +577,13 @@ void polygon_to_rle(const double* xy, std::size_t k, std::uint64_t h, std::uint6
         counts.push_back(0);
         return;
     }
-    std::vector<count_t>& crossings = scratch();
-    Rasterizer r(h, w, crossings);
-    if (k > 0) {
-        const i64 x_first = quantize(xy[0]), y_first = quantize(xy[1]);
-        i64 x0 = x_first, y0 = y_first;
-        for (std::size_t j = 0; j < k; ++j) {
-            i64 x1 = x_first, y1 = y_first;
-            if (j + 1 < k) {
-                x1 = quantize(xy[2 * j + 2]);
-                y1 = quantize(xy[2 * j + 3]);
-            }
-            r.edge(x0, y0, x1, y1, j == 0);
-            x0 = x1;
-            y0 = y1;
-        }
-    }
-    finish(crossings, h, w, counts);
+    rasterize(
+        k,
+        [xy](std::size_t j, i64& x, i64& y) {
+            x = quantize(xy[2 * j]);
+            y = quantize(xy[2 * j + 1]);
+        },
+        h, w, counts);
 }
 
 void box_to_rle(const double* box, std::uint64_t h, std::uint64_t w, std::vector<count_t>& counts) {
@@ -385,18 +593,19 @@ void box_to_rle(const double* box, std::uint64_t h, std::uint64_t w, std::vector
         counts.push_back(0);
         return;
     }
-    // rleFrBbox: xs=x, xe=x+bw, ys=y, ye=y+bh (double sums; |sum| <= 2e14, still exact to
-    // quantize in int64), polygon (xs,ys) (xs,ye) (xe,ye) (xe,ys).
+    // rleFrBbox: xs = x, xe = x+bw, ys = y, ye = y+bh (double sums, |sum| <= 2e14, still exact to
+    // quantize in int64), rasterized as the polygon (xs,ys) (xs,ye) (xe,ye) (xe,ys).
     const double xs = box[0], ys = box[1];
     const double xe = xs + box[2], ye = ys + box[3];
-    const i64 qx0 = quantize(xs), qy0 = quantize(ys), qx1 = quantize(xe), qy1 = quantize(ye);
-    std::vector<count_t>& crossings = scratch();
-    Rasterizer r(h, w, crossings);
-    r.edge(qx0, qy0, qx0, qy1, true);
-    r.edge(qx0, qy1, qx1, qy1, false);
-    r.edge(qx1, qy1, qx1, qy0, false);
-    r.edge(qx1, qy0, qx0, qy0, false);
-    finish(crossings, h, w, counts);
+    const i64 qx[4] = {quantize(xs), quantize(xs), quantize(xe), quantize(xe)};
+    const i64 qy[4] = {quantize(ys), quantize(ye), quantize(ye), quantize(ys)};
+    rasterize(
+        4,
+        [&qx, &qy](std::size_t j, i64& x, i64& y) {
+            x = qx[j];
+            y = qy[j];
+        },
+        h, w, counts);
 }
 
 }  // namespace maskkit

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "maskkit/rle.hpp"
+#include "maskkit/thread_pool.hpp"
 
 namespace maskkit {
 namespace {
@@ -87,7 +88,7 @@ void merge(const RleView* rles, std::size_t n, bool intersect, std::uint64_t& h,
     w = rles[0].w;
     counts.assign(rles[0].counts, rles[0].counts + rles[0].m);
     if (n == 1) return;
-    std::vector<count_t> accumulated;
+    thread_local std::vector<count_t> accumulated;
     for (std::size_t i = 1; i < n; ++i) {
         const RleView& b = rles[i];
         if (b.h != h || b.w != w) {
@@ -99,6 +100,7 @@ void merge(const RleView* rles, std::size_t n, bool intersect, std::uint64_t& h,
         const RleView a{h, w, accumulated.data(), accumulated.size()};
         require_equal_sums(a, b, "merge");
         counts.clear();
+        counts.reserve(a.m + b.m);
         count_t ca = count_at(a, 0), cb = count_at(b, 0), cc = 0, ct = 1;
         std::size_t ia = 1, ib = 1;
         bool va = false, vb = false, v = false;
@@ -149,53 +151,110 @@ void box_iou(const double* dt, std::size_t m, const double* gt, std::size_t n,
     }
 }
 
+namespace {
+
+// The foreground of one RLE as sorted, disjoint [start, end) pixel intervals (zero-length runs
+// dropped), with its wrapped area and the total its counts sum to.
+struct Foreground {
+    std::vector<std::uint64_t> starts, ends;
+    count_t area = 0;
+    std::uint64_t total = 0;
+};
+
+Foreground foreground_of(const RleView& r) {
+    Foreground f;
+    f.starts.reserve(r.m / 2);
+    f.ends.reserve(r.m / 2);
+    std::uint64_t position = 0;
+    for (std::size_t j = 0; j < r.m; ++j) {
+        const count_t c = r.counts[j];
+        if ((j & 1) && c != 0) {
+            f.starts.push_back(position);
+            f.ends.push_back(position + c);
+            f.area += c;
+        }
+        position += c;
+    }
+    f.total = position;
+    return f;
+}
+
+// |A ∩ B| by a two-pointer walk over both interval lists, started by binary search at the
+// first interval that can reach the other mask's first foreground pixel: masks are stored
+// column by column, so only runs in the columns both boxes share are visited.
+std::uint64_t intersection(const Foreground& a, const Foreground& b) {
+    if (a.starts.empty() || b.starts.empty()) return 0;
+    const std::uint64_t window_begin = std::max(a.starts.front(), b.starts.front());
+    const std::uint64_t window_end = std::min(a.ends.back(), b.ends.back());
+    if (window_begin >= window_end) return 0;
+    std::size_t ia = static_cast<std::size_t>(
+        std::upper_bound(a.ends.begin(), a.ends.end(), window_begin) - a.ends.begin());
+    std::size_t ib = static_cast<std::size_t>(
+        std::upper_bound(b.ends.begin(), b.ends.end(), window_begin) - b.ends.begin());
+    const std::size_t na = a.starts.size(), nb = b.starts.size();
+    std::uint64_t total = 0;
+    while (ia < na && ib < nb) {
+        const std::uint64_t sa = a.starts[ia], ea = a.ends[ia];
+        const std::uint64_t sb = b.starts[ib], eb = b.ends[ib];
+        if (sa >= window_end || sb >= window_end) break;
+        const std::uint64_t lo = std::max(sa, sb), hi = std::min(ea, eb);
+        if (lo < hi) total += hi - lo;
+        if (ea <= eb)
+            ++ia;
+        else
+            ++ib;
+    }
+    return total;
+}
+
+}  // namespace
+
+// rleIou's result without its run-by-run sweep: for RLEs whose counts sum to the same total
+// the sweep's intersection is |A ∩ B| and its union |A| + |B| - |A ∩ B|, all in wrapping
+// uint32 arithmetic, so computing those directly gives the same bits.
 void rle_iou(const RleView* dt, std::size_t m, const RleView* gt, std::size_t n,
              const std::uint8_t* iscrowd, double* out) {
     std::vector<double> dt_boxes(m * 4), gt_boxes(n * 4);
     for (std::size_t d = 0; d < m; ++d) to_bbox(dt[d], &dt_boxes[d * 4]);
     for (std::size_t g = 0; g < n; ++g) to_bbox(gt[g], &gt_boxes[g * 4]);
     box_iou(dt_boxes.data(), m, gt_boxes.data(), n, iscrowd, out);
-    for (std::size_t g = 0; g < n; ++g) {
-        for (std::size_t d = 0; d < m; ++d) {
-            double& o = out[g * m + d];
-            if (!(o > 0)) continue;
-            const RleView& a = dt[d];
-            const RleView& b = gt[g];
-            if (a.h != b.h || a.w != b.w) {
-                o = -1;
-                continue;
-            }
-            require_equal_sums(a, b, "iou");
-            count_t ca = count_at(a, 0), cb = count_at(b, 0), ct = 1, inter = 0, uni = 0;
-            std::size_t ia = 1, ib = 1;
-            bool va = false, vb = false;
-            while (ct > 0) {
-                const count_t c = std::min(ca, cb);
-                if (va || vb) {
-                    uni += c;
-                    if (va && vb) inter += c;
-                }
-                ct = 0;
-                ca -= c;
-                if (!ca && ia < a.m) {
-                    ca = a.counts[ia++];
-                    va = !va;
-                }
-                ct += ca;
-                cb -= c;
-                if (!cb && ib < b.m) {
-                    cb = b.counts[ib++];
-                    vb = !vb;
-                }
-                ct += cb;
-            }
-            if (inter == 0)
-                uni = 1;
-            else if (iscrowd != nullptr && iscrowd[g])
-                uni = area(a);
-            o = static_cast<double>(inter) / static_cast<double>(uni);
+    std::vector<Foreground> dt_fg(m), gt_fg(n);
+    parallel_for(m + n, 32, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            if (i < m)
+                dt_fg[i] = foreground_of(dt[i]);
+            else
+                gt_fg[i - m] = foreground_of(gt[i - m]);
         }
-    }
+    });
+    parallel_for(n, 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t g = begin; g < end; ++g) {
+            for (std::size_t d = 0; d < m; ++d) {
+                double& o = out[g * m + d];
+                if (!(o > 0)) continue;
+                if (dt[d].h != gt[g].h || dt[d].w != gt[g].w) {
+                    o = -1;
+                    continue;
+                }
+                const Foreground& a = dt_fg[d];
+                const Foreground& b = gt_fg[g];
+                if (a.total != b.total)
+                    throw std::invalid_argument(
+                        "iou: RLE counts must sum to the same total (they sum to " +
+                        std::to_string(a.total) + " and " + std::to_string(b.total) +
+                        "); pycocotools loops forever on such input");
+                const auto inter = static_cast<count_t>(intersection(a, b));
+                count_t uni;
+                if (inter == 0)
+                    uni = 1;
+                else if (iscrowd != nullptr && iscrowd[g])
+                    uni = a.area;
+                else
+                    uni = static_cast<count_t>(a.area + b.area - inter);
+                o = static_cast<double>(inter) / static_cast<double>(uni);
+            }
+        }
+    });
 }
 
 }  // namespace maskkit

@@ -16,7 +16,7 @@ Examples
 >>> len(batch), batch.sizes.tolist()
 (2, [[4, 3], [4, 3]])
 >>> batch.to_coco()[0]
-{'size': [4, 3], 'counts': b'52202'}
+{'size': [4, 3], 'counts': b'5220O'}
 >>> rle.area(batch).tolist()
 [4, 0]
 >>> bool((rle.decode(batch) == masks).all())
@@ -428,3 +428,9 @@ def from_polygons(polygons: Any, height: int, width: int) -> RleBatch:
         polygons = [polygons]
     counts, offsets = _core.polygons_to_rle(list(polygons), h, w)
     return RleBatch._uniform(counts, offsets, h, w)
+
+
+from ._dialects import *  # noqa: E402,F401,F403  (codecs for the other RLE dialects)
+from ._dialects import __all__ as _dialect_names  # noqa: E402
+
+__all__ += list(_dialect_names)

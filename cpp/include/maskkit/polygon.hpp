@@ -30,4 +30,10 @@ void polygon_to_rle(const double* xy, std::size_t k, std::uint64_t h, std::uint6
 // Rasterizes box [x, y, bw, bh] as the polygon (x,y) (x,y+bh) (x+bw,y+bh) (x+bw,y).
 void box_to_rle(const double* box, std::uint64_t h, std::uint64_t w, std::vector<count_t>& counts);
 
+// Many polygons (each a flat x0,y0,x1,y1,... list; an odd trailing value is ignored) or n boxes
+// (boxes[4*i .. 4*i+4)), all h x w, rasterized in parallel into one batch.
+RleBatch polygons_to_batch(const std::vector<std::vector<double>>& polygons, std::uint64_t h,
+                           std::uint64_t w);
+RleBatch boxes_to_batch(const double* boxes, std::size_t n, std::uint64_t h, std::uint64_t w);
+
 }  // namespace maskkit

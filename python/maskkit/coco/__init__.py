@@ -11,7 +11,7 @@ Examples
 >>> m = np.zeros((4, 3), np.uint8); m[1:3, 1:] = 1
 >>> rle = mask.encode(m)          # C-ordered input is fine (pycocotools wants Fortran order)
 >>> rle
-{'size': [4, 3], 'counts': b'52202'}
+{'size': [4, 3], 'counts': b'5220O'}
 >>> int(mask.area(rle)), mask.toBbox(rle).tolist()
 (4, [1.0, 1.0, 2.0, 2.0])
 """

@@ -59,7 +59,12 @@ def _frString(rleObjs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     that ends inside a number raises ``ValueError``; pycocotools decodes such strings into
     garbage (or reads past the buffer).
     """
-    return _core.coco_parse(rleObjs if isinstance(rleObjs, (list, tuple)) else list(rleObjs))
+    return _core.coco_parse(_objects(rleObjs))
+
+
+def _objects(rleObjs: Any) -> Any:
+    """pycocotools iterates whatever it is given; a dict iterates its keys (and then fails)."""
+    return rleObjs if type(rleObjs) is list or type(rleObjs) is tuple else list(rleObjs)
 
 
 def _toString(rles: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[dict[str, Any]]:
@@ -100,10 +105,7 @@ def decode(rleObjs: Any) -> np.ndarray:
     ``h*w`` raise ``ValueError("Invalid RLE mask representation...")`` per RLE; a short sum
     leaves the tail 0 (pycocotools leaves it uninitialized).
     """
-    counts, offsets, sizes = _frString(rleObjs)
-    if sizes.shape[0] == 0:
-        raise ValueError("decode needs at least one RLE (pycocotools reads past an empty list)")
-    return _core.rle_decode(counts, offsets, sizes, True)
+    return _core.coco_decode(_objects(rleObjs))
 
 
 def merge(rleObjs: Any, intersect: Any = 0) -> dict[str, Any]:
@@ -114,10 +116,7 @@ def merge(rleObjs: Any, intersect: Any = 0) -> dict[str, Any]:
     or RLEs of different sizes. Divergence: RLEs whose counts sum to different totals raise
     ``ValueError`` (pycocotools loops forever).
     """
-    flag = _c_int(intersect)
-    counts, offsets, sizes = _frString(rleObjs)
-    merged, h, w = _core.rle_merge(counts, offsets, sizes, flag != 0)
-    return _core.coco_build(merged, np.array([0, merged.size], np.int64), np.array([[h, w]], np.int64))[0]
+    return _core.coco_merge(_objects(rleObjs), _c_int(intersect) != 0)
 
 
 def _c_int(value: Any) -> int:
@@ -128,8 +127,7 @@ def _c_int(value: Any) -> int:
 
 def area(rleObjs: Any) -> np.ndarray:
     """Foreground area of each RLE as uint32 (wrapping at 2**32, as pycocotools does)."""
-    counts, offsets, sizes = _frString(rleObjs)
-    return _core.rle_area(counts, offsets, sizes)
+    return _core.coco_area(_objects(rleObjs))
 
 
 def toBbox(rleObjs: Any) -> np.ndarray:
@@ -138,8 +136,7 @@ def toBbox(rleObjs: Any) -> np.ndarray:
     Divergence: an RLE of height 0 with a foreground run raises ``ValueError`` (pycocotools
     divides by zero and the process dies).
     """
-    counts, offsets, sizes = _frString(rleObjs)
-    return _core.rle_to_bbox(counts, offsets, sizes)
+    return _core.coco_to_bbox(_objects(rleObjs))
 
 
 class _Boxes:
@@ -152,10 +149,12 @@ class _Boxes:
 
 
 class _Rles:
-    __slots__ = ("arrays",)
+    """Marker for RLE-dict input (checked, kept as the caller's objects)."""
 
-    def __init__(self, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
-        self.arrays = arrays
+    __slots__ = ("objs",)
+
+    def __init__(self, objs: list[Any]) -> None:
+        self.objs = objs
 
 
 def _preproc(objs: Any) -> Any:
@@ -178,7 +177,8 @@ def _preproc(objs: Any) -> Any:
                 arr = arr.reshape((1, arr.shape[0]))
             return _Boxes(np.ascontiguousarray(arr))
         if isrle:
-            return _Rles(_frString(objs))
+            _frString(objs)  # parse now: malformed RLEs raise before the later checks, as in pycocotools
+            return _Rles(objs)
         raise ValueError("list input can be bounding box (Nx4) or RLEs ([RLE])")
     raise ValueError(
         "unrecognized type.  The following type: RLEs (rle), np.ndarray (box), and list (box) are supported."
@@ -189,7 +189,7 @@ def _count(objs: Any) -> int:
     if isinstance(objs, _Boxes):
         return int(objs.array.shape[0])
     if isinstance(objs, _Rles):
-        return int(objs.arrays[2].shape[0])
+        return len(objs.objs)
     return 0
 
 
@@ -223,7 +223,7 @@ def iou(dt: Any, gt: Any, pyiscrowd: Any) -> Any:
     crowd = np.ascontiguousarray(iscrowd)
     if isinstance(dt, _Boxes):
         return _core.box_iou(dt.array, gt.array, crowd)
-    return _core.rle_iou(*dt.arrays, *gt.arrays, crowd)
+    return _core.coco_iou(dt.objs, gt.objs, crowd)
 
 
 def frBbox(bb: np.ndarray, h: Any, w: Any) -> list[dict[str, Any]]:
@@ -241,16 +241,7 @@ def frBbox(bb: np.ndarray, h: Any, w: Any) -> list[dict[str, Any]]:
         raise ValueError(f"Buffer has wrong number of dimensions (expected 2, got {bb.ndim})")
     if bb.shape[0] and bb.shape[1] != 4:
         raise ValueError(f"boxes must have 4 columns [x, y, w, h], got shape {bb.shape}")
-    hh, ww = _siz(h, "h"), _siz(w, "w")
-    counts, offsets = _core.boxes_to_rle(np.ascontiguousarray(bb).reshape(-1, 4), hh, ww)
-    return _uniform_objects(counts, offsets, hh, ww)
-
-
-def _uniform_objects(counts: np.ndarray, offsets: np.ndarray, h: int, w: int) -> list[dict[str, Any]]:
-    sizes = np.empty((offsets.size - 1, 2), np.int64)
-    sizes[:, 0] = h
-    sizes[:, 1] = w
-    return _core.coco_build(counts, offsets, sizes)
+    return _core.coco_fr_bbox(np.ascontiguousarray(bb).reshape(-1, 4), _siz(h, "h"), _siz(w, "w"))
 
 
 def frPoly(poly: Any, h: Any, w: Any) -> list[dict[str, Any]]:
@@ -260,9 +251,7 @@ def frPoly(poly: Any, h: Any, w: Any) -> list[dict[str, Any]]:
     infinite or huge (> 1e14) coordinates raise ``ValueError`` (pycocotools crashes or
     allocates gigabytes), and far-away coordinates cost no extra time or memory.
     """
-    hh, ww = _siz(h, "h"), _siz(w, "w")
-    counts, offsets = _core.polygons_to_rle(poly if isinstance(poly, list) else list(poly), hh, ww)
-    return _uniform_objects(counts, offsets, hh, ww)
+    return _core.coco_fr_poly(poly, _siz(h, "h"), _siz(w, "w"))
 
 
 def frUncompressedRLE(ucRles: Any, h: Any, w: Any) -> list[dict[str, Any]]:
