@@ -7,13 +7,13 @@ Speed itself is never asserted here (see benchmarks/).
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Any, Dict, List
-
-import numpy as np
-import pytest
+from typing import Any
 
 import maskkit
+import numpy as np
+import pytest
 from maskkit import _bench
 from maskkit._cli import main
 
@@ -21,7 +21,7 @@ HAVE_REFERENCE = _bench.load_reference() is not None
 ALL_KEYS = [key for key, _ in _bench.workload_keys()]
 
 
-def _check_rows(rows: List[Dict[str, Any]], *, compared: bool) -> None:
+def _check_rows(rows: list[dict[str, Any]], *, compared: bool) -> None:
     assert {r["workload"] for r in rows} == set(ALL_KEYS)
     for row in rows:
         assert row["maskkit_1t_ms"] > 0 and row["maskkit_nt_ms"] > 0, row
@@ -45,7 +45,7 @@ def test_cli_quick_writes_table_and_json(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["bench", "--quick", "--threads", "2", "--json", str(path)]) == 0
     out = capsys.readouterr().out
     assert "pycocotools ms | maskkit 1T ms | ratio 1T | maskkit NT ms | ratio NT" in out
-    assert "memcpy" in out and "scaling" in out and maskkit.simd_info()["active"] in out
+    assert "memcpy" in out and "scaling" in out and str(maskkit.simd_info()["active"]) in out
     report = json.loads(path.read_text())
     rows = report["rows"]
     for row in rows:
@@ -53,15 +53,26 @@ def test_cli_quick_writes_table_and_json(tmp_path: Path, capsys: pytest.CaptureF
         assert row["threads_nt"] == 2
     _check_rows(rows, compared=HAVE_REFERENCE)
     assert report["mismatches"] == []
-    assert report["bandwidth"]["memcpy_gbs"] > 0
+    assert report["bandwidth"]["memcpy_gbs"] > 0 and report["bandwidth"]["alloc_fill_gbs"] > 0
 
 
-def test_without_reference_prints_maskkit_times() -> None:
-    report = _bench.run_report(quick=True, workloads=["encode F", "iou"], use_reference=False)
+def test_without_pycocotools_prints_maskkit_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pycocotools", None)  # import now fails as if not installed
+    monkeypatch.setitem(sys.modules, "pycocotools.mask", None)
+    assert _bench.load_reference() is None
+    report = _bench.run_report(quick=True, workloads=["encode F", "iou"])
     assert [r["workload"] for r in report["rows"]] == ["encode_f", "encode_f", "iou", "iou"]
     assert all(r["maskkit_1t_ms"] > 0 and r["reference_ms"] is None for r in report["rows"])
+    assert all(r["parity"].startswith("not compared") and not r["checked"] for r in report["rows"])
     text = _bench.format_report(report)
-    assert _bench.REFERENCE_MISSING in text and "| -" in text
+    assert _bench.REFERENCE_MISSING in text
+    rows = [line for line in text.splitlines() if " [" in line and "|" in line]
+    assert len(rows) == 4 and all(line.split("|")[1].strip() == "skipped" for line in rows)
+
+
+def test_no_reference_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--quick", "--no-reference", "--workloads", "merge"]) == 0
+    assert _bench.REFERENCE_DISABLED in capsys.readouterr().out
 
 
 def test_mismatch_is_detected() -> None:
@@ -77,6 +88,36 @@ def test_mismatch_is_detected() -> None:
     assert rows[0]["parity"].startswith("MISMATCH") and "(1,)" in rows[0]["parity"]
     with pytest.raises(_bench.ParityError):
         _bench._rows_of(wrong, 1, _bench.QUICK, strict=True)
+
+
+def test_exceptions_become_rows() -> None:
+    def boom() -> Any:
+        raise RuntimeError("no such kernel")
+
+    failing = _bench.Workload(
+        key="fake",
+        label="fake",
+        description="maskkit raises in one variant; the other still runs",
+        reference=lambda: np.zeros(3, np.uint8),
+        variants=(_bench.Variant("raises", boom), _bench.Variant("works", lambda: np.zeros(3, np.uint8))),
+        compare=_bench.compare_arrays,
+    )
+    rows = _bench._rows_of(failing, 2, _bench.QUICK, strict=False)
+    assert rows[0]["parity"].startswith("ERROR") and "no such kernel" in rows[0]["parity"]
+    assert rows[0]["maskkit_1t_ms"] is None and rows[1]["parity"] == "equal" and rows[1]["maskkit_1t_ms"] > 0
+    with pytest.raises(_bench.ParityError):
+        _bench._rows_of(failing, 2, _bench.QUICK, strict=True)
+    ref_fails = _bench.Workload(
+        key="fake2",
+        label="fake2",
+        description="the reference raises: maskkit is timed alone",
+        reference=boom,
+        variants=(_bench.Variant("works", lambda: np.zeros(3, np.uint8)),),
+        compare=_bench.compare_arrays,
+    )
+    (row,) = _bench._rows_of(ref_fails, 2, _bench.QUICK, strict=False)
+    assert row["reference_ms"] is None and row["maskkit_1t_ms"] > 0
+    assert "pycocotools raised RuntimeError" in row["parity"] and not row["checked"]
 
 
 def test_comparers_are_exact() -> None:
