@@ -169,7 +169,7 @@ any_counts = st.lists(
 
 
 @given(small_counts)
-def test_string_codec_matches_pycocotools(counts):
+def test_string_codec_matches_pycocotools(simd_target, counts):
     obj = {"size": [1, 1], "counts": counts}
     got = M.frPyObjects(obj, 1, 1)
     assert same_objects(got, P.frPyObjects(obj, 1, 1))
@@ -177,14 +177,14 @@ def test_string_codec_matches_pycocotools(counts):
 
 
 @given(any_counts)
-def test_string_codec_round_trips_full_range(counts):
+def test_string_codec_round_trips_full_range(simd_target, counts):
     got = M.frPyObjects({"size": [1, 1], "counts": counts}, 1, 1)
     assert got["counts"] == reference_to_string(counts)
     assert MK._frString([got])[0].tolist() == counts
 
 
 @pytest.mark.parametrize("bad", [b"0\x7f", b"a!", b"0o", b"oooooooooooooo0", "0\u00e9"])
-def test_malformed_strings_raise(bad):
+def test_malformed_strings_raise(simd_target, bad):
     with pytest.raises(ValueError, match="malformed RLE string"):
         M.area({"size": [2, 2], "counts": bad})
 

@@ -6,6 +6,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -21,17 +22,27 @@ namespace {
 // The C-level type name ("bytearray", "numpy.bytes_"), as pycocotools' messages print it.
 std::string type_name(PyObject* obj) { return Py_TYPE(obj)->tp_name; }
 
-py::object item(PyObject* container, const char* key) {
-    PyObject* result = nullptr;
+// Interned key strings, created once and never freed (their hash is cached, so dict lookups
+// and inserts skip building and hashing a new string every time).
+PyObject* key_size() {
+    static PyObject* key = PyUnicode_InternFromString("size");
+    return key;
+}
+PyObject* key_counts() {
+    static PyObject* key = PyUnicode_InternFromString("counts");
+    return key;
+}
+
+py::object item(PyObject* container, PyObject* key) {
     if (PyDict_CheckExact(container)) {
-        result = PyDict_GetItemString(container, key);  // borrowed
+        PyObject* result = PyDict_GetItemWithError(container, key);  // borrowed
         if (result == nullptr) {
-            PyErr_SetObject(PyExc_KeyError, py::str(key).ptr());
+            if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
             throw py::error_already_set();
         }
         return py::reinterpret_borrow<py::object>(result);
     }
-    result = PyObject_GetItem(container, py::str(key).ptr());
+    PyObject* result = PyObject_GetItem(container, key);
     if (result == nullptr) throw py::error_already_set();
     return py::reinterpret_steal<py::object>(result);
 }
@@ -84,7 +95,7 @@ Parsed parse_objects(const py::handle& objs) {
     p.batch.widths.resize(n);
     keep_alive.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        py::object counts = item(items[i], "counts");
+        py::object counts = item(items[i], key_counts());
         Py_ssize_t length = 0;
         const char* data = nullptr;
         if (PyBytes_CheckExact(counts.ptr())) {
@@ -98,7 +109,7 @@ Parsed parse_objects(const py::handle& objs) {
                                  " (compressed RLE counts must be str or bytes; convert "
                                  "uncompressed counts with frPyObjects)");
         }
-        const py::object size = item(items[i], "size");
+        const py::object size = item(items[i], key_size());
         py::object h = py::reinterpret_steal<py::object>(PySequence_GetItem(size.ptr(), 0));
         if (!h) throw py::error_already_set();
         py::object w = py::reinterpret_steal<py::object>(PySequence_GetItem(size.ptr(), 1));
@@ -108,33 +119,31 @@ Parsed parse_objects(const py::handle& objs) {
         texts[i] = {data, static_cast<std::size_t>(length)};
         keep_alive.push_back(std::move(counts));
     }
-    auto parse_all = [&] {
-        if (n < 64) {  // small inputs: parse in place, no per-item buffers
-            for (std::size_t i = 0; i < n; ++i) {
-                parse_rle_string(texts[i].first, texts[i].second, p.batch.counts);
-                p.batch.offsets.push_back(p.batch.counts.size());
-            }
-            return;
-        }
-        std::vector<std::vector<count_t>> per(n);
-        parallel_for(n, 64, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) parse_rle_string(texts[i].first, texts[i].second, per[i]);
-        });
-        std::size_t total = 0;
-        for (const auto& c : per) total += c.size();
-        p.batch.counts.reserve(total);
-        p.batch.offsets.reserve(n + 1);
-        for (const auto& c : per) {
-            p.batch.counts.insert(p.batch.counts.end(), c.begin(), c.end());
-            p.batch.offsets.push_back(p.batch.counts.size());
-        }
+    // Every string gets a slot as long as its text (a count takes at least one character), all
+    // in one buffer; slots are parsed in parallel for big inputs, then packed together.
+    std::vector<std::size_t> slot(n + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) slot[i + 1] = slot[i] + texts[i].second;
+    std::vector<std::size_t> parsed(n);
+    p.batch.counts.resize(slot[n]);
+    auto parse_range = [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i)
+            parsed[i] = parse_rle_string(texts[i].first, texts[i].second, p.batch.counts.data() + slot[i]);
     };
     if (n >= 64) {
         py::gil_scoped_release release;
-        parse_all();
+        parallel_for(n, 64, parse_range);
     } else {
-        parse_all();
+        parse_range(0, n);
     }
+    std::size_t packed = 0;
+    p.batch.offsets.resize(n + 1);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (packed != slot[i])
+            std::memmove(p.batch.counts.data() + packed, p.batch.counts.data() + slot[i], parsed[i] * sizeof(count_t));
+        packed += parsed[i];
+        p.batch.offsets[i + 1] = packed;
+    }
+    p.batch.counts.resize(packed);
     p.views.resize(n);
     for (std::size_t i = 0; i < n; ++i) p.views[i] = p.batch.view(i);
     return p;
@@ -175,8 +184,8 @@ py::list build_objects(const std::vector<RleView>& views) {
         PyList_SET_ITEM(size.ptr(), 1, PyLong_FromUnsignedLongLong(views[i].w));
         py::object bytes = py::reinterpret_steal<py::object>(
             PyBytes_FromStringAndSize(text.data() + begin, static_cast<Py_ssize_t>(ends[i] - begin)));
-        if (!bytes || PyDict_SetItemString(d.ptr(), "size", size.ptr()) != 0 ||
-            PyDict_SetItemString(d.ptr(), "counts", bytes.ptr()) != 0)
+        if (!bytes || PyDict_SetItem(d.ptr(), key_size(), size.ptr()) != 0 ||
+            PyDict_SetItem(d.ptr(), key_counts(), bytes.ptr()) != 0)
             throw py::error_already_set();
         PyList_SET_ITEM(out, static_cast<Py_ssize_t>(i), d.release().ptr());
         begin = ends[i];

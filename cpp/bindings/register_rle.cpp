@@ -68,12 +68,17 @@ py::array decode(const py::object& counts, const py::object& offsets, const py::
     return std::move(out);
 }
 
-py::array_t<count_t> area_of(const py::object& counts, const py::object& offsets, const py::object& sizes) {
+// Exact foreground areas (uint64; COCO's own area() wraps at 2**32).
+py::array_t<std::uint64_t> area_of(const py::object& counts, const py::object& offsets, const py::object& sizes) {
     BatchViews b = batch_views(counts, offsets, sizes);
-    std::vector<count_t> out(b.views.size());
+    std::vector<std::uint64_t> out(b.views.size());
     {
         py::gil_scoped_release release;
-        for (std::size_t i = 0; i < out.size(); ++i) out[i] = area(b.views[i]);
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            std::uint64_t total = 0;
+            for (std::size_t j = 1; j < b.views[i].m; j += 2) total += b.views[i].counts[j];
+            out[i] = total;
+        }
     }
     return to_numpy(std::move(out));
 }

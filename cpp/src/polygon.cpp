@@ -27,7 +27,9 @@
 //  * pairs inside one edge. For an x-major edge u steps by exactly 1 at every t, and in both
 //    emission directions the pair (t, t+1) has uc = xs+t (xs after the flip). So the contributing
 //    t are exactly t = 5X+2-xs for the X with 0 <= t <= dx-1: an arithmetic range, visited
-//    directly; v(t) and v(t+1) are then evaluated with the same double expression as C.
+//    directly. v(t) = (int)(ys + s*t + .5) is monotone in t (same argument as for u below), so
+//    the lower v of the pair is v(t) when s >= 0 and v(t+1) when s < 0: one evaluation of the
+//    same double expression as C per crossing.
 //    For a y-major edge u(t) = (int)(xs + s*t + .5) is monotone in t: s*t is a correctly rounded
 //    product of a fixed s with an increasing t, adding xs and .5 are correctly rounded sums, and
 //    truncation is monotone, so every step of the chain is monotone (non-strictly). Hence, for a
@@ -61,16 +63,20 @@
 // the flat indices are collected in any order and sorted with std::sort instead.
 //
 // ---- Exactness --------------------------------------------------------------------------------
-// Every double that C computes and that reaches the output (s, ys+s*t+.5, xs+s*t+.5, the xd and
-// yd expressions) is computed here from the same operands with the same operations in the same
-// order (the project builds with -ffp-contract=off, so no FMA contraction). Integers are 64-bit
-// where C uses int: for every input pycocotools handles without undefined behaviour
-// (|5*v + .5| < 2^31 and differences that fit in int) every value is identical; beyond that range
-// C overflows or crashes, and we simply continue with exact 64-bit integers. The xd test is done
-// in integers (uc = 5X+2 with 0 <= X <= w-1), which is equivalent: (uc+.5)/5 is exact for
-// uc = 5X+2 and is at least 0.1 away from a half-integer otherwise, far above its rounding error
-// for the magnitudes involved. The flat index X*h+Y is at most h*w < 2^32, so C's int arithmetic
-// followed by the uint cast gives the same number.
+// The rounded vertices (5*v + .5), the slopes s and every point (ys + s*t + .5, xs + s*t + .5)
+// are computed here from the same operands with the same operations in the same order as in C
+// (the project builds with -ffp-contract=off: a fused multiply-add changes about 0.2% of
+// polygons). Integers are 64-bit where C uses int: for every input pycocotools handles without
+// undefined behaviour (|5*v + .5| < 2^31 and differences that fit in int) every value is
+// identical; beyond that range C overflows or crashes, and we continue with exact 64-bit
+// integers. The two later double expressions are pure functions of integers and are replaced by
+// integer forms that are provably the same function:
+//  * xd: (uc + .5)/5 - .5 is an integer exactly when uc = 5X+2 (then every step is exact;
+//    otherwise the exact value is at least 0.2 from an integer, far above the rounding error), so
+//    the test is uc = 5X+2 with 0 <= X <= w-1.
+//  * yd and its ceil: see row().
+// The flat index X*h + Y is at most h*w < 2^32, so C's int arithmetic followed by the uint cast
+// gives the same number.
 //
 // ---- Input rules (documented divergences from pycocotools) ------------------------------------
 //  * NaN, +-inf or |v| > max_polygon_coordinate (1e14) raise std::invalid_argument (pycocotools
@@ -216,6 +222,21 @@ Scratch& scratch() {
     return s;
 }
 
+// Keeps the per-thread buffers from holding on to the memory of one exceptionally large polygon.
+template <typename T>
+void release_if_large(std::vector<T>& v) {
+    constexpr std::size_t keep_bytes = std::size_t{1} << 24;
+    if (v.capacity() * sizeof(T) > keep_bytes) std::vector<T>().swap(v);
+}
+
+void release_if_large(Scratch& sc) {
+    release_if_large(sc.plans);
+    release_if_large(sc.joints);
+    release_if_large(sc.keys);
+    release_if_large(sc.front);
+    release_if_large(sc.back);
+}
+
 // ---- pass 1 ----------------------------------------------------------------------------------
 
 class Planner {
@@ -307,29 +328,49 @@ struct SlotSink {
     std::size_t* back;   // one past the last free slot from the back of column lo + i
     i64 lo;
     bool forward_first;
-    bool to_front = true;
-    void begin_edge(bool forward) { to_front = forward == forward_first; }
-    void put(i64 X, count_t key) {
-        const std::size_t i = static_cast<std::size_t>(X - lo);
-        if (to_front) {
-            keys[front[i]++] = key;
+
+    template <bool ToFront>
+    struct Edge {
+        const SlotSink& sink;
+        void put(i64 X, count_t key) const {
+            const std::size_t i = static_cast<std::size_t>(X - sink.lo);
+            if (ToFront) {
+                sink.keys[sink.front[i]++] = key;
+            } else {
+                sink.keys[--sink.back[i]] = key;
+            }
+        }
+        void hole(i64 X) const { put(X, kHole); }
+    };
+
+    template <typename Walk>
+    void edge(bool forward, Walk walk_edge) {
+        if (forward == forward_first) {
+            walk_edge(Edge<true>{*this});
         } else {
-            keys[--back[i]] = key;
+            walk_edge(Edge<false>{*this});
         }
     }
-    void hole(i64 X) { put(X, kHole); }
 };
 
 // Appends the crossings in production order.
 struct ListSink {
     count_t* next;
-    void begin_edge(bool) {}
-    void put(i64, count_t key) { *next++ = key; }
-    void hole(i64) {}
+
+    struct Edge {
+        ListSink& sink;
+        void put(i64, count_t key) const { *sink.next++ = key; }
+        void hole(i64) const {}
+    };
+
+    template <typename Walk>
+    void edge(bool, Walk walk_edge) {
+        walk_edge(Edge{*this});
+    }
 };
 
-template <typename Sink>
-void walk_x_major(const EdgePlan& e, u64 h, Sink& sink) {
+template <typename Out>
+void walk_x_major(const EdgePlan& e, u64 h, const Out& out) {
     // v(t) is monotone in t (see walk_y_major), non-decreasing for s >= 0, so the lower v of the
     // pair (t, t+1) is v(t) when s >= 0 and v(t+1) otherwise. The t of successive columns step
     // by 5; as doubles these integers (< 2^53) are exact.
@@ -339,17 +380,17 @@ void walk_x_major(const EdgePlan& e, u64 h, Sink& sink) {
     for (i64 X = e.x_lo; X <= e.x_hi; ++X, td += 5.0, base += h) {
         double z = ysd + e.s * td;  // C: (int)(ys + s*t + .5)
         z = z + 0.5;
-        sink.put(X, static_cast<count_t>(base + row(static_cast<i64>(z), h)));
+        out.put(X, static_cast<count_t>(base + row(static_cast<i64>(z), h)));
     }
 }
 
 // u(t) = (int)(xs + s*t + .5) is monotone in t (non-decreasing when Rising, s > 0).
-template <bool Rising, typename Sink>
-void walk_y_major(const EdgePlan& e, u64 h, Sink& sink) {
+template <bool Rising, typename Out>
+void walk_y_major(const EdgePlan& e, u64 h, const Out& out) {
     const i64 xs = e.xs, dy = e.len;
     const double s = e.s;
     // uc = hi-1 when the points are emitted with u increasing, lo when decreasing.
-    const bool use_hi = Rising != e.flip;
+    const bool use_hi = e.forward;
     const double dyd = static_cast<double>(dy);
     const double xsd = static_cast<double>(xs);
     const double inv_s = 1.0 / s;
@@ -370,84 +411,88 @@ void walk_y_major(const EdgePlan& e, u64 h, Sink& sink) {
             t0 = static_cast<i64>(est) + 1;
             if (t0 > dy) t0 = dy;
         }
-        // Bracket T* in (lo, hi] by galloping from the estimate, then bisect; the u values at
-        // lo and hi are kept, so the pair (T*-1, T*) needs no extra evaluation.
-        i64 lo, hi, u_at_lo, u_at_hi;
-        const i64 u0 = walk(xs, s, t0);
-        if (past(u0)) {
-            hi = t0;
-            u_at_hi = u0;
-            for (i64 step = 1;; step *= 2) {
-                const i64 cand = hi - step;
-                if (cand <= 0) {
-                    lo = 0;
-                    u_at_lo = e.u_first;
-                    break;
-                }
-                const i64 u = walk(xs, s, cand);
-                if (!past(u)) {
+        i64 hi = t0;
+        i64 u_at_hi = walk(xs, s, t0);
+        i64 u_at_lo = walk(xs, s, t0 - 1);
+        if (!past(u_at_hi) || past(u_at_lo)) {
+            // The estimate missed (rare): bracket T* in (lo, hi] by galloping from it, then
+            // bisect, keeping the u values at both ends.
+            i64 lo;
+            if (past(u_at_hi)) {
+                lo = t0 - 1;  // past(u_at_lo) holds, so lo >= 1 (u(0) is never past)
+                for (i64 step = 1;; step *= 2) {
+                    hi = lo;
+                    u_at_hi = u_at_lo;
+                    const i64 cand = hi - step;
+                    if (cand <= 0) {
+                        lo = 0;
+                        u_at_lo = e.u_first;
+                        break;
+                    }
+                    const i64 u = walk(xs, s, cand);
                     lo = cand;
                     u_at_lo = u;
-                    break;
+                    if (!past(u)) break;
                 }
-                hi = cand;
-                u_at_hi = u;
-            }
-        } else {
-            lo = t0;
-            u_at_lo = u0;
-            for (i64 step = 1;; step *= 2) {
-                const i64 cand = lo + step;
-                if (cand >= dy) {
-                    hi = dy;
-                    u_at_hi = e.u_last;
-                    break;
-                }
-                const i64 u = walk(xs, s, cand);
-                if (past(u)) {
-                    hi = cand;
-                    u_at_hi = u;
-                    break;
-                }
-                lo = cand;
-                u_at_lo = u;
-            }
-        }
-        while (hi - lo > 1) {
-            const i64 mid = lo + (hi - lo) / 2;
-            const i64 u = walk(xs, s, mid);
-            if (past(u)) {
-                hi = mid;
-                u_at_hi = u;
             } else {
-                lo = mid;
-                u_at_lo = u;
+                lo = t0;  // not past, so t0 < dy (u(dy) is always past)
+                u_at_lo = u_at_hi;
+                for (i64 step = 1;; step *= 2) {
+                    const i64 cand = lo + step;
+                    if (cand >= dy) {
+                        hi = dy;
+                        u_at_hi = e.u_last;
+                        break;
+                    }
+                    const i64 u = walk(xs, s, cand);
+                    if (past(u)) {
+                        hi = cand;
+                        u_at_hi = u;
+                        break;
+                    }
+                    lo = cand;
+                    u_at_lo = u;
+                }
+            }
+            while (hi - lo > 1) {
+                const i64 mid = lo + (hi - lo) / 2;
+                const i64 u = walk(xs, s, mid);
+                if (past(u)) {
+                    hi = mid;
+                    u_at_hi = u;
+                } else {
+                    lo = mid;
+                    u_at_lo = u;
+                }
             }
         }
         // The pair is (hi-1, hi); its smaller u is on the "<= c" side. Its lower v is ys+hi-1.
+        // (u_small <= c < u_large holds by construction; it is rechecked as a cheap guard.)
         const i64 u_small = Rising ? u_at_lo : u_at_hi;
         const i64 u_large = Rising ? u_at_hi : u_at_lo;
-        if (use_hi ? u_large == c + 1 : u_small == c) {
-            sink.put(X, static_cast<count_t>(static_cast<u64>(X) * h + row(e.ys + hi - 1, h)));
+        if (u_small <= c && c < u_large && (use_hi ? u_large == c + 1 : u_small == c)) {
+            out.put(X, static_cast<count_t>(static_cast<u64>(X) * h + row(e.ys + hi - 1, h)));
         } else {
-            sink.hole(X);
+            out.hole(X);
         }
     }
 }
 
 template <typename Sink>
 void walk_all(const Scratch& sc, u64 h, Sink& sink) {
-    sink.begin_edge(true);
-    for (const JointCrossing& j : sc.joints) sink.put(j.column, j.key);
+    sink.edge(true, [&sc](const auto& out) {
+        for (const JointCrossing& j : sc.joints) out.put(j.column, j.key);
+    });
     for (const EdgePlan& e : sc.plans) {
-        sink.begin_edge(e.forward);
-        if (!e.y_major) {
-            walk_x_major(e, h, sink);
-        } else if (e.s > 0) {
-            walk_y_major<true>(e, h, sink);
-        } else {
-            walk_y_major<false>(e, h, sink);
-        }
+        sink.edge(e.forward, [&e, h](const auto& out) {
+            if (!e.y_major) {
+                walk_x_major(e, h, out);
+            } else if (e.s > 0) {
+                walk_y_major<true>(e, h, out);
+            } else {
+                walk_y_major<false>(e, h, out);
+            }
+        });
     }
 }
 
@@ -533,7 +578,14 @@ void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>&
     }
     if (sc.keys.size() < n + 1) sc.keys.resize(std::max(2 * sc.keys.size(), n + 64));
 
+    // The columns of a closed boundary are contiguous except across jumps of u, so in practice
+    // the span is about n; the sort is a guard for pathological inputs (and, with
+    // MASKKIT_POLYGON_FORCE_SORT defined, a path the tests can exercise).
+#ifdef MASKKIT_POLYGON_FORCE_SORT
+    const bool by_column = false;
+#else
     const bool by_column = n > 0 && static_cast<u64>(hi - lo) < 4 * static_cast<u64>(n) + 64;
+#endif
     if (by_column) {
         // front[i] = first slot of column lo + i, back[i] = one past its last: a difference
         // array of the per-column counts turned into prefix sums (unsigned wrap-around cancels).
@@ -565,6 +617,7 @@ void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>&
         walk_all(sc, h, sink);
         finish(sc, static_cast<std::size_t>(sink.next - sc.keys.data()), h, w, false, counts);
     }
+    release_if_large(sc);
 }
 
 }  // namespace

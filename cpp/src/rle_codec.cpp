@@ -5,9 +5,11 @@
 // written as the character '0' + group, with 0x20 set when more groups follow; the last group's
 // 0x10 bit is the sign. Arithmetic is 64-bit and the result truncated to uint32, which is what
 // pycocotools computes for every string it produces itself.
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
+#include "kernels/rle_kernels.hpp"
 #include "maskkit/rle.hpp"
 
 namespace maskkit {
@@ -36,42 +38,40 @@ void append_rle_string(const count_t* counts, std::size_t m, std::string& out) {
 
 namespace {
 
-[[noreturn]] void malformed(const char* text, std::size_t length, std::size_t p, int groups) {
-    if (groups == 12)
-        throw std::invalid_argument("malformed RLE string: a number at position " + std::to_string(p) +
-                                    " has more than 12 groups");
-    if (p >= length || text[p] == '\0')
-        throw std::invalid_argument(
-            "malformed RLE string: it ends inside a number (last character '" +
-            std::string(1, text[p - 1]) + "' has the continuation bit 0x20)");
-    throw std::invalid_argument("malformed RLE string: character " + std::to_string(text[p] & 0xff) +
-                                " at position " + std::to_string(p) + " is outside '0'..'o' (48..111)");
+[[noreturn]] void malformed(const char* text, std::size_t length) {
+    // Find the first problem again, slowly, to name it.
+    int groups = 0;
+    for (std::size_t p = 0; p < length; ++p) {
+        const int c = static_cast<unsigned char>(text[p]) - 48;
+        if (c < 0 || c > 0x3f)
+            throw std::invalid_argument("malformed RLE string: character " + std::to_string(text[p] & 0xff) +
+                                        " at position " + std::to_string(p) + " is outside '0'..'o' (48..111)");
+        groups = (c & 0x20) ? groups + 1 : 0;
+        if (groups >= 12)
+            throw std::invalid_argument("malformed RLE string: the number ending at position " +
+                                        std::to_string(p) + " has more than 12 groups");
+    }
+    throw std::invalid_argument("malformed RLE string: it ends inside a number (last character '" +
+                                std::string(1, text[length - 1]) + "' has the continuation bit 0x20)");
 }
 
 }  // namespace
 
+std::size_t parse_rle_string(const char* text, std::size_t length, count_t* out) {
+    if (const void* nul = std::memchr(text, 0, length)) length = static_cast<const char*>(nul) - text;
+    const std::size_t m = kernels::rle_kernels().parse_string(text, length, out);
+    if (m == kernels::parse_failed) malformed(text, length);
+    return m;
+}
+
 void parse_rle_string(const char* text, std::size_t length, std::vector<count_t>& counts) {
-    constexpr int max_groups = 12;  // 60 bits: more can only come from a corrupted string
     const std::size_t first = counts.size();
-    counts.reserve(first + length);
-    std::size_t p = 0;
-    while (p < length && text[p] != '\0') {
-        std::int64_t x = 0;
-        int k = 0;
-        int c;
-        do {
-            // (unsigned) c > 0x3f also rejects the NUL terminator and bytes below '0'
-            if (p >= length || k == max_groups) malformed(text, length, p, k);
-            c = static_cast<unsigned char>(text[p]) - 48;
-            if (static_cast<unsigned>(c) > 0x3f) malformed(text, length, p, k);
-            x |= static_cast<std::int64_t>(c & 0x1f) << (5 * k);
-            ++p;
-            ++k;
-        } while (c & 0x20);
-        if (c & 0x10) x |= static_cast<std::int64_t>(~std::uint64_t{0} << (5 * k));
-        const std::size_t index = counts.size() - first;
-        if (index > 2) x += static_cast<std::int64_t>(counts[counts.size() - 2]);
-        counts.push_back(static_cast<count_t>(static_cast<std::uint64_t>(x)));
+    counts.resize(first + length);
+    try {
+        counts.resize(first + parse_rle_string(text, length, counts.data() + first));
+    } catch (...) {
+        counts.resize(first);
+        throw;
     }
 }
 

@@ -332,12 +332,7 @@ def area(batch: RleBatch) -> np.ndarray:
     >>> rle.area(rle.RleBatch([1, 2, 1, 0, 4], [0, 3, 5], [[2, 2], [2, 2]])).tolist()
     [2, 4]
     """
-    counts = batch.counts.astype(np.uint64)
-    index = np.arange(counts.size) - np.repeat(batch.offsets[:-1], np.diff(batch.offsets))
-    counts[index % 2 == 0] = 0
-    totals = np.zeros(len(batch), np.uint64)
-    np.add.at(totals, np.repeat(np.arange(len(batch)), np.diff(batch.offsets)), counts)
-    return totals
+    return _core.rle_area(batch.counts, batch.offsets, batch.sizes)
 
 
 def to_bbox(batch: RleBatch) -> np.ndarray:

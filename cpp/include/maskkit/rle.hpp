@@ -53,6 +53,9 @@ void append_rle_string(const count_t* counts, std::size_t m, std::string& out);
 // the first NUL byte, as in C.
 void parse_rle_string(const char* text, std::size_t length, std::vector<count_t>& counts);
 
+// The same into out, which must have room for `length` counts; returns how many were written.
+std::size_t parse_rle_string(const char* text, std::size_t length, count_t* out);
+
 // ---- encode ------------------------------------------------------------------------------
 // Encodes one h x w mask whose pixel (y, x) is at data[y*stride_h + x*stride_w] (strides in
 // bytes, any sign). Every change of byte value starts a new run, exactly as pycocotools does:

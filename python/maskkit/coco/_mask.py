@@ -116,7 +116,8 @@ def merge(rleObjs: Any, intersect: Any = 0) -> dict[str, Any]:
     or RLEs of different sizes. Divergence: RLEs whose counts sum to different totals raise
     ``ValueError`` (pycocotools loops forever).
     """
-    return _core.coco_merge(_objects(rleObjs), _c_int(intersect) != 0)
+    flag = intersect if type(intersect) is int else _c_int(intersect)
+    return _core.coco_merge(rleObjs if type(rleObjs) is list else _objects(rleObjs), flag != 0)
 
 
 def _c_int(value: Any) -> int:
