@@ -106,3 +106,25 @@ def test_set_num_threads_validation():
         maskkit.set_num_threads(0)
     with pytest.raises(TypeError):
         maskkit.set_num_threads(2.5)  # type: ignore[arg-type]
+
+
+def test_no_memory_growth_over_many_calls():
+    """Checklist item 29: repeated encode/decode/merge calls do not leak."""
+    import resource
+
+    m = np.zeros((20, 16, 3), np.uint8, order="F")
+    m[3:9, 1:, :] = 1
+
+    def cycle(times: int) -> None:
+        for _ in range(times):
+            objs = M.encode(m)
+            M.decode(objs)
+            M.merge(objs)
+            M.area(objs)
+            M.frPyObjects([[1.0, 1.0, 9.0, 2.0, 5.0, 12.0]], 20, 16)
+
+    cycle(2000)  # warm up allocator pools and caches
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cycle(100_000)
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 8 * 1024, f"peak RSS grew by {grown_kb} kB over 100000 call cycles"
