@@ -56,6 +56,18 @@ void encode_contiguous_impl(const std::uint8_t* data, std::uint64_t n, std::vect
     }
     if (data[0] != 0) out.transition(0);
     std::uint64_t i = 1;
+    // Four blocks per step with one test: most blocks of a mask have no change at all.
+    for (; i + 4 * Lanes::width <= n; i += 4 * Lanes::width) {
+        std::uint64_t bits[4];
+        for (unsigned b = 0; b < 4; ++b) bits[b] = Lanes::changed(data + i + b * Lanes::width, data + i + b * Lanes::width - 1);
+        if ((bits[0] | bits[1] | bits[2] | bits[3]) == 0) continue;
+        for (unsigned b = 0; b < 4; ++b) {
+            while (bits[b]) {
+                out.transition(i + b * Lanes::width + lowest_bit(bits[b]));
+                bits[b] &= bits[b] - 1;
+            }
+        }
+    }
     for (; i + Lanes::width <= n; i += Lanes::width) {
         std::uint64_t bits = Lanes::changed(data + i, data + i - 1);
         while (bits) {
@@ -97,6 +109,21 @@ void encode_row_major_impl(const std::uint8_t* data, std::uint64_t h, std::uint6
     for (std::uint64_t y = 1; y < h; ++y) {
         const std::uint8_t* cur = data + y * w;
         std::uint64_t x0 = 0;
+        for (; x0 + 2 * Lanes::width <= w; x0 += 2 * Lanes::width) {
+            std::uint64_t bits0 = Lanes::changed(cur + x0, cur + x0 - w);
+            std::uint64_t bits1 = Lanes::changed(cur + x0 + Lanes::width, cur + x0 + Lanes::width - w);
+            if ((bits0 | bits1) == 0) continue;
+            while (bits0) {
+                columns.push_back(x0 + lowest_bit(bits0));
+                rows.push_back(y);
+                bits0 &= bits0 - 1;
+            }
+            while (bits1) {
+                columns.push_back(x0 + Lanes::width + lowest_bit(bits1));
+                rows.push_back(y);
+                bits1 &= bits1 - 1;
+            }
+        }
         for (; x0 + Lanes::width <= w; x0 += Lanes::width) {
             std::uint64_t bits = Lanes::changed(cur + x0, cur + x0 - w);
             while (bits) {
