@@ -22,18 +22,26 @@ void RleBatch::append(std::uint64_t h, std::uint64_t w, const count_t* c, std::s
 }
 
 void append_rle_string(const count_t* counts, std::size_t m, std::string& out) {
+    const std::size_t first = out.size();
+    out.resize(first + 7 * m);  // a delta of at most 33 bits takes at most 7 characters
+    char* p = out.data() + first;
     for (std::size_t i = 0; i < m; ++i) {
         std::int64_t x = static_cast<std::int64_t>(counts[i]);
         if (i > 2) x -= static_cast<std::int64_t>(counts[i - 2]);
+        if (x >= -16 && x < 16) {  // the common case: one character
+            *p++ = static_cast<char>((x & 0x1f) + 48);
+            continue;
+        }
         bool more = true;
         while (more) {
             int group = static_cast<int>(x & 0x1f);
             x >>= 5;  // arithmetic shift: the sign stays in x
             more = (group & 0x10) ? x != -1 : x != 0;
             if (more) group |= 0x20;
-            out.push_back(static_cast<char>(group + 48));
+            *p++ = static_cast<char>(group + 48);
         }
     }
+    out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
 namespace {

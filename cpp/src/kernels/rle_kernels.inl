@@ -192,6 +192,7 @@ template <class Lanes>
 std::size_t parse_string_impl(const char* text, std::size_t length, count_t* out) {
     std::size_t m = 0, start = 0;
     std::uint64_t bad = 0;
+    count_t one_back = 0, two_back = 0;
     for (std::size_t i = 0; i < length; i += Lanes::width) {
         std::uint64_t ends = 0, bad_here = 0;
         if (i + Lanes::width <= length) {
@@ -221,8 +222,13 @@ std::size_t parse_string_impl(const char* text, std::size_t length, count_t* out
             } else {
                 x = read_number(text, start, end);
             }
-            if (m > 2) x += static_cast<std::int64_t>(out[m - 2]);
-            out[m++] = static_cast<count_t>(static_cast<std::uint64_t>(x));
+            // The last two counts live in registers: a store-to-load round trip through out[]
+            // would be on the critical path of every number.
+            if (m > 2) x += static_cast<std::int64_t>(two_back);
+            const auto value = static_cast<count_t>(static_cast<std::uint64_t>(x));
+            out[m++] = value;
+            two_back = one_back;
+            one_back = value;
             start = end + 1;
         }
     }
