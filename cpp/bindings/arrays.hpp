@@ -20,6 +20,17 @@ namespace py = pybind11;
 // could overflow 64 bits).
 constexpr long long max_dimension = 0xffffffffLL;
 
+// An image height or width from Python: non-negative, at most 2**32 - 1 (OverflowError, the
+// type pycocotools' `siz` conversion raises, otherwise).
+inline std::uint64_t dimension(long long value, const char* name) {
+    if (value < 0)
+        throw std::overflow_error(std::string("can't convert negative value to siz: ") + name + " = " +
+                                  std::to_string(value));
+    if (value > max_dimension)
+        throw std::overflow_error(std::string(name) + " must be at most 2**32 - 1, got " + std::to_string(value));
+    return static_cast<std::uint64_t>(value);
+}
+
 // A numpy array that owns a std::vector's buffer (moved, not copied); 1-D, or (size/columns,
 // columns) when columns > 0.
 template <class T>

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "arrays.hpp"
+#include "maskkit/polygon.hpp"
+
 namespace maskkit::bindings {
 
 namespace py = pybind11;
@@ -48,6 +51,27 @@ inline std::vector<std::vector<double>> polygon_coordinates(const py::handle& po
     xy.reserve(static_cast<std::size_t>(n));
     for (Py_ssize_t i = 0; i < n; ++i) xy.push_back(polygon_values(items[i], static_cast<std::size_t>(i)));
     return xy;
+}
+
+// Polygons from Python rasterized into an h x w batch (coordinates read with the GIL, the
+// rasterization run without it).
+inline RleBatch rasterize_polygons(const py::handle& polygons, long long height, long long width) {
+    const std::uint64_t h = dimension(height, "height"), w = dimension(width, "width");
+    const std::vector<std::vector<double>> xy = polygon_coordinates(polygons);
+    py::gil_scoped_release release;
+    return polygons_to_batch(xy, h, w);
+}
+
+// An (N, 4) float64 array of [x, y, w, h] boxes rasterized into an h x w batch.
+inline RleBatch rasterize_boxes(const py::handle& boxes_obj, long long height, long long width) {
+    const std::uint64_t h = dimension(height, "height"), w = dimension(width, "width");
+    const auto boxes = exact_array<double>(boxes_obj, "boxes");
+    if (boxes.ndim() != 2 || boxes.shape(1) != 4)
+        throw py::value_error("boxes must have shape (N, 4), got ndim=" + std::to_string(boxes.ndim()));
+    const double* data = boxes.data();
+    const auto n = static_cast<std::size_t>(boxes.shape(0));
+    py::gil_scoped_release release;
+    return boxes_to_batch(data, n, h, w);
 }
 
 }  // namespace maskkit::bindings

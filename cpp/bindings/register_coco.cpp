@@ -300,36 +300,12 @@ py::array_t<double> iou_objects(const py::object& dt_objs, const py::object& gt_
     return out;
 }
 
-std::uint64_t dimension(long long value, const char* name) {
-    if (value < 0) throw std::overflow_error(std::string("can't convert negative value to siz: ") + name + " = " + std::to_string(value));
-    if (value > max_dimension) throw std::overflow_error(std::string(name) + " must be at most 2**32 - 1, got " + std::to_string(value));
-    return static_cast<std::uint64_t>(value);
-}
-
 py::list fr_poly_objects(const py::object& polygons, long long height, long long width) {
-    const std::uint64_t h = dimension(height, "h"), w = dimension(width, "w");
-    std::vector<std::vector<double>> xy = polygon_coordinates(polygons);
-    RleBatch batch;
-    {
-        py::gil_scoped_release release;
-        batch = polygons_to_batch(xy, h, w);
-    }
-    return build_objects(views_of(batch));
+    return build_objects(views_of(rasterize_polygons(polygons, height, width)));
 }
 
-py::list fr_bbox_objects(const py::object& boxes_obj, long long height, long long width) {
-    const std::uint64_t h = dimension(height, "h"), w = dimension(width, "w");
-    auto boxes = exact_array<double>(boxes_obj, "boxes");
-    if (boxes.ndim() != 2 || boxes.shape(1) != 4)
-        throw py::value_error("boxes must have shape (N, 4), got ndim=" + std::to_string(boxes.ndim()));
-    const double* data = boxes.data();
-    const auto n = static_cast<std::size_t>(boxes.shape(0));
-    RleBatch batch;
-    {
-        py::gil_scoped_release release;
-        batch = boxes_to_batch(data, n, h, w);
-    }
-    return build_objects(views_of(batch));
+py::list fr_bbox_objects(const py::object& boxes, long long height, long long width) {
+    return build_objects(views_of(rasterize_boxes(boxes, height, width)));
 }
 
 }  // namespace
