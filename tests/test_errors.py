@@ -96,7 +96,8 @@ def test_far_coordinates_cost_nothing():
         big = M.frPyObjects([[-1e12, -1e12, 1e12, -1e12, 1e12, 1e12, -1e12, 1e12]], 30, 40)[0]
     elapsed = time.perf_counter() - start
     assert M.area(big) == 1200
-    assert elapsed < 2.0
+    # a guard against walking the coordinates (hours), not a speed claim: that is benchmarked
+    assert elapsed < 30.0
     assert peak_rss_mb() - before < 50
     thin = M.frPyObjects([[0.5, 0.5, 1e12, 0.7, 1e12, 0.9, 0.5, 2.6]], 30, 40)[0]
     assert M.area(thin) > 0
