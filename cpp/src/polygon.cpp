@@ -55,12 +55,14 @@
 // A first pass plans every edge (flip, s, the column range its crossings can occupy, its first
 // and last point) and evaluates the joint pairs. The column ranges give how many crossings each
 // column can receive, so the second pass, which walks the ranges, writes every flat index
-// straight into its column's slots; an insertion sort then only has to order the few crossings
-// inside each column. (A y-major column whose pair turns out not to contribute leaves a hole,
-// marked 0xFFFFFFFF; holes sort to the end and are cut off. A real flat index can only equal
-// 0xFFFFFFFF if it equals h*w, and a crossing at h*w never changes the counts: it only adds zero
-// differences after the last count.) When the columns spanned are many more than the crossings,
-// the flat indices are collected in any order and sorted with std::sort instead.
+// straight into its column's slots. A smaller column always has a smaller or equal flat index,
+// so sorting reduces to sorting each column's few crossings (insertion sort; std::sort for a
+// column crossed by many edges). A y-major column whose pair turns out not to contribute leaves a
+// hole, marked 0xFFFFFFFF; holes sort to the end of their column and are squeezed out. (A real
+// flat index can only equal 0xFFFFFFFF if it equals h*w, and a crossing at h*w never changes
+// the counts: it only adds zero differences after the last count.) When the columns spanned are
+// many more than the crossings, the flat indices are collected in any order and sorted with
+// std::sort instead.
 //
 // ---- Exactness --------------------------------------------------------------------------------
 // The rounded vertices (5*v + .5), the slopes s and every point (ys + s*t + .5, xs + s*t + .5)
@@ -214,7 +216,7 @@ struct Scratch {
     std::vector<EdgePlan> plans;
     std::vector<JointCrossing> joints;
     std::vector<count_t> keys;
-    std::vector<std::size_t> front, back;
+    std::vector<std::size_t> front, back, start;
 };
 
 Scratch& scratch() {
@@ -235,6 +237,7 @@ void release_if_large(Scratch& sc) {
     release_if_large(sc.keys);
     release_if_large(sc.front);
     release_if_large(sc.back);
+    release_if_large(sc.start);
 }
 
 // ---- pass 1 ----------------------------------------------------------------------------------
@@ -496,28 +499,46 @@ void walk_all(const Scratch& sc, u64 h, Sink& sink) {
     }
 }
 
-// Sorts the n flat indices, appends the sentinel h*w, and appends the differences with zero
-// differences collapsed the way pycocotools does.
-void finish(Scratch& sc, std::size_t n, u64 h, u64 w, bool grouped_by_column,
-            std::vector<count_t>& counts) {
-    count_t* key = sc.keys.data();
-    if (grouped_by_column) {
-        // A smaller column always has a smaller or equal flat index, so only the crossings of
-        // one column (usually two) need ordering; holes move to the end and are cut off.
-        for (std::size_t i = 1; i < n; ++i) {
-            const count_t v = key[i];
-            if (key[i - 1] <= v) continue;
-            std::size_t j = i;
-            do {
-                key[j] = key[j - 1];
-                --j;
-            } while (j > 0 && key[j - 1] > v);
-            key[j] = v;
+// Sorts key[0, n) given that column i occupies key[start[i], start[i+1]), i < span: a smaller
+// column always has a smaller or equal flat index, so only each column's own crossings (usually
+// two) need ordering. Holes (kHole) end up at the end of their column and are squeezed out.
+// Returns the number of keys left.
+std::size_t sort_by_column(count_t* key, const std::size_t* start, std::size_t span) {
+    constexpr std::size_t small = 16;
+    bool holes = false;
+    for (std::size_t c = 0; c < span; ++c) {
+        count_t* first = key + start[c];
+        count_t* last = key + start[c + 1];
+        const std::size_t len = static_cast<std::size_t>(last - first);
+        if (len > small) {
+            std::sort(first, last);  // many edges through one column: keep n log n
+        } else {
+            for (count_t* it = first + 1; it < last; ++it) {
+                const count_t v = *it;
+                if (it[-1] <= v) continue;
+                count_t* j = it;
+                do {
+                    *j = j[-1];
+                    --j;
+                } while (j > first && j[-1] > v);
+                *j = v;
+            }
         }
-        while (n > 0 && key[n - 1] == kHole) --n;
-    } else {
-        std::sort(key, key + n);
+        if (len > 0 && last[-1] == kHole) holes = true;
     }
+    const std::size_t n = start[span];
+    if (!holes) return n;
+    // A kHole equal to a genuine h*w = 2^32-1 is dropped too, which is harmless (see the
+    // layout note at the top).
+    return static_cast<std::size_t>(
+        std::remove(key, key + n, kHole) - key);
+}
+
+// Sorts the n flat indices (unless already sorted), appends the sentinel h*w, and appends the
+// differences with zero differences collapsed the way pycocotools does.
+void finish(Scratch& sc, std::size_t n, u64 h, u64 w, bool sorted, std::vector<count_t>& counts) {
+    count_t* key = sc.keys.data();
+    if (!sorted) std::sort(key, key + n);
     key[n] = static_cast<count_t>(h * w);  // every key is <= h*w: stays sorted
 
     // diff[j] = key[j] - key[j-1] (key[-1] = 0). Output diff[0]; then each positive diff is a
@@ -609,9 +630,13 @@ void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>&
             next += per_column;
             back[i] = next;
         }
+        std::vector<std::size_t>& start = sc.start;
+        start.assign(slot.begin(), slot.begin() + static_cast<std::ptrdiff_t>(span));
+        start.push_back(n);
         SlotSink sink{sc.keys.data(), slot.data(), back, lo, area2 > 0};
         walk_all(sc, h, sink);
-        finish(sc, n, h, w, true, counts);
+        const std::size_t kept = sort_by_column(sc.keys.data(), start.data(), span);
+        finish(sc, kept, h, w, true, counts);
     } else {
         ListSink sink{sc.keys.data()};
         walk_all(sc, h, sink);
