@@ -9,7 +9,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "kernels/rle_kernels.hpp"
 #include "maskkit/rle.hpp"
 
 namespace maskkit {
@@ -65,10 +64,38 @@ namespace {
 
 }  // namespace
 
+// Most numbers of a real mask's string are single characters (small deltas), so those take a
+// short path; longer ones are read group by group. Malformed input leaves the loop at once and
+// is described by malformed().
 std::size_t parse_rle_string(const char* text, std::size_t length, count_t* out) {
-    if (const void* nul = std::memchr(text, 0, length)) length = static_cast<const char*>(nul) - text;
-    const std::size_t m = kernels::rle_kernels().parse_string(text, length, out);
-    if (m == kernels::parse_failed) malformed(text, length);
+    if (const void* nul = std::memchr(text, 0, length)) length = static_cast<std::size_t>(static_cast<const char*>(nul) - text);
+    std::size_t m = 0, p = 0;
+    count_t one_back = 0, two_back = 0;  // the delta base stays in registers, not in out[m - 2]
+    while (p < length) {
+        unsigned c = static_cast<unsigned char>(text[p]) - 48u;
+        std::int64_t x;
+        if (c < 0x20u) {  // one character: 5 bits, 0x10 is the sign
+            x = static_cast<std::int64_t>(c & 0x0fu) - static_cast<std::int64_t>(c & 0x10u);
+            ++p;
+        } else {
+            x = 0;
+            unsigned shift = 0;
+            do {
+                if (p >= length || shift > 55) malformed(text, length);
+                c = static_cast<unsigned char>(text[p]) - 48u;
+                if (c > 0x3fu) malformed(text, length);
+                x |= static_cast<std::int64_t>(c & 0x1fu) << shift;
+                ++p;
+                shift += 5;
+            } while (c & 0x20u);
+            if (c & 0x10u) x |= static_cast<std::int64_t>(~std::uint64_t{0} << shift);
+        }
+        if (m > 2) x += static_cast<std::int64_t>(two_back);
+        const auto value = static_cast<count_t>(static_cast<std::uint64_t>(x));
+        out[m++] = value;
+        two_back = one_back;
+        one_back = value;
+    }
     return m;
 }
 

@@ -51,18 +51,6 @@ struct Lanes {
             std::memset(p, value, length);
         }
     }
-    static void classify(const char* p, std::uint64_t& ends, std::uint64_t& bad) {
-        const __m256i zero = _mm256_setzero_si256();
-        for (unsigned half = 0; half < 2; ++half) {
-            const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * half));
-            const __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8(48));
-            const __m256i in_range = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(63)), d);
-            const __m256i last = _mm256_cmpeq_epi8(_mm256_and_si256(d, _mm256_set1_epi8(0x20)), zero);
-            bad |= static_cast<std::uint64_t>(~static_cast<std::uint32_t>(_mm256_movemask_epi8(in_range))) << (32 * half);
-            ends |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(last))) << (32 * half);
-        }
-    }
-    static std::uint64_t pack_groups(std::uint64_t chars) { return _pext_u64(chars, 0x1f1f1f1f1f1f1f1full); }
 };
 
 #include "kernels/rle_kernels.inl"

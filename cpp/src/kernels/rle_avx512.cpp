@@ -42,17 +42,6 @@ struct Lanes {
             std::memset(p, value, length);
         }
     }
-    // 256-bit halves with mask compares (AVX-512VL): the string loop is short and branchy, and
-    // measured faster on 256-bit registers than on 512-bit ones.
-    static void classify(const char* p, std::uint64_t& ends, std::uint64_t& bad) {
-        for (unsigned half = 0; half < 2; ++half) {
-            const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * half));
-            const __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8(48));
-            bad |= static_cast<std::uint64_t>(_mm256_cmpgt_epu8_mask(d, _mm256_set1_epi8(63))) << (32 * half);
-            ends |= static_cast<std::uint64_t>(_mm256_testn_epi8_mask(d, _mm256_set1_epi8(0x20))) << (32 * half);
-        }
-    }
-    static std::uint64_t pack_groups(std::uint64_t chars) { return _pext_u64(chars, 0x1f1f1f1f1f1f1f1full); }
 };
 
 #include "kernels/rle_kernels.inl"

@@ -19,13 +19,7 @@ struct RleKernels {
     // Writes alternating runs of 0 and 1 into out[0, total), zero-filling after the last run.
     // Precondition: the counts sum to at most total.
     void (*fill_runs)(const count_t* counts, std::size_t m, std::uint8_t* out, std::uint64_t total);
-    // Parses a compressed COCO string of exactly `length` characters (no NUL inside) into out,
-    // which has room for `length` counts. Returns the number of counts, or parse_failed if the
-    // string is malformed (the caller names the problem).
-    std::size_t (*parse_string)(const char* text, std::size_t length, count_t* out);
 };
-
-constexpr std::size_t parse_failed = ~std::size_t{0};
 
 // The kernels of the active target (see cpu_features.hpp).
 const RleKernels& rle_kernels();

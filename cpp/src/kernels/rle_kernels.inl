@@ -7,11 +7,6 @@
 //        the same for the first count < width bytes, reading nothing past them
 //   static void fill(uint8_t* p, uint8_t value, uint64_t length, const uint8_t* end);
 //        p[0, length) = value; may also write p[length, ...) below end (later runs overwrite it)
-//   static void classify(const char* p, uint64_t& ends, uint64_t& bad);
-//        for `width` characters: bit i of ends set where p[i] ends a number (no 0x20 bit), bit i
-//        of bad set where p[i] is outside '0'..'o'
-//   static uint64_t pack_groups(uint64_t chars);
-//        the low 5 bits of each of 8 bytes (already minus '0'), packed: byte k -> bits 5k..5k+4
 // Requires <cstring>, <stdexcept>, <vector>, "maskkit/rle.hpp" to be included before.
 
 // Turns transition positions into counts; a run longer than uint32 cannot be represented.
@@ -171,73 +166,7 @@ void fill_runs_impl(const count_t* counts, std::size_t m, std::uint8_t* out, std
     std::memset(out + position, 0, total - position);
 }
 
-// One number of the compressed string from its characters [start, end], the slow way.
-inline std::int64_t read_number(const char* text, std::size_t start, std::size_t end) {
-    std::int64_t x = 0;
-    unsigned shift = 0;
-    int c = 0;
-    for (std::size_t p = start; p <= end; ++p, shift += 5) {
-        c = static_cast<unsigned char>(text[p]) - 48;
-        x |= static_cast<std::int64_t>(c & 0x1f) << shift;
-    }
-    if (c & 0x10) x |= static_cast<std::int64_t>(~std::uint64_t{0} << shift);
-    return x;
-}
-
-// Decodes the string number by number instead of character by character: a block classifier
-// marks where numbers end, and a number of up to 8 characters is read as one 8-byte word whose
-// 5-bit groups are packed together (pext on BMI2) and sign-extended from its last group. Only
-// numbers longer than 8 characters or too close to the end of the string take the slow path.
-template <class Lanes>
-std::size_t parse_string_impl(const char* text, std::size_t length, count_t* out) {
-    std::size_t m = 0, start = 0;
-    std::uint64_t bad = 0;
-    count_t one_back = 0, two_back = 0;
-    for (std::size_t i = 0; i < length; i += Lanes::width) {
-        std::uint64_t ends = 0, bad_here = 0;
-        if (i + Lanes::width <= length) {
-            Lanes::classify(text + i, ends, bad_here);
-        } else {
-            for (std::size_t k = 0; i + k < length; ++k) {
-                const unsigned c = static_cast<unsigned char>(text[i + k]) - 48u;
-                bad_here |= static_cast<std::uint64_t>(c > 0x3fu) << k;
-                ends |= static_cast<std::uint64_t>((c & 0x20u) == 0) << k;
-            }
-        }
-        bad |= bad_here;
-        while (ends) {
-            const std::size_t end = i + lowest_bit(ends);
-            ends &= ends - 1;
-            const std::size_t digits = end - start + 1;
-            if (digits > 12) return kernels::parse_failed;
-            std::int64_t x;
-            if (digits <= 8 && start + 8 <= length) {
-                std::uint64_t word;
-                std::memcpy(&word, text + start, 8);
-                // Bytes after the number may borrow, but only into higher bytes, which are
-                // masked off below.
-                const std::uint64_t packed = Lanes::pack_groups(word - 0x3030303030303030ull);
-                const unsigned unused = static_cast<unsigned>(64 - 5 * digits);
-                x = static_cast<std::int64_t>(packed << unused) >> unused;
-            } else {
-                x = read_number(text, start, end);
-            }
-            // The last two counts live in registers: a store-to-load round trip through out[]
-            // would be on the critical path of every number.
-            if (m > 2) x += static_cast<std::int64_t>(two_back);
-            const auto value = static_cast<count_t>(static_cast<std::uint64_t>(x));
-            out[m++] = value;
-            two_back = one_back;
-            one_back = value;
-            start = end + 1;
-        }
-    }
-    if (bad != 0 || start != length) return kernels::parse_failed;
-    return m;
-}
-
 template <class Lanes>
 constexpr kernels::RleKernels make_rle_kernels() {
-    return {&encode_contiguous_impl<Lanes>, &encode_row_major_impl<Lanes>, &fill_runs_impl<Lanes>,
-            &parse_string_impl<Lanes>};
+    return {&encode_contiguous_impl<Lanes>, &encode_row_major_impl<Lanes>, &fill_runs_impl<Lanes>};
 }

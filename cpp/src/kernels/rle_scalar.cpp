@@ -32,18 +32,6 @@ struct Lanes {
     static void fill(std::uint8_t* p, std::uint8_t value, std::uint64_t length, const std::uint8_t*) {
         std::memset(p, value, length);
     }
-    static void classify(const char* p, std::uint64_t& ends, std::uint64_t& bad) {
-        for (unsigned k = 0; k < width; ++k) {
-            const unsigned c = static_cast<unsigned char>(p[k]) - 48u;
-            bad |= static_cast<std::uint64_t>(c > 0x3fu) << k;
-            ends |= static_cast<std::uint64_t>((c & 0x20u) == 0) << k;
-        }
-    }
-    static std::uint64_t pack_groups(std::uint64_t chars) {
-        std::uint64_t packed = 0;
-        for (unsigned k = 0; k < 8; ++k) packed |= ((chars >> (8 * k)) & 0x1f) << (5 * k);
-        return packed;
-    }
 };
 
 #include "kernels/rle_kernels.inl"
