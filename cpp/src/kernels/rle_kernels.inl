@@ -103,6 +103,8 @@ void encode_row_major_impl(const std::uint8_t* data, std::uint64_t h, std::uint6
     }
     for (std::uint64_t y = 1; y < h; ++y) {
         const std::uint8_t* cur = data + y * w;
+        if (y + 8 < h)  // rows are short streams: ask for a row well ahead of the one compared
+            for (std::uint64_t x = 0; x < w; x += 64) __builtin_prefetch(cur + 8 * w + x);
         std::uint64_t x0 = 0;
         for (; x0 + 2 * Lanes::width <= w; x0 += 2 * Lanes::width) {
             std::uint64_t bits0 = Lanes::changed(cur + x0, cur + x0 - w);

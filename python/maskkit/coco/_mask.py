@@ -34,6 +34,8 @@ __all__ = [
 
 def _siz(value: Any, name: str) -> int:
     """C ``unsigned long`` conversion as Cython does it for pycocotools' ``siz`` arguments."""
+    if type(value) is int and 0 <= value <= 0xFFFFFFFF:  # the common case, checked first
+        return value
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         v = int(value)
     elif isinstance(value, (float, np.floating)):
@@ -299,7 +301,7 @@ def frPyObjects(pyobj: Any, h: Any, w: Any) -> Any:
     if type(pyobj) == list and len(pyobj[0]) == 4:
         return frBbox(pyobj, h, w)  # type: ignore[arg-type]
     if type(pyobj) == list and len(pyobj[0]) > 4:
-        return frPoly(pyobj, h, w)
+        return _core.coco_fr_poly(pyobj, _siz(h, "h"), _siz(w, "w"))  # frPoly, one call less
     if type(pyobj) == list and type(pyobj[0]) == dict and "counts" in pyobj[0] and "size" in pyobj[0]:
         return frUncompressedRLE(pyobj, h, w)
     if type(pyobj) == dict and "counts" in pyobj and "size" in pyobj:
