@@ -128,3 +128,22 @@ def test_no_memory_growth_over_many_calls():
     cycle(100_000)
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kb < 8 * 1024, f"peak RSS grew by {grown_kb} kB over 100000 call cycles"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_pool_survives_fork():
+    """A forked child (multiprocessing's default on Linux) gets a fresh pool, not a deadlock."""
+    import os
+
+    masks, _ = workload(3)
+    previous = maskkit.get_num_threads()
+    maskkit.set_num_threads(2)
+    try:
+        expected = rle.encode(masks)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            os._exit(0 if rle.encode(masks) == expected else 3)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        maskkit.set_num_threads(previous)
