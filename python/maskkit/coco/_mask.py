@@ -301,7 +301,9 @@ def frPyObjects(pyobj: Any, h: Any, w: Any) -> Any:
     if type(pyobj) == list and len(pyobj[0]) == 4:
         return frBbox(pyobj, h, w)  # type: ignore[arg-type]
     if type(pyobj) == list and len(pyobj[0]) > 4:
-        return _core.coco_fr_poly(pyobj, _siz(h, "h"), _siz(w, "w"))  # frPoly, one call less
+        if type(h) is not int or type(w) is not int:  # plain ints are range-checked in C++
+            h, w = _siz(h, "h"), _siz(w, "w")
+        return _core.coco_fr_poly(pyobj, h, w)  # frPoly, one call less
     if type(pyobj) == list and type(pyobj[0]) == dict and "counts" in pyobj[0] and "size" in pyobj[0]:
         return frUncompressedRLE(pyobj, h, w)
     if type(pyobj) == dict and "counts" in pyobj and "size" in pyobj:
