@@ -52,16 +52,17 @@ void encode_contiguous_impl(const std::uint8_t* data, std::uint64_t n, std::vect
     if (data[0] != 0) out.transition(0);
     std::uint64_t i = 1;
     // Four blocks per step with one test: most blocks of a mask have no change at all.
-    for (; i + 4 * Lanes::width <= n; i += 4 * Lanes::width) {
-        std::uint64_t bits[4];
-        for (unsigned b = 0; b < 4; ++b) bits[b] = Lanes::changed(data + i + b * Lanes::width, data + i + b * Lanes::width - 1);
-        if ((bits[0] | bits[1] | bits[2] | bits[3]) == 0) continue;
-        for (unsigned b = 0; b < 4; ++b) {
-            while (bits[b]) {
-                out.transition(i + b * Lanes::width + lowest_bit(bits[b]));
-                bits[b] &= bits[b] - 1;
-            }
-        }
+    constexpr unsigned W = Lanes::width;
+    for (; i + 4 * W <= n; i += 4 * W) {
+        std::uint64_t b0 = Lanes::changed(data + i, data + i - 1);
+        std::uint64_t b1 = Lanes::changed(data + i + W, data + i + W - 1);
+        std::uint64_t b2 = Lanes::changed(data + i + 2 * W, data + i + 2 * W - 1);
+        std::uint64_t b3 = Lanes::changed(data + i + 3 * W, data + i + 3 * W - 1);
+        if ((b0 | b1 | b2 | b3) == 0) continue;
+        for (; b0; b0 &= b0 - 1) out.transition(i + lowest_bit(b0));
+        for (; b1; b1 &= b1 - 1) out.transition(i + W + lowest_bit(b1));
+        for (; b2; b2 &= b2 - 1) out.transition(i + 2 * W + lowest_bit(b2));
+        for (; b3; b3 &= b3 - 1) out.transition(i + 3 * W + lowest_bit(b3));
     }
     for (; i + Lanes::width <= n; i += Lanes::width) {
         std::uint64_t bits = Lanes::changed(data + i, data + i - 1);
@@ -80,10 +81,13 @@ void encode_contiguous_impl(const std::uint8_t* data, std::uint64_t n, std::vect
     out.finish(n);
 }
 
-// Column-major runs of a row-major mask without transposing it. Rows are read in memory order:
-// comparing each row with the one above gives the (row, column) positions where a column's
-// value changes (a column's first pixel compares with the last pixel of the column before it).
-// A counting sort by column then yields the transitions in column-major order, rows ascending.
+// Column-major runs of a row-major mask without transposing it. Comparing every pixel with the
+// one above it is one flat pass over the buffer (data[i] against data[i - w]), so it streams like
+// the column-major case, with the same few-blocks-per-branch loop; the rare changes found are
+// turned into (column, row) pairs by following the row boundary along, with no division. A
+// column's first pixel compares with the last pixel of the column before it (row 0 against row
+// h-1 shifted by one column). A counting sort by column then yields the transitions in
+// column-major order, rows ascending.
 template <class Lanes>
 void encode_row_major_impl(const std::uint8_t* data, std::uint64_t h, std::uint64_t w,
                            std::vector<count_t>& counts) {
@@ -94,64 +98,73 @@ void encode_row_major_impl(const std::uint8_t* data, std::uint64_t h, std::uint6
     thread_local std::vector<std::uint64_t> columns, rows, per_column, sorted_rows;
     columns.clear();
     rows.clear();
-    for (std::uint64_t x = 0; x < w; ++x) {
-        const std::uint8_t before = x == 0 ? 0 : data[(h - 1) * w + x - 1];
-        if (data[x] != before) {
+    // Row 0: pixel (0, x) follows pixel (h-1, x-1); pixel (0, 0) follows the value 0.
+    const std::uint8_t* last_row = data + (h - 1) * w;
+    if (data[0] != 0) {
+        columns.push_back(0);
+        rows.push_back(0);
+    }
+    std::uint64_t x = 1;
+    for (; x + Lanes::width <= w; x += Lanes::width) {
+        for (std::uint64_t bits = Lanes::changed(data + x, last_row + x - 1); bits; bits &= bits - 1) {
+            columns.push_back(x + lowest_bit(bits));
+            rows.push_back(0);
+        }
+    }
+    for (; x < w; ++x) {
+        if (data[x] != last_row[x - 1]) {
             columns.push_back(x);
             rows.push_back(0);
         }
     }
-    for (std::uint64_t y = 1; y < h; ++y) {
-        const std::uint8_t* cur = data + y * w;
-        if (y + 8 < h)  // rows are short streams: ask for a row well ahead of the one compared
-            for (std::uint64_t x = 0; x < w; x += 64) __builtin_prefetch(cur + 8 * w + x);
-        std::uint64_t x0 = 0;
-        for (; x0 + 2 * Lanes::width <= w; x0 += 2 * Lanes::width) {
-            std::uint64_t bits0 = Lanes::changed(cur + x0, cur + x0 - w);
-            std::uint64_t bits1 = Lanes::changed(cur + x0 + Lanes::width, cur + x0 + Lanes::width - w);
-            if ((bits0 | bits1) == 0) continue;
-            while (bits0) {
-                columns.push_back(x0 + lowest_bit(bits0));
-                rows.push_back(y);
-                bits0 &= bits0 - 1;
-            }
-            while (bits1) {
-                columns.push_back(x0 + Lanes::width + lowest_bit(bits1));
-                rows.push_back(y);
-                bits1 &= bits1 - 1;
-            }
+    // Rows 1..h-1: flat positions i in [w, h*w), each against i - w.
+    std::uint64_t row = 1, row_start = w;
+    auto record = [&](std::uint64_t i) {
+        while (i >= row_start + w) {
+            row_start += w;
+            ++row;
         }
-        for (; x0 + Lanes::width <= w; x0 += Lanes::width) {
-            std::uint64_t bits = Lanes::changed(cur + x0, cur + x0 - w);
-            while (bits) {
-                columns.push_back(x0 + lowest_bit(bits));
-                rows.push_back(y);
-                bits &= bits - 1;
-            }
-        }
-        if (x0 < w) {
-            std::uint64_t bits = Lanes::changed_partial(cur + x0, cur + x0 - w, static_cast<unsigned>(w - x0));
-            while (bits) {
-                columns.push_back(x0 + lowest_bit(bits));
-                rows.push_back(y);
-                bits &= bits - 1;
-            }
-        }
+        columns.push_back(i - row_start);
+        rows.push_back(row);
+    };
+    const std::uint64_t n = h * w;
+    std::uint64_t i = w;
+    constexpr unsigned W = Lanes::width;
+    for (; i + 4 * W <= n; i += 4 * W) {
+        // four named masks, not an array: they stay in registers (a stack array costs a store
+        // per block, and its address can alias the loads)
+        std::uint64_t b0 = Lanes::changed(data + i, data + i - w);
+        std::uint64_t b1 = Lanes::changed(data + i + W, data + i + W - w);
+        std::uint64_t b2 = Lanes::changed(data + i + 2 * W, data + i + 2 * W - w);
+        std::uint64_t b3 = Lanes::changed(data + i + 3 * W, data + i + 3 * W - w);
+        if ((b0 | b1 | b2 | b3) == 0) continue;
+        for (; b0; b0 &= b0 - 1) record(i + lowest_bit(b0));
+        for (; b1; b1 &= b1 - 1) record(i + W + lowest_bit(b1));
+        for (; b2; b2 &= b2 - 1) record(i + 2 * W + lowest_bit(b2));
+        for (; b3; b3 &= b3 - 1) record(i + 3 * W + lowest_bit(b3));
     }
+    for (; i + Lanes::width <= n; i += Lanes::width)
+        for (std::uint64_t bits = Lanes::changed(data + i, data + i - w); bits; bits &= bits - 1)
+            record(i + lowest_bit(bits));
+    if (i < n)
+        for (std::uint64_t bits = Lanes::changed_partial(data + i, data + i - w, static_cast<unsigned>(n - i));
+             bits; bits &= bits - 1)
+            record(i + lowest_bit(bits));
+
     per_column.assign(w + 1, 0);
-    for (std::uint64_t x : columns) ++per_column[x + 1];
-    for (std::uint64_t x = 0; x < w; ++x) per_column[x + 1] += per_column[x];
+    for (std::uint64_t c : columns) ++per_column[c + 1];
+    for (std::uint64_t c = 0; c < w; ++c) per_column[c + 1] += per_column[c];
     sorted_rows.resize(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) sorted_rows[per_column[columns[i]]++] = rows[i];
-    // per_column[x] now holds the end of column x's rows; column 0 starts at 0.
+    for (std::size_t k = 0; k < rows.size(); ++k) sorted_rows[per_column[columns[k]]++] = rows[k];
+    // per_column[c] now holds the end of column c's rows; column 0 starts at 0.
     RunWriter out(counts);
     std::uint64_t begin = 0;
-    for (std::uint64_t x = 0; x < w; ++x) {
-        const std::uint64_t end = per_column[x];
-        for (std::uint64_t i = begin; i < end; ++i) out.transition(x * h + sorted_rows[i]);
+    for (std::uint64_t c = 0; c < w; ++c) {
+        const std::uint64_t end = per_column[c];
+        for (std::uint64_t k = begin; k < end; ++k) out.transition(c * h + sorted_rows[k]);
         begin = end;
     }
-    out.finish(h * w);
+    out.finish(n);
 }
 
 template <class Lanes>
