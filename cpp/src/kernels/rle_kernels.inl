@@ -95,37 +95,26 @@ void encode_row_major_impl(const std::uint8_t* data, std::uint64_t h, std::uint6
         encode_contiguous_impl<Lanes>(data, h * w, counts);
         return;
     }
-    thread_local std::vector<std::uint64_t> columns, rows, per_column, sorted_rows;
-    columns.clear();
-    rows.clear();
+    // Changes found, as row * 2^32 + column (h, w < 2^32), in row-major order.
+    thread_local std::vector<std::uint64_t> found, per_column, sorted_rows;
+    found.clear();
     // Row 0: pixel (0, x) follows pixel (h-1, x-1); pixel (0, 0) follows the value 0.
     const std::uint8_t* last_row = data + (h - 1) * w;
-    if (data[0] != 0) {
-        columns.push_back(0);
-        rows.push_back(0);
-    }
+    if (data[0] != 0) found.push_back(0);
     std::uint64_t x = 1;
-    for (; x + Lanes::width <= w; x += Lanes::width) {
-        for (std::uint64_t bits = Lanes::changed(data + x, last_row + x - 1); bits; bits &= bits - 1) {
-            columns.push_back(x + lowest_bit(bits));
-            rows.push_back(0);
-        }
-    }
-    for (; x < w; ++x) {
-        if (data[x] != last_row[x - 1]) {
-            columns.push_back(x);
-            rows.push_back(0);
-        }
-    }
+    for (; x + Lanes::width <= w; x += Lanes::width)
+        for (std::uint64_t bits = Lanes::changed(data + x, last_row + x - 1); bits; bits &= bits - 1)
+            found.push_back(x + lowest_bit(bits));
+    for (; x < w; ++x)
+        if (data[x] != last_row[x - 1]) found.push_back(x);
     // Rows 1..h-1: flat positions i in [w, h*w), each against i - w.
-    std::uint64_t row = 1, row_start = w;
+    std::uint64_t row_key = std::uint64_t{1} << 32, row_start = w;
     auto record = [&](std::uint64_t i) {
         while (i >= row_start + w) {
             row_start += w;
-            ++row;
+            row_key += std::uint64_t{1} << 32;
         }
-        columns.push_back(i - row_start);
-        rows.push_back(row);
+        found.push_back(row_key + (i - row_start));
     };
     const std::uint64_t n = h * w;
     std::uint64_t i = w;
@@ -143,7 +132,7 @@ void encode_row_major_impl(const std::uint8_t* data, std::uint64_t h, std::uint6
         for (; b2; b2 &= b2 - 1) record(i + 2 * W + lowest_bit(b2));
         for (; b3; b3 &= b3 - 1) record(i + 3 * W + lowest_bit(b3));
     }
-    for (; i + Lanes::width <= n; i += Lanes::width)
+    for (; i + W <= n; i += W)
         for (std::uint64_t bits = Lanes::changed(data + i, data + i - w); bits; bits &= bits - 1)
             record(i + lowest_bit(bits));
     if (i < n)
@@ -151,11 +140,12 @@ void encode_row_major_impl(const std::uint8_t* data, std::uint64_t h, std::uint6
              bits; bits &= bits - 1)
             record(i + lowest_bit(bits));
 
+    constexpr std::uint64_t column_mask = 0xffffffffu;
     per_column.assign(w + 1, 0);
-    for (std::uint64_t c : columns) ++per_column[c + 1];
+    for (std::uint64_t key : found) ++per_column[(key & column_mask) + 1];
     for (std::uint64_t c = 0; c < w; ++c) per_column[c + 1] += per_column[c];
-    sorted_rows.resize(rows.size());
-    for (std::size_t k = 0; k < rows.size(); ++k) sorted_rows[per_column[columns[k]]++] = rows[k];
+    sorted_rows.resize(found.size());
+    for (std::uint64_t key : found) sorted_rows[per_column[key & column_mask]++] = key >> 32;
     // per_column[c] now holds the end of column c's rows; column 0 starts at 0.
     RunWriter out(counts);
     std::uint64_t begin = 0;
