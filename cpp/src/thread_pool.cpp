@@ -174,8 +174,9 @@ void parallel_for(std::size_t n, std::size_t grain,
         body(0, n);
         return;
     }
-    // Several chunks per thread balance uneven items (masks with many runs next to empty ones).
-    const std::size_t chunk = std::max(grain, (n + 4 * useful - 1) / (4 * useful));
+    // Many chunks per thread balance uneven items (masks with many runs next to empty ones): the
+    // threads finish at most one chunk apart.
+    const std::size_t chunk = std::max(grain, (n + 16 * useful - 1) / (16 * useful));
     std::shared_ptr<Pool> pool = acquire_pool(threads);
     if (!pool->try_run(n, chunk, body)) body(0, n);
 }
