@@ -157,32 +157,6 @@ py::array_t<double> box_iou_of(const py::object& dt_obj, const py::object& gt_ob
     return out;
 }
 
-py::list to_strings(const py::object& counts_obj, const py::object& offsets_obj) {
-    auto counts = exact_array<count_t>(counts_obj, "counts");
-    auto offsets = exact_array<std::int64_t>(offsets_obj, "offsets");
-    const auto n = static_cast<std::size_t>(offsets.shape(0) - 1);
-    const std::int64_t* off = offsets.data();
-    for (std::size_t i = 0; i < n; ++i)
-        if (off[i] < 0 || off[i + 1] < off[i] || off[i + 1] > counts.shape(0))
-            throw py::value_error("offsets are not a valid partition of counts at index " + std::to_string(i));
-    std::string text;
-    std::vector<std::size_t> ends(n);
-    {
-        py::gil_scoped_release release;
-        for (std::size_t i = 0; i < n; ++i) {
-            append_rle_string(counts.data() + off[i], static_cast<std::size_t>(off[i + 1] - off[i]), text);
-            ends[i] = text.size();
-        }
-    }
-    py::list out(n);
-    std::size_t begin = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        out[i] = py::bytes(text.data() + begin, ends[i] - begin);
-        begin = ends[i];
-    }
-    return out;
-}
-
 }  // namespace
 
 void register_rle(py::module_& m) {
@@ -197,7 +171,6 @@ void register_rle(py::module_& m) {
     m.def("rle_iou", &iou_of, py::arg("dt_counts"), py::arg("dt_offsets"), py::arg("dt_sizes"),
           py::arg("gt_counts"), py::arg("gt_offsets"), py::arg("gt_sizes"), py::arg("iscrowd"));
     m.def("box_iou", &box_iou_of, py::arg("dt"), py::arg("gt"), py::arg("iscrowd"));
-    m.def("rle_to_strings", &to_strings, py::arg("counts"), py::arg("offsets"));
 }
 
 }  // namespace maskkit::bindings
