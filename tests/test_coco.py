@@ -371,8 +371,10 @@ def test_merge_non_canonical_single_empty_and_mismatch():
 
 
 def test_merge_verified_example():
-    A = np.zeros((10, 10), np.uint8, order="F"); A[:4, :4] = 1
-    B = np.zeros((10, 10), np.uint8, order="F"); B[2:6, 2:6] = 1
+    A = np.zeros((10, 10), np.uint8, order="F")
+    A[:4, :4] = 1
+    B = np.zeros((10, 10), np.uint8, order="F")
+    B[2:6, 2:6] = 1
     ra, rb = M.encode(A), M.encode(B)
     assert M.merge([ra, rb]) == {"size": [10, 10], "counts": b"046002N02N00V1"}
     assert M.merge([ra, rb], intersect=1) == {"size": [10, 10], "counts": b"f0280j1"}
@@ -396,8 +398,10 @@ def test_iou_rle_matches_random(a, b, data):
 
 
 def test_iou_verified_examples():
-    A = np.zeros((10, 10), np.uint8, order="F"); A[:4, :4] = 1
-    B = np.zeros((10, 10), np.uint8, order="F"); B[2:6, 2:6] = 1
+    A = np.zeros((10, 10), np.uint8, order="F")
+    A[:4, :4] = 1
+    B = np.zeros((10, 10), np.uint8, order="F")
+    B[2:6, 2:6] = 1
     ra, rb = M.encode(A), M.encode(B)
     e = M.encode(np.zeros((10, 10), np.uint8, order="F"))
     for crowd in ([0], [1]):
@@ -405,7 +409,8 @@ def test_iou_verified_examples():
     assert M.iou([e], [e], [0]).tolist() == [[0.0]]
     other = M.encode(np.ones((10, 12), np.uint8, order="F"))
     assert M.iou([ra], [other], [0]).tolist() == P.iou([ra], [other], [0]).tolist() == [[-1.0]]
-    far = np.zeros((10, 12), np.uint8, order="F"); far[8:, 10:] = 1
+    far = np.zeros((10, 12), np.uint8, order="F")
+    far[8:, 10:] = 1
     assert M.iou([ra], [M.encode(far)], [0]).tolist() == P.iou([ra], [P.encode(far)], [0]).tolist() == [[0.0]]
 
 

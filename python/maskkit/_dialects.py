@@ -728,9 +728,9 @@ def from_kaggle(
     flat_pos = pos.astype(np.int64)
     for a, b in _dense_chunks(n, hw):
         lo, hi = np.searchsorted(tog_mask, [a, b])
-        dense = np.zeros((b - a) * hw, np.uint8)
-        dense[(tog_mask[lo:hi] - a) * hw + flat_pos[lo:hi]] = 1
-        dense = dense.reshape(b - a, hw)
+        flat = np.zeros((b - a) * hw, np.uint8)
+        flat[(tog_mask[lo:hi] - a) * hw + flat_pos[lo:hi]] = 1
+        dense = flat.reshape(b - a, hw)
         np.bitwise_xor.accumulate(dense, axis=1, out=dense)
         parts.append(_rle.encode(dense.reshape(b - a, h, w)))
     return _rle.concatenate(parts) if parts else _rle.RleBatch._uniform(

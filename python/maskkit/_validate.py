@@ -28,9 +28,9 @@ def dimension(value: Any, name: str) -> int:
     """An image height or width: a non-negative integer below 2**32."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    value = int(value)
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    if value > 0xFFFFFFFF:
-        raise OverflowError(f"{name} must be at most 2**32 - 1, got {value}")
-    return value
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"{name} must be >= 0, got {number}")
+    if number > 0xFFFFFFFF:
+        raise OverflowError(f"{name} must be at most 2**32 - 1, got {number}")
+    return number

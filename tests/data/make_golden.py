@@ -1,10 +1,12 @@
 """Generate golden_coco.json beside this file from pycocotools 2.0.11 (run once; output committed).
 
 The fixtures pin the COCO formats without needing pycocotools at test time."""
-import json, random
+import json
+import random
 from pathlib import Path
 import numpy as np
-import pycocotools, pycocotools.mask as P
+import pycocotools
+import pycocotools.mask as P
 
 rng = np.random.default_rng(20261122)
 rnd = random.Random(20261122)

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import sys as _sys
 from typing import Any
 
 import numpy as np
@@ -48,26 +49,25 @@ def encode(bimask: np.ndarray) -> Any:
 
 def decode(rleObjs: Any) -> np.ndarray:
     """Decode a list of RLE dicts to (H, W, N) uint8 (Fortran order), or one dict to (H, W)."""
-    if type(rleObjs) == list:
+    if type(rleObjs) is list:
         return _mask.decode(rleObjs)
     return _mask.decode([rleObjs])[:, :, 0]
 
 
 def area(rleObjs: Any) -> Any:
     """Areas as a uint32 array for a list, or one ``np.uint32`` for a dict."""
-    if type(rleObjs) == list:
+    if type(rleObjs) is list:
         return _mask.area(rleObjs)
     return _mask.area([rleObjs])[0]
 
 
 def toBbox(rleObjs: Any) -> np.ndarray:
     """``[x, y, w, h]`` boxes: (N, 4) float64 for a list, (4,) for a dict."""
-    if type(rleObjs) == list:
+    if type(rleObjs) is list:
         return _mask.toBbox(rleObjs)
-    return _mask.toBbox([rleObjs])[0]
+    box: np.ndarray = _mask.toBbox([rleObjs])[0]
+    return box
 
-
-import sys as _sys
 
 # ``from maskkit.coco import mask`` mirrors ``from pycocotools import mask``.
 mask = _sys.modules[__name__]

@@ -163,7 +163,7 @@ class _Rles:
 def _preproc(objs: Any) -> Any:
     if len(objs) == 0:
         return objs
-    if type(objs) == np.ndarray:
+    if type(objs) is np.ndarray:
         if len(objs.shape) == 1:
             objs = objs.reshape((objs[0], 1))  # as pycocotools: 1-D box arrays never work
         if not len(objs.shape) == 2 or not objs.shape[1] == 4:
@@ -171,9 +171,9 @@ def _preproc(objs: Any) -> Any:
         # Divergence: pycocotools keeps the memory order here and then reads the buffer as
         # C-ordered, so Fortran-ordered boxes give wrong IoUs; a C-ordered copy is correct.
         return _Boxes(np.ascontiguousarray(objs, dtype=np.double))
-    if type(objs) == list:
-        isbox = all((len(obj) == 4) and (type(obj) == list or type(obj) == np.ndarray) for obj in objs)
-        isrle = all(type(obj) == dict for obj in objs)
+    if type(objs) is list:
+        isbox = all((len(obj) == 4) and (type(obj) is list or type(obj) is np.ndarray) for obj in objs)
+        isrle = all(type(obj) is dict for obj in objs)
         if isbox:
             arr = np.array(objs, dtype=np.double)
             if len(arr.shape) == 1:
@@ -221,7 +221,7 @@ def iou(dt: Any, gt: Any, pyiscrowd: Any) -> Any:
     assert len(pyiscrowd) == n, "iou(iscrowd=) must have the same length as gt"
     if m == 0 or n == 0:
         return []
-    if type(dt) != type(gt):
+    if type(dt) is not type(gt):
         raise ValueError("The dt and gt should have the same data type, either RLEs, list or np.ndarray")
     crowd = np.ascontiguousarray(iscrowd)
     if isinstance(dt, _Boxes):
@@ -296,16 +296,16 @@ def frPyObjects(pyobj: Any, h: Any, w: Any) -> Any:
     >>> _mask.frPyObjects([[1.0, 1.0, 6.0, 1.0, 3.5, 5.0]], 7, 8)
     [{'size': [7, 8], 'counts': b'8161O2NN2O>'}]
     """
-    if type(pyobj) == np.ndarray:
+    if type(pyobj) is np.ndarray:
         return frBbox(pyobj, h, w)
-    if type(pyobj) == list and len(pyobj[0]) == 4:
+    if type(pyobj) is list and len(pyobj[0]) == 4:
         return frBbox(pyobj, h, w)  # type: ignore[arg-type]
-    if type(pyobj) == list and len(pyobj[0]) > 4:
+    if type(pyobj) is list and len(pyobj[0]) > 4:
         if type(h) is not int or type(w) is not int:  # plain ints are range-checked in C++
             h, w = _siz(h, "h"), _siz(w, "w")
         return _core.coco_fr_poly(pyobj, h, w)  # frPoly, one call less
-    if type(pyobj) == list and type(pyobj[0]) == dict and "counts" in pyobj[0] and "size" in pyobj[0]:
+    if type(pyobj) is list and type(pyobj[0]) is dict and "counts" in pyobj[0] and "size" in pyobj[0]:
         return frUncompressedRLE(pyobj, h, w)
-    if type(pyobj) == dict and "counts" in pyobj and "size" in pyobj:
+    if type(pyobj) is dict and "counts" in pyobj and "size" in pyobj:
         return frUncompressedRLE([pyobj], h, w)[0]
     raise ValueError("input type is not supported.")
