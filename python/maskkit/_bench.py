@@ -1261,7 +1261,10 @@ def format_report(report: dict[str, Any]) -> str:
         out.append(f"scaling (1T time / {nt}T time):")
         out += [f"  {r['label']} [{r['variant']}]: {r['scaling']:.2f}x" for r in scaled]
     checked = sum(1 for r in rows if r["checked"])
-    out.append(f"parity: {checked}/{len(rows)} rows equal to pycocotools (compared before timing)")
+    if checked or report["mismatches"]:
+        out.append(f"parity: {checked}/{len(rows)} rows equal to pycocotools (compared before timing)")
+    else:
+        out.append("parity: not compared (no reference ran)")
     out += [f"  {m}" for m in report["mismatches"]]
     if not report["reference_note"]:
         notes = {r["parity"] for r in rows if r["parity"] != "equal"} - set(report["mismatches"])
