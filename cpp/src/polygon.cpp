@@ -119,16 +119,11 @@ constexpr i64 kNanRow = std::numeric_limits<i64>::min() / 2;
 // Marks a slot whose y-major column pair did not contribute (see the layout note above).
 constexpr count_t kHole = std::numeric_limits<count_t>::max();
 
-i64 floor_div(i64 a, i64 b) {  // b > 0
-    i64 q = a / b;
-    if ((a % b) != 0 && a < 0) --q;
-    return q;
-}
-
-i64 ceil_div(i64 a, i64 b) {  // b > 0
-    i64 q = a / b;
-    if ((a % b) != 0 && a > 0) ++q;
-    return q;
+// floor(a/5) without branches, for |a| < 5*2^50 (every argument here is below ~1.1e15 in
+// magnitude): the bias makes the dividend non-negative, where unsigned division is the floor.
+inline i64 floor_div5(i64 a) {
+    constexpr i64 bias = i64{1} << 50;
+    return static_cast<i64>(static_cast<u64>(a + 5 * bias) / 5) - bias;
 }
 
 // C's (int)(base + s*t + .5), evaluated in the same order; the operands are bounded (|base| and
@@ -185,14 +180,21 @@ void check_size(u64 h, u64 w) {
 // the integer form is the same function of vmin; it was also checked exhaustively against the
 // double expression for |vmin| <= 2e7, around 5h, and around every power of two up to 2^62.
 inline u64 row(i64 vmin, u64 h) {
-    if (vmin < 2) return 0;
-    const u64 y = (static_cast<u64>(vmin) + 2) / 5;
+    const i64 v = vmin < -2 ? -2 : vmin;  // every vmin < 2 gives row 0, and so does -2
+    const u64 y = static_cast<u64>(v + 2) / 5;
     return y < h ? y : h;
 }
 
-struct Point {
+// One end of an edge's point list, for the joint test. u is always known exactly; v is only
+// needed when the joint pair contributes (rare), so an x-major end keeps what it takes to
+// evaluate it: v = walk(v_base, s, t). Otherwise v = v_base.
+struct End {
     i64 u;
-    i64 v;
+    i64 v_base;
+    double s;
+    i64 t;
+    bool x_major;
+    i64 v() const { return x_major ? walk(v_base, s, t) : v_base; }
 };
 
 // One edge after the first pass.
@@ -252,70 +254,90 @@ public:
     // Plans the edge from vertex (x0, y0) to (x1, y1) (quantized) and evaluates the pair it
     // forms with the previous edge's last point.
     void edge(i64 x0, i64 y0, i64 x1, i64 y1, bool first_edge) {
-        i64 xs = x0, ys = y0, xe = x1, ye = y1;
-        const i64 dx = xe > xs ? xe - xs : xs - xe;
-        const i64 dy = ys > ye ? ys - ye : ye - ys;
-        const bool x_major = dx >= dy;
-        const bool flip = x_major ? xs > xe : ys > ye;
-        if (flip) {
-            std::swap(xs, xe);
-            std::swap(ys, ye);
-        }
-        if (dx == 0 && dy == 0) {  // one point, with C's (int)NaN row
-            const Point p{xs, kNanRow};
-            if (!first_edge) joint(last_, p);
-            last_ = p;
-            return;
-        }
+        const i64 dx = x1 > x0 ? x1 - x0 : x0 - x1;
+        const i64 dy = y1 > y0 ? y1 - y0 : y0 - y1;
         EdgePlan e;
-        e.u_first = e.u_last = 0;
-        e.xs = xs;
-        e.ys = ys;
-        e.flip = flip;
-        e.y_major = !x_major;
-        if (x_major) {
+        if (dx >= dy) {
+            if (dx == 0) {  // one point, with C's (int)NaN row
+                const End p{x0, kNanRow, 0.0, 0, false};
+                if (!first_edge) joint(last_, p);
+                last_ = p;
+                return;
+            }
+            const bool flip = x0 > x1;
+            const i64 xs = flip ? x1 : x0, ys = flip ? y1 : y0, ye = flip ? y0 : y1;
+            e.xs = xs;
+            e.ys = ys;
             e.len = dx;
             e.s = static_cast<double>(ye - ys) / static_cast<double>(dx);
-            const i64 t_head = flip ? dx : 0, t_tail = flip ? 0 : dx;
-            if (!first_edge) joint(last_, Point{xs + t_head, walk(ys, e.s, t_head)});
-            last_ = Point{xs + t_tail, walk(ys, e.s, t_tail)};
-            // Pairs (t, t+1), t in [0, dx-1], have uc = xs+t; keep uc = 5X+2, X in [0, w-1].
-            e.x_lo = std::max<i64>(0, ceil_div(xs - 2, 5));
-            e.x_hi = std::min(last_column_, floor_div(xs + dx - 3, 5));
+            e.u_first = e.u_last = 0;
+            e.y_major = false;
             e.forward = !flip;
+            // The point at t has u = xs+t: the first point is (x0, v(t_head)), the last (x1, ...).
+            const End head{x0, ys, e.s, flip ? dx : 0, true};
+            if (!first_edge) joint(last_, head);
+            last_ = End{x1, ys, e.s, flip ? 0 : dx, true};
+            // Pairs (t, t+1), t in [0, dx-1], have uc = xs+t; keep uc = 5X+2, X in [0, w-1].
+            e.x_lo = std::max<i64>(0, floor_div5(xs + 2));  // ceil((xs-2)/5)
+            e.x_hi = std::min(last_column_, floor_div5(xs + dx - 3));
         } else {
+            const bool flip = y0 > y1;
+            const i64 xs = flip ? x1 : x0, ys = flip ? y1 : y0, xe = flip ? x0 : x1;
+            e.xs = xs;
+            e.ys = ys;
             e.len = dy;
             e.s = static_cast<double>(xe - xs) / static_cast<double>(dy);
-            e.u_first = walk(xs, e.s, 0);
+            // walk(xs, s, 0): s*0 is a zero and xs + 0 is xs, so this is (int)(xs + .5).
+            e.u_first = xs < 0 ? xs + 1 : xs;
             e.u_last = walk(xs, e.s, dy);
-            const Point head{flip ? e.u_last : e.u_first, flip ? ye : ys};
+            e.y_major = true;
+            e.forward = (e.s > 0) != flip;
+            // The point at t has v = ys+t: the first point is (u, y0), the last (u, y1).
+            const End head{flip ? e.u_last : e.u_first, y0, 0.0, 0, false};
             if (!first_edge) joint(last_, head);
-            last_ = Point{flip ? e.u_first : e.u_last, flip ? ys : ye};
+            last_ = End{flip ? e.u_first : e.u_last, y1, 0.0, 0, false};
             // Columns c = 5X+2 with min u <= c <= max u - 1 have a boundary inside the edge.
             const i64 u_min = std::min(e.u_first, e.u_last), u_max = std::max(e.u_first, e.u_last);
-            e.x_lo = std::max<i64>(0, ceil_div(u_min - 2, 5));
-            e.x_hi = std::min(last_column_, floor_div(u_max - 3, 5));
-            e.forward = (e.s > 0) != flip;
+            e.x_lo = std::max<i64>(0, floor_div5(u_min + 2));  // ceil((u_min-2)/5)
+            e.x_hi = std::min(last_column_, floor_div5(u_max - 3));
         }
-        if (e.x_lo <= e.x_hi) sc_.plans.push_back(e);
+        if (e.x_lo <= e.x_hi) {
+            sc_.plans.push_back(e);
+            note(e.x_lo, e.x_hi);
+        }
     }
 
+    // Number of crossing slots, and the columns they span (lo > hi when there are none).
+    std::size_t slots() const { return n_; }
+    i64 lo() const { return lo_; }
+    i64 hi() const { return hi_; }
+
 private:
+    void note(i64 x_lo, i64 x_hi) {
+        n_ += static_cast<std::size_t>(x_hi - x_lo + 1);
+        lo_ = std::min(lo_, x_lo);
+        hi_ = std::max(hi_, x_hi);
+    }
+
     // The general test for one consecutive pair of the dense sequence.
-    void joint(const Point& prev, const Point& cur) {
+    void joint(const End& prev, const End& cur) {
         if (cur.u == prev.u) return;
         const i64 uc = cur.u < prev.u ? cur.u : cur.u - 1;
         if (uc < 2 || (uc - 2) % 5 != 0) return;
         const i64 X = (uc - 2) / 5;
         if (X > last_column_) return;
-        const u64 key = static_cast<u64>(X) * h_ + row(std::min(prev.v, cur.v), h_);
+        const u64 key = static_cast<u64>(X) * h_ + row(std::min(prev.v(), cur.v()), h_);
         sc_.joints.push_back(JointCrossing{X, static_cast<count_t>(key)});  // <= h*w < 2^32
+        note(X, X);
     }
 
     u64 h_;
     i64 last_column_;
     Scratch& sc_;
-    Point last_{0, 0};
+    End last_{0, 0, 0.0, 0, false};
+    std::size_t n_ = 0;
+    i64 lo_ = std::numeric_limits<i64>::max();
+    i64 hi_ = -1;
 };
 
 // ---- pass 2 ----------------------------------------------------------------------------------
@@ -585,18 +607,8 @@ void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>&
         }
     }
 
-    // Number of slots and the columns they span.
-    std::size_t n = sc.joints.size();
-    i64 lo = std::numeric_limits<i64>::max(), hi = -1;
-    for (const JointCrossing& j : sc.joints) {
-        lo = std::min(lo, j.column);
-        hi = std::max(hi, j.column);
-    }
-    for (const EdgePlan& e : sc.plans) {
-        n += static_cast<std::size_t>(e.x_hi - e.x_lo + 1);
-        lo = std::min(lo, e.x_lo);
-        hi = std::max(hi, e.x_hi);
-    }
+    const std::size_t n = planner.slots();
+    const i64 lo = planner.lo(), hi = planner.hi();
     if (sc.keys.size() < n + 1) sc.keys.resize(std::max(2 * sc.keys.size(), n + 64));
 
     // The columns of a closed boundary are contiguous except across jumps of u, so in practice

@@ -26,10 +26,10 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
         "(or `pip install .` from a source checkout)"
     ) from exc
 
-from . import coco, rle
+from . import cc, coco, rle
 
 __version__ = "0.1.0"
-__all__ = ["coco", "rle", "simd_info", "set_num_threads", "get_num_threads", "__version__"]
+__all__ = ["cc", "coco", "rle", "simd_info", "set_num_threads", "get_num_threads", "__version__"]
 
 
 def simd_info() -> Dict[str, Union[str, List[str]]]:

@@ -1,0 +1,163 @@
+"""Connected-component labeling numbered like ``scipy.ndimage.label``.
+
+Labels are ``1..n`` in raster (C) order of each component's first pixel, whatever the memory
+layout of the input; background pixels are 0. Binary mode (the default) connects all pixels
+that differ from ``background`` (``scipy.ndimage.label(image != background, structure)``);
+``multilabel=True`` connects neighbouring pixels of equal value
+(``skimage.measure.label(image, connectivity=k, background=background)``).
+
+Examples
+--------
+>>> import numpy as np
+>>> from maskkit import cc
+>>> image = np.array([[1, 1, 0, 0],
+...                   [0, 0, 0, 1],
+...                   [1, 0, 1, 1]], np.uint8)
+>>> labels, n = cc.label(image, 4)
+>>> n
+3
+>>> labels
+array([[1, 1, 0, 0],
+       [0, 0, 0, 2],
+       [3, 0, 2, 2]], dtype=uint8)
+>>> cc.label(np.eye(3, dtype=bool))[1]        # default: full connectivity (8 in 2-D)
+1
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from . import _core
+
+__all__ = ["label"]
+
+_ALLOWED = {2: (4, 8), 3: (6, 18, 26)}
+_HOPS = {4: 1, 8: 2, 6: 1, 18: 2, 26: 3}
+_BY_HOPS = {2: {1: 4, 2: 8}, 3: {1: 6, 2: 18, 3: 26}}
+
+
+def _structure_connectivity(structure: Any, ndim: int) -> int:
+    """The connectivity of one of scipy's ``generate_binary_structure(ndim, k)`` elements."""
+    s = np.asarray(structure)
+    if s.shape != (3,) * ndim:
+        raise ValueError(f"structure must have shape {(3,) * ndim} for a {ndim}-D image, got {s.shape}")
+    s = s.astype(bool)
+    hops = np.sum(np.abs(np.indices((3,) * ndim) - 1), axis=0)
+    for k, connectivity in _BY_HOPS[ndim].items():
+        if np.array_equal(s, hops <= k):
+            return connectivity
+    raise ValueError(
+        "only the structures of scipy.ndimage.generate_binary_structure(ndim, k) are supported "
+        f"(connectivity {', '.join(map(str, _ALLOWED[ndim]))}), got {s.astype(int).tolist()}"
+    )
+
+
+def _smallest_unsigned(n: int) -> np.dtype:
+    for candidate in (np.uint8, np.uint16, np.uint32, np.uint64):
+        if n <= np.iinfo(candidate).max:
+            return np.dtype(candidate)
+    raise OverflowError(f"{n} labels do not fit any unsigned dtype")  # pragma: no cover
+
+
+def label(
+    image: Any,
+    connectivity: Optional[int] = None,
+    *,
+    multilabel: bool = False,
+    background: int = 0,
+    structure: Any = None,
+    out: Optional[np.ndarray] = None,
+    dtype: Any = None,
+) -> Tuple[np.ndarray, int]:
+    """Label the connected components of a 2-D or 3-D image.
+
+    Parameters
+    ----------
+    image : array_like of bool or integers, 2-D or 3-D
+        Any memory order (C, Fortran, negative strides, slices): the numbering is the same.
+        Float input is refused (``TypeError``): threshold it first, e.g. ``image > 0.5``.
+    connectivity : {4, 8} for 2-D, {6, 18, 26} for 3-D, optional
+        Neighbourhood; default full (8 in 2-D, 26 in 3-D), like scikit-image. scipy's default
+        is the cross (4 or 6): pass it explicitly to match ``scipy.ndimage.label(x)``.
+    multilabel : bool
+        Connect equal values only (different touching values get different labels).
+    background : int
+        The value that is not labeled (0 by default).
+    structure : array_like, optional
+        A scipy structuring element equal to ``generate_binary_structure(ndim, k)``; an
+        alternative to ``connectivity``.
+    out : ndarray, optional
+        Integer array of the image's shape to write the labels into (returned).
+    dtype : dtype, optional
+        Output dtype; default the smallest unsigned type that holds ``n``. A dtype too small
+        for the number of components raises ``OverflowError`` (labels never wrap).
+
+    Returns
+    -------
+    labels : ndarray
+        Labels ``1..n`` in raster order of each component's first pixel, 0 for background.
+    n : int
+        Number of components.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from maskkit import cc
+    >>> classes = np.array([[1, 1, 2],
+    ...                     [3, 1, 2]], np.int32)
+    >>> cc.label(classes, 4, multilabel=True)
+    (array([[1, 1, 2],
+           [3, 1, 2]], dtype=uint8), 3)
+    """
+    arr = np.asarray(image)
+    if arr.dtype.kind not in "biu":
+        raise TypeError(
+            f"image must have a bool or integer dtype, got {arr.dtype}; threshold floats first, "
+            "e.g. label(image > 0.5)"
+        )
+    if arr.ndim not in (2, 3):
+        raise ValueError(f"label needs a 2-D or 3-D image, got ndim={arr.ndim} (shape {arr.shape})")
+    if structure is not None:
+        if connectivity is not None:
+            raise ValueError("give connectivity or structure, not both")
+        connectivity = _structure_connectivity(structure, arr.ndim)
+    if connectivity is None:
+        connectivity = 8 if arr.ndim == 2 else 26
+    if isinstance(connectivity, bool) or connectivity not in _ALLOWED[arr.ndim]:
+        raise ValueError(
+            f"connectivity must be one of {_ALLOWED[arr.ndim]} for a {arr.ndim}-D image, got {connectivity!r}"
+        )
+    if isinstance(background, (bool, np.bool_)) or not isinstance(background, (int, np.integer)):
+        if not (arr.dtype == np.bool_ and isinstance(background, (bool, np.bool_))):
+            raise TypeError(f"background must be an integer, got {type(background).__name__}")
+    info = np.iinfo(np.uint8) if arr.dtype == np.bool_ else np.iinfo(arr.dtype)
+    lowest = 0 if arr.dtype == np.bool_ else info.min
+    highest = 1 if arr.dtype == np.bool_ else info.max
+    if not lowest <= int(background) <= highest:
+        raise ValueError(f"background {background} is not a value of dtype {arr.dtype}")
+    unsigned = np.dtype(f"u{arr.dtype.itemsize}")
+    pixels = np.ascontiguousarray(arr).view(unsigned)
+    background_bits = int(np.array(int(background), dtype=arr.dtype if arr.dtype != np.bool_ else np.uint8).view(unsigned))
+    volume = pixels.reshape((1,) + arr.shape if arr.ndim == 2 else arr.shape)
+    flat, n = _core.cc_label(volume, int(connectivity), bool(multilabel), background_bits)
+    n = int(n)
+
+    if out is not None:
+        if not isinstance(out, np.ndarray) or out.shape != arr.shape or out.dtype.kind not in "iu":
+            raise ValueError(
+                f"out must be an integer ndarray of shape {arr.shape}, got "
+                f"{type(out).__name__} {getattr(out, 'shape', None)} {getattr(out, 'dtype', None)}"
+            )
+        if n > np.iinfo(out.dtype).max:
+            raise OverflowError(f"{n} labels do not fit out's dtype {out.dtype}")
+        np.copyto(out, flat.reshape(arr.shape), casting="unsafe")
+        return out, n
+    target = _smallest_unsigned(n) if dtype is None else np.dtype(dtype)
+    if target.kind not in "iu":
+        raise TypeError(f"dtype must be an integer dtype, got {target}")
+    if n > np.iinfo(target).max:
+        raise OverflowError(f"{n} labels do not fit dtype {target}; use a wider dtype or dtype=None")
+    return flat.astype(target).reshape(arr.shape), n

@@ -1,0 +1,166 @@
+"""maskkit.cc.label against scipy.ndimage.label and skimage.measure.label."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
+
+from maskkit import cc
+
+ndi = pytest.importorskip("scipy.ndimage")
+measure = pytest.importorskip("skimage.measure")
+
+HOPS = {4: 1, 8: 2, 6: 1, 18: 2, 26: 3}
+CONNECTIVITIES = {2: (4, 8), 3: (6, 18, 26)}
+
+images = st.integers(2, 3).flatmap(
+    lambda nd: hnp.arrays(
+        st.sampled_from([np.uint8, np.int16, np.int32, np.int64, np.uint64]),
+        hnp.array_shapes(min_dims=nd, max_dims=nd, min_side=1, max_side=12),
+        elements=st.integers(0, 3),
+    )
+)
+
+
+def views(x):
+    """The same logical image in several memory layouts."""
+    yield x
+    yield np.asfortranarray(x)
+    flipped = np.ascontiguousarray(x[::-1, ::-1])[::-1, ::-1]
+    yield flipped
+    padded = np.zeros(tuple(s + 2 for s in x.shape), x.dtype)
+    padded[(slice(1, -1),) * x.ndim] = x
+    yield padded[(slice(1, -1),) * x.ndim]
+
+
+def same_partition(a, b):
+    """Same background and a one-to-one map between the labels."""
+    if not np.array_equal(a == 0, b == 0):
+        return False
+    pairs = np.unique(np.stack([a[a != 0], b[b != 0]]), axis=1)
+    return len(np.unique(pairs[0])) == len(np.unique(pairs[1])) == pairs.shape[1]
+
+
+@given(images)
+def test_binary_equals_scipy(x):
+    for k in CONNECTIVITIES[x.ndim]:
+        expected, n = ndi.label(x != 0, ndi.generate_binary_structure(x.ndim, HOPS[k]))
+        for view in views(x):
+            got, m = cc.label(view, k)
+            assert m == n and np.array_equal(got, expected)
+            assert got.dtype == np.dtype(np.uint8 if n < 256 else np.uint16)
+        assert np.array_equal(cc.label(x.astype(bool), k)[0], expected)
+
+
+@given(images)
+def test_multilabel_equals_skimage(x):
+    for k in CONNECTIVITIES[x.ndim]:
+        expected = measure.label(x, connectivity=HOPS[k], background=0)
+        got, n = cc.label(x, k, multilabel=True)
+        assert n == expected.max()
+        if min(x.shape) > 1:
+            assert np.array_equal(got, expected)
+        else:  # skimage numbers these out of raster order; the components are the same
+            assert same_partition(got, expected)
+        first = np.unique(got, return_index=True)[1][1:]
+        assert np.all(np.diff(first) > 0)  # raster order of first pixels
+        for view in views(x):
+            assert np.array_equal(cc.label(view, k, multilabel=True)[0], got)
+
+
+@given(images, st.integers(0, 3))
+def test_background_value(x, background):
+    k = CONNECTIVITIES[x.ndim][-1]
+    expected, n = ndi.label(x != background, ndi.generate_binary_structure(x.ndim, x.ndim))
+    got, m = cc.label(x, k, background=background)
+    assert m == n and np.array_equal(got, expected)
+    multi = measure.label(x, connectivity=x.ndim, background=background)
+    got_multi, _ = cc.label(x, k, multilabel=True, background=background)
+    assert same_partition(got_multi, multi)
+
+
+def test_default_is_full_connectivity_and_structure():
+    eye = np.eye(4, dtype=bool)
+    assert cc.label(eye)[1] == 1
+    assert cc.label(eye, 4)[1] == 4
+    assert cc.label(eye, structure=ndi.generate_binary_structure(2, 1))[1] == 4
+    cube = np.zeros((3, 3, 3), np.uint8)
+    cube[0, 0, 0] = cube[1, 1, 1] = cube[2, 2, 2] = 1
+    assert cc.label(cube)[1] == 1
+    assert cc.label(cube, 18)[1] == 3
+    assert cc.label(cube, structure=ndi.generate_binary_structure(3, 2))[1] == 3
+
+
+def test_signed_values_and_negative_background():
+    x = np.array([[-1, -1, 5], [0, -1, 5]], np.int8)
+    labels, n = cc.label(x, 4, multilabel=True, background=-1)
+    assert n == 2 and labels.tolist() == [[0, 0, 1], [2, 0, 1]]
+
+
+def test_dtype_selection_and_overflow():
+    checker = np.indices((40, 40)).sum(axis=0) % 2 == 0  # 800 isolated pixels at 4-conn
+    labels, n = cc.label(checker, 4)
+    assert n == 800 and labels.dtype == np.uint16
+    with pytest.raises(OverflowError, match="800"):
+        cc.label(checker, 4, dtype=np.uint8)
+    assert cc.label(checker, 4, dtype=np.int32)[0].dtype == np.int32
+    big = np.indices((363, 363)).sum(axis=0) % 2 == 0
+    labels, n = cc.label(big, 4)
+    assert n > 65_535 and labels.dtype == np.uint32
+    with pytest.raises(OverflowError):
+        cc.label(big, 4, dtype=np.uint16)
+
+
+def test_out_buffer():
+    x = np.array([[1, 0, 1]], np.uint8)
+    out = np.full((1, 3), 7, np.int32)
+    result, n = cc.label(x, 4, out=out)
+    assert result is out and n == 2 and out.tolist() == [[1, 0, 2]]
+    with pytest.raises(ValueError):
+        cc.label(x, 4, out=np.zeros((3, 1), np.int32))
+    with pytest.raises(OverflowError):
+        cc.label(np.indices((40, 40)).sum(axis=0) % 2 == 0, 4, out=np.zeros((40, 40), np.uint8))
+
+
+def test_edge_cases():
+    assert cc.label(np.zeros((0, 5), np.uint8))[1] == 0
+    assert cc.label(np.zeros((3, 0, 2), np.uint8))[0].shape == (3, 0, 2)
+    assert cc.label(np.zeros((4, 4), np.uint8))[1] == 0
+    full, n = cc.label(np.ones((4, 5), bool))
+    assert n == 1 and full.min() == 1  # one component, no extra "background" label
+    one_plane = np.random.default_rng(1).integers(0, 2, (1, 9, 9), dtype=np.uint8)
+    assert np.array_equal(cc.label(one_plane, 26)[0][0], cc.label(one_plane[0], 8)[0])
+
+
+@pytest.mark.parametrize(
+    "image, kwargs, exc",
+    [
+        (np.zeros((3, 3), np.float32), {}, TypeError),
+        (np.zeros((3, 3), np.float64), {"connectivity": 4}, TypeError),
+        (np.zeros((3, 3), np.uint8), {"connectivity": 6}, ValueError),
+        (np.zeros((3, 3, 3), np.uint8), {"connectivity": 8}, ValueError),
+        (np.zeros((3, 3), np.uint8), {"connectivity": True}, ValueError),
+        (np.zeros(5, np.uint8), {}, ValueError),
+        (np.zeros((2, 2, 2, 2), np.uint8), {}, ValueError),
+        (np.array(3, np.uint8), {}, ValueError),
+        (np.zeros((3, 3), np.uint8), {"structure": np.ones((3, 3)), "connectivity": 8}, ValueError),
+        (np.zeros((3, 3), np.uint8), {"structure": np.array([[0, 1, 0], [1, 1, 1], [0, 0, 0]])}, ValueError),
+        (np.zeros((3, 3), np.uint8), {"background": 300}, ValueError),
+        (np.zeros((3, 3), np.uint8), {"background": 0.5}, TypeError),
+        (np.zeros((3, 3), np.uint8), {"dtype": np.float32}, TypeError),
+    ],
+)
+def test_errors(image, kwargs, exc):
+    with pytest.raises(exc):
+        cc.label(image, **kwargs)
+
+
+def test_cc3d_counter_examples():
+    """Images on which cc3d 4.1.1's binary fast paths fail (research notes, section 2.8)."""
+    x = np.array([[0, 0, 0], [0, 0, 1], [0, 0, 1]], bool)
+    assert cc.label(x, 8)[0].tolist() == [[0, 0, 0], [0, 0, 1], [0, 0, 1]]
+    y = np.array([[1, 2], [3, 1]], np.uint8)
+    assert cc.label(y, 4)[1] == 1
+    assert cc.label(np.array([[3], [2], [1]], np.uint8), 4)[1] == 1
