@@ -164,3 +164,20 @@ def test_cc3d_counter_examples():
     y = np.array([[1, 2], [3, 1]], np.uint8)
     assert cc.label(y, 4)[1] == 1
     assert cc.label(np.array([[3], [2], [1]], np.uint8), 4)[1] == 1
+
+
+@given(images)
+def test_stats_equal_numpy_and_scipy(x):
+    k = CONNECTIVITIES[x.ndim][0]
+    s = cc.label_stats(x, k)
+    labels, n = cc.label(x, k)
+    assert s.n == n and np.array_equal(s.labels, labels)
+    assert s.area.tolist() == np.bincount(labels.ravel(), minlength=n + 1)[1:].tolist()
+    slices = ndi.find_objects(labels.astype(np.int64))
+    ndim = x.ndim
+    assert [tuple(slice(int(a), int(b)) for a, b in zip(box[:ndim], box[ndim:])) for box in s.bbox] == [
+        tuple(slice(sl.start, sl.stop) for sl in obj) for obj in slices
+    ]
+    if n:
+        expected = np.array(ndi.center_of_mass(labels > 0, labels, range(1, n + 1)))
+        assert np.array_equal(s.centroid, expected.reshape(n, ndim))

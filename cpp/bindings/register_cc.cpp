@@ -12,7 +12,8 @@
 namespace maskkit::bindings {
 namespace {
 
-py::tuple label(const py::array& image, int connectivity, bool multilabel, std::uint64_t background) {
+py::tuple label(const py::array& image, int connectivity, bool multilabel, std::uint64_t background,
+                bool with_stats) {
     if (image.ndim() != 3)
         throw py::value_error("image must be passed as (depth, height, width), got ndim=" + std::to_string(image.ndim()));
     if (!(image.flags() & py::array::c_style))
@@ -25,20 +26,25 @@ py::tuple label(const py::array& image, int connectivity, bool multilabel, std::
     const void* data = image.data();
     const auto item = static_cast<std::size_t>(image.itemsize());
     std::vector<std::uint64_t> labels;
+    ComponentStats stats;
     std::uint64_t n = 0;
     {
         py::gil_scoped_release release;
-        n = label_components(data, item, shape, connectivity, multilabel, background, labels);
+        n = label_components(data, item, shape, connectivity, multilabel, background, labels,
+                             with_stats ? &stats : nullptr);
     }
-    return py::make_tuple(to_numpy(std::move(labels)), n);
+    if (!with_stats) return py::make_tuple(to_numpy(std::move(labels)), n);
+    return py::make_tuple(to_numpy(std::move(labels)), n, to_numpy(std::move(stats.area)),
+                          to_numpy(std::move(stats.bbox), 6), to_numpy(std::move(stats.coordinate_sums), 3));
 }
 
 }  // namespace
 
 void register_cc(py::module_& m) {
     m.def("cc_label", &label, py::arg("image"), py::arg("connectivity"), py::arg("multilabel"),
-          py::arg("background"),
-          "Label a C-contiguous (D, H, W) integer/bool image; returns (flat uint64 labels, n).");
+          py::arg("background"), py::arg("with_stats") = false,
+          "Label a C-contiguous (D, H, W) integer/bool image; returns (flat uint64 labels, n) and, "
+          "with_stats, (area, bbox (n, 6), coordinate sums (n, 3)).");
 }
 
 }  // namespace maskkit::bindings

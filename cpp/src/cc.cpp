@@ -91,9 +91,44 @@ private:
     std::vector<std::uint64_t> parent_;
 };
 
+// Area, bounding box and exact coordinate sums, from the runs (a run adds its length, its row
+// and plane times its length, and the sum of its x values).
+void gather_stats(const std::vector<Run>& runs, const std::vector<std::uint64_t>& row_first,
+                  const std::vector<std::uint64_t>& final_label, std::uint64_t n, const LabelShape& s,
+                  ComponentStats& stats) {
+    stats.area.assign(n, 0);
+    stats.coordinate_sums.assign(3 * n, 0);
+    stats.bbox.resize(6 * n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::uint64_t* box = &stats.bbox[6 * i];
+        box[0] = box[1] = box[2] = ~std::uint64_t{0};
+        box[3] = box[4] = box[5] = 0;
+    }
+    const std::uint64_t rows = s.depth * s.height;
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        const std::uint64_t z = r / s.height, y = r % s.height;
+        for (std::uint64_t i = row_first[r]; i < row_first[r + 1]; ++i) {
+            const Run& run = runs[i];
+            const std::uint64_t k = final_label[i] - 1, length = run.end - run.start;
+            stats.area[k] += length;
+            std::uint64_t* sums = &stats.coordinate_sums[3 * k];
+            sums[0] += z * length;
+            sums[1] += y * length;
+            sums[2] += (run.start + run.end - 1) * length / 2;
+            std::uint64_t* box = &stats.bbox[6 * k];
+            box[0] = std::min(box[0], z);
+            box[1] = std::min(box[1], y);
+            box[2] = std::min(box[2], run.start);
+            box[3] = std::max(box[3], z + 1);
+            box[4] = std::max(box[4], y + 1);
+            box[5] = std::max(box[5], run.end);
+        }
+    }
+}
+
 template <class T>
 std::uint64_t label_typed(const T* image, const LabelShape& s, int connectivity, bool multilabel,
-                          T background, std::vector<std::uint64_t>& labels) {
+                          T background, std::vector<std::uint64_t>& labels, ComponentStats* stats) {
     const std::uint64_t rows = s.depth * s.height;
     const std::vector<NeighbourRow> neighbours = neighbour_rows(connectivity);
     if (s.depth > 1 && (connectivity == 4 || connectivity == 8))
@@ -132,6 +167,7 @@ std::uint64_t label_typed(const T* image, const LabelShape& s, int connectivity,
         const std::uint64_t root = sets.find(i);
         final_label[i] = root == i ? ++n : final_label[root];
     }
+    if (stats != nullptr) gather_stats(runs, row_first, final_label, n, s, *stats);
     labels.assign(rows * s.width, 0);
     for (std::uint64_t r = 0; r < rows; ++r) {
         std::uint64_t* out = labels.data() + r * s.width;
@@ -145,20 +181,20 @@ std::uint64_t label_typed(const T* image, const LabelShape& s, int connectivity,
 
 std::uint64_t label_components(const void* image, std::size_t element_size, const LabelShape& shape,
                                int connectivity, bool multilabel, std::uint64_t background,
-                               std::vector<std::uint64_t>& labels) {
+                               std::vector<std::uint64_t>& labels, ComponentStats* stats) {
     switch (element_size) {
         case 1:
             return label_typed(static_cast<const std::uint8_t*>(image), shape, connectivity, multilabel,
-                               static_cast<std::uint8_t>(background), labels);
+                               static_cast<std::uint8_t>(background), labels, stats);
         case 2:
             return label_typed(static_cast<const std::uint16_t*>(image), shape, connectivity, multilabel,
-                               static_cast<std::uint16_t>(background), labels);
+                               static_cast<std::uint16_t>(background), labels, stats);
         case 4:
             return label_typed(static_cast<const std::uint32_t*>(image), shape, connectivity, multilabel,
-                               static_cast<std::uint32_t>(background), labels);
+                               static_cast<std::uint32_t>(background), labels, stats);
         case 8:
             return label_typed(static_cast<const std::uint64_t*>(image), shape, connectivity, multilabel,
-                               background, labels);
+                               background, labels, stats);
         default:
             throw std::invalid_argument("pixels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
     }

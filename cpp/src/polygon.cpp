@@ -353,10 +353,11 @@ struct SlotSink {
     std::size_t* back;   // one past the last free slot from the back of column lo + i
     i64 lo;
     bool forward_first;
+    bool holes = false;
 
     template <bool ToFront>
     struct Edge {
-        const SlotSink& sink;
+        SlotSink& sink;
         void put(i64 X, count_t key) const {
             const std::size_t i = static_cast<std::size_t>(X - sink.lo);
             if (ToFront) {
@@ -365,7 +366,10 @@ struct SlotSink {
                 sink.keys[--sink.back[i]] = key;
             }
         }
-        void hole(i64 X) const { put(X, kHole); }
+        void hole(i64 X) const {
+            sink.holes = true;
+            put(X, kHole);
+        }
     };
 
     template <typename Walk>
@@ -521,18 +525,62 @@ void walk_all(const Scratch& sc, u64 h, Sink& sink) {
     }
 }
 
-// Sorts key[0, n) given that column i occupies key[start[i], start[i+1]), i < span: a smaller
-// column always has a smaller or equal flat index, so only each column's own crossings (usually
-// two) need ordering. Holes (kHole) end up at the end of their column and are squeezed out.
+// Column slots: start[i] = first slot of column lo + i (i <= span, start[span] = n) and, when back
+// is given, back[i] = start[i+1]. A difference array of the per-column counts turned into prefix
+// sums (unsigned wrap-around cancels). Returns the largest number of slots of one column.
+std::size_t column_slots(const Scratch& sc, i64 lo, std::size_t span, std::size_t* start,
+                         std::size_t* back) {
+    std::fill(start, start + span + 1, std::size_t{0});
+    for (const JointCrossing& j : sc.joints) {
+        ++start[static_cast<std::size_t>(j.column - lo)];
+        --start[static_cast<std::size_t>(j.column - lo) + 1];
+    }
+    for (const EdgePlan& e : sc.plans) {
+        ++start[static_cast<std::size_t>(e.x_lo - lo)];
+        --start[static_cast<std::size_t>(e.x_hi - lo) + 1];
+    }
+    std::size_t per_column = 0, next = 0, longest = 0;
+    for (std::size_t i = 0; i < span; ++i) {
+        per_column += start[i];
+        longest = std::max(longest, per_column);
+        start[i] = next;
+        next += per_column;
+        if (back != nullptr) back[i] = next;
+    }
+    start[span] = next;
+    return longest;
+}
+
+// A smaller column always has a smaller or equal flat index, so only each column's own
+// crossings (usually two) need ordering.
+constexpr std::size_t kSmallColumn = 16;
+
+// Sorts key[0, n) laid out by column when no column holds more than kSmallColumn keys and there
+// are no holes: plain insertion sort then never moves a key out of its column (the keys before
+// it are <= it), so each key moves fewer than kSmallColumn places.
+void sort_small_columns(count_t* key, std::size_t n) {
+    for (std::size_t i = 1; i < n; ++i) {
+        const count_t v = key[i];
+        if (key[i - 1] <= v) continue;
+        std::size_t j = i;
+        do {
+            key[j] = key[j - 1];
+            --j;
+        } while (j > 0 && key[j - 1] > v);
+        key[j] = v;
+    }
+}
+
+// The general case: column i occupies key[start[i], start[i+1]), i < span; columns with many
+// keys use std::sort. Holes (kHole) end up at the end of their column and are squeezed out.
 // Returns the number of keys left.
 std::size_t sort_by_column(count_t* key, const std::size_t* start, std::size_t span) {
-    constexpr std::size_t small = 16;
     bool holes = false;
     for (std::size_t c = 0; c < span; ++c) {
         count_t* first = key + start[c];
         count_t* last = key + start[c + 1];
         const std::size_t len = static_cast<std::size_t>(last - first);
-        if (len > small) {
+        if (len > kSmallColumn) {
             std::sort(first, last);  // many edges through one column: keep n log n
         } else {
             for (count_t* it = first + 1; it < last; ++it) {
@@ -620,34 +668,20 @@ void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>&
     const bool by_column = n > 0 && static_cast<u64>(hi - lo) < 4 * static_cast<u64>(n) + 64;
 #endif
     if (by_column) {
-        // front[i] = first slot of column lo + i, back[i] = one past its last: a difference
-        // array of the per-column counts turned into prefix sums (unsigned wrap-around cancels).
         const std::size_t span = static_cast<std::size_t>(hi - lo) + 1;
-        std::vector<std::size_t>& slot = sc.front;
-        slot.assign(span + 1, 0);
-        if (sc.back.size() < span) sc.back.resize(span);
-        for (const JointCrossing& j : sc.joints) {
-            ++slot[static_cast<std::size_t>(j.column - lo)];
-            --slot[static_cast<std::size_t>(j.column - lo) + 1];
-        }
-        for (const EdgePlan& e : sc.plans) {
-            ++slot[static_cast<std::size_t>(e.x_lo - lo)];
-            --slot[static_cast<std::size_t>(e.x_hi - lo) + 1];
-        }
-        std::size_t per_column = 0, next = 0;
-        std::size_t* back = sc.back.data();
-        for (std::size_t i = 0; i < span; ++i) {
-            per_column += slot[i];
-            slot[i] = next;
-            next += per_column;
-            back[i] = next;
-        }
-        std::vector<std::size_t>& start = sc.start;
-        start.assign(slot.begin(), slot.begin() + static_cast<std::ptrdiff_t>(span));
-        start.push_back(n);
-        SlotSink sink{sc.keys.data(), slot.data(), back, lo, area2 > 0};
+        if (sc.front.size() < span + 1) sc.front.resize(std::max(2 * sc.front.size(), span + 64));
+        if (sc.back.size() < span) sc.back.resize(sc.front.size());
+        std::size_t* front = sc.front.data();
+        const std::size_t longest = column_slots(sc, lo, span, front, sc.back.data());
+        SlotSink sink{sc.keys.data(), front, sc.back.data(), lo, area2 > 0};
         walk_all(sc, h, sink);
-        const std::size_t kept = sort_by_column(sc.keys.data(), start.data(), span);
+        std::size_t kept = n;
+        if (longest <= kSmallColumn && !sink.holes) {
+            sort_small_columns(sc.keys.data(), n);
+        } else {
+            column_slots(sc, lo, span, front, nullptr);  // the walk moved the slot pointers
+            kept = sort_by_column(sc.keys.data(), front, span);
+        }
         finish(sc, kept, h, w, true, counts);
     } else {
         ListSink sink{sc.keys.data()};

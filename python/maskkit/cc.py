@@ -26,13 +26,13 @@ array([[1, 1, 0, 0],
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, NamedTuple, Optional, Tuple
 
 import numpy as np
 
 from . import _core
 
-__all__ = ["label"]
+__all__ = ["label", "label_stats", "Components"]
 
 _ALLOWED = {2: (4, 8), 3: (6, 18, 26)}
 _HOPS = {4: 1, 8: 2, 6: 1, 18: 2, 26: 3}
@@ -60,6 +60,65 @@ def _smallest_unsigned(n: int) -> np.dtype:
         if n <= np.iinfo(candidate).max:
             return np.dtype(candidate)
     raise OverflowError(f"{n} labels do not fit any unsigned dtype")  # pragma: no cover
+
+
+class _Prepared(NamedTuple):
+    image: np.ndarray  # the caller's array (for its shape)
+    volume: np.ndarray  # C-contiguous (D, H, W) unsigned view
+    connectivity: int
+    background_bits: int
+
+
+def _prepare(image: Any, connectivity: Optional[int], background: Any, structure: Any) -> _Prepared:
+    arr = np.asarray(image)
+    if arr.dtype.kind not in "biu":
+        raise TypeError(
+            f"image must have a bool or integer dtype, got {arr.dtype}; threshold floats first, "
+            "e.g. label(image > 0.5)"
+        )
+    if arr.ndim not in (2, 3):
+        raise ValueError(f"label needs a 2-D or 3-D image, got ndim={arr.ndim} (shape {arr.shape})")
+    if structure is not None:
+        if connectivity is not None:
+            raise ValueError("give connectivity or structure, not both")
+        connectivity = _structure_connectivity(structure, arr.ndim)
+    if connectivity is None:
+        connectivity = 8 if arr.ndim == 2 else 26
+    if isinstance(connectivity, bool) or connectivity not in _ALLOWED[arr.ndim]:
+        raise ValueError(
+            f"connectivity must be one of {_ALLOWED[arr.ndim]} for a {arr.ndim}-D image, got {connectivity!r}"
+        )
+    is_bool = arr.dtype == np.bool_
+    if not isinstance(background, (int, np.integer)) or (isinstance(background, (bool, np.bool_)) and not is_bool):
+        raise TypeError(f"background must be an integer, got {type(background).__name__}")
+    lowest, highest = (0, 1) if is_bool else (np.iinfo(arr.dtype).min, np.iinfo(arr.dtype).max)
+    if not lowest <= int(background) <= highest:
+        raise ValueError(f"background {background} is not a value of dtype {arr.dtype}")
+    unsigned = np.dtype(f"u{arr.dtype.itemsize}")
+    value_type = np.uint8 if is_bool else arr.dtype
+    background_bits = int(np.array(int(background), dtype=value_type).view(unsigned))
+    pixels = np.ascontiguousarray(arr).view(unsigned)
+    volume = pixels.reshape((1,) + arr.shape if arr.ndim == 2 else arr.shape)
+    return _Prepared(arr, volume, int(connectivity), background_bits)
+
+
+def _output(flat: np.ndarray, n: int, shape: Tuple[int, ...], out: Optional[np.ndarray], dtype: Any) -> np.ndarray:
+    if out is not None:
+        if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype.kind not in "iu":
+            raise ValueError(
+                f"out must be an integer ndarray of shape {shape}, got "
+                f"{type(out).__name__} {getattr(out, 'shape', None)} {getattr(out, 'dtype', None)}"
+            )
+        if n > np.iinfo(out.dtype).max:
+            raise OverflowError(f"{n} labels do not fit out's dtype {out.dtype}")
+        np.copyto(out, flat.reshape(shape), casting="unsafe")
+        return out
+    target = _smallest_unsigned(n) if dtype is None else np.dtype(dtype)
+    if target.kind not in "iu":
+        raise TypeError(f"dtype must be an integer dtype, got {target}")
+    if n > np.iinfo(target).max:
+        raise OverflowError(f"{n} labels do not fit dtype {target}; use a wider dtype or dtype=None")
+    return flat.astype(target).reshape(shape)
 
 
 def label(
@@ -102,6 +161,11 @@ def label(
     n : int
         Number of components.
 
+    Notes
+    -----
+    scikit-image numbers multilabel components out of raster order when an axis has length
+    1; maskkit keeps raster order there (the components are the same).
+
     Examples
     --------
     >>> import numpy as np
@@ -112,52 +176,56 @@ def label(
     (array([[1, 1, 2],
            [3, 1, 2]], dtype=uint8), 3)
     """
-    arr = np.asarray(image)
-    if arr.dtype.kind not in "biu":
-        raise TypeError(
-            f"image must have a bool or integer dtype, got {arr.dtype}; threshold floats first, "
-            "e.g. label(image > 0.5)"
-        )
-    if arr.ndim not in (2, 3):
-        raise ValueError(f"label needs a 2-D or 3-D image, got ndim={arr.ndim} (shape {arr.shape})")
-    if structure is not None:
-        if connectivity is not None:
-            raise ValueError("give connectivity or structure, not both")
-        connectivity = _structure_connectivity(structure, arr.ndim)
-    if connectivity is None:
-        connectivity = 8 if arr.ndim == 2 else 26
-    if isinstance(connectivity, bool) or connectivity not in _ALLOWED[arr.ndim]:
-        raise ValueError(
-            f"connectivity must be one of {_ALLOWED[arr.ndim]} for a {arr.ndim}-D image, got {connectivity!r}"
-        )
-    if isinstance(background, (bool, np.bool_)) or not isinstance(background, (int, np.integer)):
-        if not (arr.dtype == np.bool_ and isinstance(background, (bool, np.bool_))):
-            raise TypeError(f"background must be an integer, got {type(background).__name__}")
-    info = np.iinfo(np.uint8) if arr.dtype == np.bool_ else np.iinfo(arr.dtype)
-    lowest = 0 if arr.dtype == np.bool_ else info.min
-    highest = 1 if arr.dtype == np.bool_ else info.max
-    if not lowest <= int(background) <= highest:
-        raise ValueError(f"background {background} is not a value of dtype {arr.dtype}")
-    unsigned = np.dtype(f"u{arr.dtype.itemsize}")
-    pixels = np.ascontiguousarray(arr).view(unsigned)
-    background_bits = int(np.array(int(background), dtype=arr.dtype if arr.dtype != np.bool_ else np.uint8).view(unsigned))
-    volume = pixels.reshape((1,) + arr.shape if arr.ndim == 2 else arr.shape)
-    flat, n = _core.cc_label(volume, int(connectivity), bool(multilabel), background_bits)
-    n = int(n)
+    p = _prepare(image, connectivity, background, structure)
+    flat, n = _core.cc_label(p.volume, p.connectivity, bool(multilabel), p.background_bits)
+    return _output(flat, int(n), p.image.shape, out, dtype), int(n)
 
-    if out is not None:
-        if not isinstance(out, np.ndarray) or out.shape != arr.shape or out.dtype.kind not in "iu":
-            raise ValueError(
-                f"out must be an integer ndarray of shape {arr.shape}, got "
-                f"{type(out).__name__} {getattr(out, 'shape', None)} {getattr(out, 'dtype', None)}"
-            )
-        if n > np.iinfo(out.dtype).max:
-            raise OverflowError(f"{n} labels do not fit out's dtype {out.dtype}")
-        np.copyto(out, flat.reshape(arr.shape), casting="unsafe")
-        return out, n
-    target = _smallest_unsigned(n) if dtype is None else np.dtype(dtype)
-    if target.kind not in "iu":
-        raise TypeError(f"dtype must be an integer dtype, got {target}")
-    if n > np.iinfo(target).max:
-        raise OverflowError(f"{n} labels do not fit dtype {target}; use a wider dtype or dtype=None")
-    return flat.astype(target).reshape(arr.shape), n
+
+class Components(NamedTuple):
+    """Labels with per-component measures (row ``i`` describes label ``i + 1``)."""
+
+    labels: np.ndarray
+    n: int
+    area: np.ndarray  # (n,) uint64 pixel counts == np.bincount(labels.ravel())[1:]
+    bbox: np.ndarray  # (n, 2*ndim) int64: mins then exclusive maxes, as ndi.find_objects slices
+    centroid: np.ndarray  # (n, ndim) float64 == ndi.center_of_mass(labels > 0, labels, 1..n)
+
+
+def label_stats(
+    image: Any,
+    connectivity: Optional[int] = None,
+    *,
+    multilabel: bool = False,
+    background: int = 0,
+    structure: Any = None,
+    out: Optional[np.ndarray] = None,
+    dtype: Any = None,
+) -> Components:
+    """:func:`label` plus each component's area, bounding box and centroid, in one pass.
+
+    The measures are gathered from the runs while the labels are written, with exact integer
+    sums; the centroid is one division at the end.
+
+    Returns
+    -------
+    Components
+        ``labels``, ``n``, ``area`` (uint64), ``bbox`` (int64, ``[y0, x0, y1, x1]`` or
+        ``[z0, y0, x0, z1, y1, x1]``, ends exclusive) and ``centroid`` (float64, ``(y, x)`` or
+        ``(z, y, x)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from maskkit import cc
+    >>> s = cc.label_stats(np.array([[1, 1, 0], [0, 0, 1]], np.uint8), 4)
+    >>> s.n, s.area.tolist(), s.bbox.tolist(), s.centroid.tolist()
+    (2, [2, 1], [[0, 0, 1, 2], [1, 2, 2, 3]], [[0.0, 0.5], [1.0, 2.0]])
+    """
+    p = _prepare(image, connectivity, background, structure)
+    flat, n, area, box, sums = _core.cc_label(p.volume, p.connectivity, bool(multilabel), p.background_bits, True)
+    n = int(n)
+    ndim = p.image.ndim
+    keep = slice(3 - ndim, 3)  # a 2-D image is the plane z = 0: drop z
+    bbox = np.concatenate([box[:, :3][:, keep], box[:, 3:][:, keep]], axis=1).astype(np.int64)
+    centroid = sums[:, keep] / np.maximum(area, 1)[:, None]
+    return Components(_output(flat, n, p.image.shape, out, dtype), n, area, bbox, centroid)

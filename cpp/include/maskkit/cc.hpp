@@ -18,13 +18,20 @@ struct LabelShape {
     std::uint64_t width = 1;   // pixels per row
 };
 
+// Per-component measures gathered while the labels are written (index = label - 1).
+struct ComponentStats {
+    std::vector<std::uint64_t> area;        // pixels
+    std::vector<std::uint64_t> bbox;        // 6 per component: z0, y0, x0, z1, y1, x1 (ends exclusive)
+    std::vector<std::uint64_t> coordinate_sums;  // 3 per component: sum of z, y and x (exact)
+};
+
 // Labels a C-contiguous image whose pixels are `element_size` (1, 2, 4 or 8) bytes, compared
 // bit for bit (so signed and unsigned values of one width behave alike). `background` holds the
 // background value in the same width. Writes uint64 labels to `labels` (depth*height*width
-// entries) and returns the number of components. Throws std::invalid_argument for an
-// unsupported connectivity or element size.
+// entries), fills `stats` when it is not null, and returns the number of components. Throws
+// std::invalid_argument for an unsupported connectivity or element size.
 std::uint64_t label_components(const void* image, std::size_t element_size, const LabelShape& shape,
                                int connectivity, bool multilabel, std::uint64_t background,
-                               std::vector<std::uint64_t>& labels);
+                               std::vector<std::uint64_t>& labels, ComponentStats* stats = nullptr);
 
 }  // namespace maskkit
