@@ -26,7 +26,9 @@ def test_typed_marker_installed():
     assert (PACKAGE / "py.typed").exists()
 
 
-@pytest.mark.parametrize("module", ["maskkit", "maskkit.rle", "maskkit.coco", "maskkit.coco._mask", "maskkit._dialects", "maskkit.cc"])
+@pytest.mark.parametrize(
+    "module", ["maskkit", "maskkit.rle", "maskkit.coco", "maskkit.coco._mask", "maskkit._dialects", "maskkit.cc", "maskkit._cc_cleanup"]
+)
 def test_docstring_examples(module):
     mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

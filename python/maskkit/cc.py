@@ -229,3 +229,8 @@ def label_stats(
     bbox = np.concatenate([box[:, :3][:, keep], box[:, 3:][:, keep]], axis=1).astype(np.int64)
     centroid = sums[:, keep] / np.maximum(area, 1)[:, None]
     return Components(_output(flat, n, p.image.shape, out, dtype), n, area, bbox, centroid)
+
+
+from ._cc_cleanup import dust, fill_holes, largest_k, remove_small_holes, remove_small_objects  # noqa: E402
+
+__all__ += ["remove_small_objects", "remove_small_holes", "fill_holes", "dust", "largest_k"]
