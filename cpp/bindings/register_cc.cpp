@@ -1,5 +1,7 @@
 // maskkit._core connected components. The Python wrapper hands over a C-contiguous 3-D view
-// (a 2-D image as one plane) of an integer or bool array; labeling runs without the GIL.
+// (a 2-D image as one plane) of an integer or bool array. Labeling runs without the GIL; the
+// output is then allocated in the requested dtype (or the smallest unsigned one that holds the
+// count) and written, again without the GIL.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -12,12 +14,26 @@
 namespace maskkit::bindings {
 namespace {
 
+std::uint64_t largest_value(const py::dtype& dt) {
+    const auto bits = 8 * static_cast<unsigned>(dt.itemsize());
+    if (dt.kind() == 'u') return bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
+    return (std::uint64_t{1} << (bits - 1)) - 1;
+}
+
+py::dtype smallest_unsigned(std::uint64_t n) {
+    if (n <= 0xffu) return py::dtype::of<std::uint8_t>();
+    if (n <= 0xffffu) return py::dtype::of<std::uint16_t>();
+    if (n <= 0xffffffffu) return py::dtype::of<std::uint32_t>();
+    return py::dtype::of<std::uint64_t>();
+}
+
+// Labels `image`; writes into `out` (a C-contiguous integer array with one element per pixel)
+// when given, else into a new flat array of `dtype` (None: the smallest unsigned type for n).
 py::tuple label(const py::array& image, int connectivity, bool multilabel, std::uint64_t background,
-                bool with_stats) {
+                bool with_stats, const py::object& dtype, const py::object& out) {
     if (image.ndim() != 3)
         throw py::value_error("image must be passed as (depth, height, width), got ndim=" + std::to_string(image.ndim()));
-    if (!(image.flags() & py::array::c_style))
-        throw py::value_error("image must be C-contiguous");
+    if (!(image.flags() & py::array::c_style)) throw py::value_error("image must be C-contiguous");
     const char kind = image.dtype().kind();
     if (kind != 'b' && kind != 'i' && kind != 'u')
         throw py::type_error("image must have an integer or bool dtype, got " + std::string(py::str(image.dtype())));
@@ -25,26 +41,50 @@ py::tuple label(const py::array& image, int connectivity, bool multilabel, std::
                            static_cast<std::uint64_t>(image.shape(2))};
     const void* data = image.data();
     const auto item = static_cast<std::size_t>(image.itemsize());
-    std::vector<std::uint64_t> labels;
-    ComponentStats stats;
-    std::uint64_t n = 0;
+    Labeling labeling;
     {
         py::gil_scoped_release release;
-        n = label_components(data, item, shape, connectivity, multilabel, background, labels,
-                             with_stats ? &stats : nullptr);
+        labeling = label_components(data, item, shape, connectivity, multilabel, background);
     }
-    if (!with_stats) return py::make_tuple(to_numpy(std::move(labels)), n);
-    return py::make_tuple(to_numpy(std::move(labels)), n, to_numpy(std::move(stats.area)),
-                          to_numpy(std::move(stats.bbox), 6), to_numpy(std::move(stats.coordinate_sums), 3));
+    const std::uint64_t n = labeling.count();
+    py::array target;
+    if (!out.is_none()) {
+        target = py::reinterpret_borrow<py::array>(out);
+        if (!(target.flags() & py::array::c_style) || !target.writeable() ||
+            static_cast<std::uint64_t>(target.size()) != shape.depth * shape.height * shape.width ||
+            (target.dtype().kind() != 'i' && target.dtype().kind() != 'u'))
+            throw py::value_error("out must be a writeable C-contiguous integer array with one element per pixel");
+    } else {
+        const py::dtype dt = dtype.is_none() ? smallest_unsigned(n) : py::dtype::from_args(dtype);
+        if (dt.kind() != 'i' && dt.kind() != 'u')
+            throw py::type_error("dtype must be an integer dtype, got " + std::string(py::str(dt)));
+        target = py::array(dt, std::vector<py::ssize_t>{static_cast<py::ssize_t>(shape.depth * shape.height * shape.width)});
+    }
+    const py::dtype out_type = target.dtype();
+    if (n > largest_value(out_type))
+        throw std::overflow_error(std::to_string(n) + " labels do not fit dtype " + std::string(py::str(out_type)) +
+                                  "; use a wider dtype or dtype=None");
+    void* out_data = target.mutable_data();
+    const auto out_item = static_cast<std::size_t>(out_type.itemsize());
+    ComponentStats stats;
+    {
+        py::gil_scoped_release release;
+        labeling.write(out_data, out_item);
+        if (with_stats) stats = labeling.stats();
+    }
+    if (!with_stats) return py::make_tuple(target, n);
+    return py::make_tuple(target, n, to_numpy(std::move(stats.area)), to_numpy(std::move(stats.bbox), 6),
+                          to_numpy(std::move(stats.coordinate_sums), 3));
 }
 
 }  // namespace
 
 void register_cc(py::module_& m) {
     m.def("cc_label", &label, py::arg("image"), py::arg("connectivity"), py::arg("multilabel"),
-          py::arg("background"), py::arg("with_stats") = false,
-          "Label a C-contiguous (D, H, W) integer/bool image; returns (flat uint64 labels, n) and, "
-          "with_stats, (area, bbox (n, 6), coordinate sums (n, 3)).");
+          py::arg("background"), py::arg("with_stats") = false, py::arg("dtype") = py::none(),
+          py::arg("out") = py::none(),
+          "Label a C-contiguous (D, H, W) integer/bool image; returns (labels, n) and, with_stats, "
+          "(area, bbox (n, 6), coordinate sums (n, 3)). labels is `out` or a new flat array.");
 }
 
 }  // namespace maskkit::bindings

@@ -8,10 +8,11 @@
 // counts: runs must overlap) or "diagonal" (x-1, x and x+1 count: runs may also touch at a
 // corner). Unions always keep the smaller root, so every component's root is its first run in
 // raster order, and one pass over the runs in order numbers the roots 1, 2, 3, ...: the
-// numbering of scipy.ndimage.label. Pass 2 writes each run's final label.
+// numbering of scipy.ndimage.label. Pass 2 writes each row: zeros between runs, each run's
+// final label over it.
 //
 // Work is proportional to the pixels read once plus the number of runs, so smooth masks cost
-// little more than a scan.
+// little more than a scan; background stretches are skipped eight bytes at a time.
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -22,13 +23,8 @@
 namespace maskkit {
 namespace {
 
-struct Run {
-    std::uint64_t start, end;  // [start, end) within the row
-    std::uint64_t value;
-};
+using Run = Labeling::Run;
 
-// Which earlier rows (plane offset, row offset) a row connects to, and whether the diagonal
-// pixels of that row count.
 struct NeighbourRow {
     int dz, dy;
     bool diagonal;
@@ -48,99 +44,92 @@ std::vector<NeighbourRow> neighbour_rows(int connectivity) {
     }
 }
 
+// First x >= from with row[x] != value (or width); one-byte pixels are compared 8 at a time.
 template <class T>
-void find_runs(const T* row, std::uint64_t width, bool multilabel, T background, std::vector<Run>& runs) {
+std::uint64_t skip_equal(const T* row, std::uint64_t from, std::uint64_t width, T value) {
+    std::uint64_t x = from;
+    if constexpr (sizeof(T) == 1) {
+        const std::uint64_t pattern = 0x0101010101010101ull * value;
+        for (; x + 8 <= width; x += 8) {
+            std::uint64_t word;
+            std::memcpy(&word, row + x, 8);
+            if (word != pattern) break;
+        }
+    }
+    while (x < width && row[x] == value) ++x;
+    return x;
+}
+
+// First x >= from with row[x] == value (or width).
+template <class T>
+std::uint64_t skip_not_equal(const T* row, std::uint64_t from, std::uint64_t width, T value) {
+    std::uint64_t x = from;
+    if constexpr (sizeof(T) == 1) {
+        const std::uint64_t pattern = 0x0101010101010101ull * value;
+        for (; x + 8 <= width; x += 8) {
+            std::uint64_t word;
+            std::memcpy(&word, row + x, 8);
+            const std::uint64_t diff = word ^ pattern;  // a zero byte where row[x] == value
+            if ((diff - 0x0101010101010101ull) & ~diff & 0x8080808080808080ull) break;
+        }
+    }
+    while (x < width && row[x] != value) ++x;
+    return x;
+}
+
+template <class T>
+void find_runs(const T* row, std::uint64_t width, bool multilabel, T background, std::vector<Run>& runs,
+               std::vector<T>& values) {
     std::uint64_t x = 0;
-    while (x < width) {
-        while (x < width && row[x] == background) ++x;
-        if (x == width) break;
+    while (true) {
+        x = skip_equal(row, x, width, background);
+        if (x == width) return;
         const std::uint64_t start = x;
-        const T value = row[x];
-        if (multilabel)
-            while (x < width && row[x] == value) ++x;
-        else
-            while (x < width && row[x] != background) ++x;
-        runs.push_back(Run{start, x, multilabel ? static_cast<std::uint64_t>(value) : 1});
+        if (multilabel) {
+            const T value = row[x];
+            x = skip_equal(row, x, width, value);
+            values.push_back(value);
+        } else {
+            x = skip_not_equal(row, x, width, background);
+        }
+        runs.push_back(Run{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(x), runs.size()});
     }
 }
 
-class UnionFind {
-public:
-    std::uint64_t add() {
-        parent_.push_back(parent_.size());
-        return parent_.size() - 1;
+// Union-find over run indices, stored in the runs' label fields; unions keep the smaller root.
+std::uint64_t find_root(std::vector<Run>& runs, std::uint64_t a) {
+    while (runs[a].label != a) {
+        runs[a].label = runs[runs[a].label].label;
+        a = runs[a].label;
     }
-    std::uint64_t find(std::uint64_t a) {
-        while (parent_[a] != a) {
-            parent_[a] = parent_[parent_[a]];
-            a = parent_[a];
-        }
-        return a;
-    }
-    void unite(std::uint64_t a, std::uint64_t b) {
-        a = find(a);
-        b = find(b);
-        if (a < b)
-            parent_[b] = a;
-        else if (b < a)
-            parent_[a] = b;
-    }
-    std::uint64_t parent(std::uint64_t a) const { return parent_[a]; }
+    return a;
+}
 
-private:
-    std::vector<std::uint64_t> parent_;
-};
-
-// Area, bounding box and exact coordinate sums, from the runs (a run adds its length, its row
-// and plane times its length, and the sum of its x values).
-void gather_stats(const std::vector<Run>& runs, const std::vector<std::uint64_t>& row_first,
-                  const std::vector<std::uint64_t>& final_label, std::uint64_t n, const LabelShape& s,
-                  ComponentStats& stats) {
-    stats.area.assign(n, 0);
-    stats.coordinate_sums.assign(3 * n, 0);
-    stats.bbox.resize(6 * n);
-    for (std::uint64_t i = 0; i < n; ++i) {
-        std::uint64_t* box = &stats.bbox[6 * i];
-        box[0] = box[1] = box[2] = ~std::uint64_t{0};
-        box[3] = box[4] = box[5] = 0;
-    }
-    const std::uint64_t rows = s.depth * s.height;
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        const std::uint64_t z = r / s.height, y = r % s.height;
-        for (std::uint64_t i = row_first[r]; i < row_first[r + 1]; ++i) {
-            const Run& run = runs[i];
-            const std::uint64_t k = final_label[i] - 1, length = run.end - run.start;
-            stats.area[k] += length;
-            std::uint64_t* sums = &stats.coordinate_sums[3 * k];
-            sums[0] += z * length;
-            sums[1] += y * length;
-            sums[2] += (run.start + run.end - 1) * length / 2;
-            std::uint64_t* box = &stats.bbox[6 * k];
-            box[0] = std::min(box[0], z);
-            box[1] = std::min(box[1], y);
-            box[2] = std::min(box[2], run.start);
-            box[3] = std::max(box[3], z + 1);
-            box[4] = std::max(box[4], y + 1);
-            box[5] = std::max(box[5], run.end);
-        }
-    }
+void unite(std::vector<Run>& runs, std::uint64_t a, std::uint64_t b) {
+    a = find_root(runs, a);
+    b = find_root(runs, b);
+    if (a < b)
+        runs[b].label = a;
+    else if (b < a)
+        runs[a].label = b;
 }
 
 template <class T>
-std::uint64_t label_typed(const T* image, const LabelShape& s, int connectivity, bool multilabel,
-                          T background, std::vector<std::uint64_t>& labels, ComponentStats* stats) {
-    const std::uint64_t rows = s.depth * s.height;
+void label_pass(const T* image, const LabelShape& s, int connectivity, bool multilabel, T background,
+                std::vector<Run>& runs, std::vector<std::uint64_t>& row_first, std::uint64_t& count) {
     const std::vector<NeighbourRow> neighbours = neighbour_rows(connectivity);
     if (s.depth > 1 && (connectivity == 4 || connectivity == 8))
         throw std::invalid_argument("connectivity " + std::to_string(connectivity) + " is for 2-D images (one plane)");
-    std::vector<Run> runs;
-    std::vector<std::uint64_t> row_first(rows + 1, 0);  // runs of row r: [row_first[r], row_first[r+1])
-    UnionFind sets;
+    if (s.width >= (std::uint64_t{1} << 32))
+        throw std::invalid_argument("rows of 2^32 pixels or more are not supported, got width " + std::to_string(s.width));
+    const std::uint64_t rows = s.depth * s.height;
+    std::vector<T> values;  // multilabel: the value of each run
+    row_first.assign(rows + 1, 0);
     for (std::uint64_t r = 0; r < rows; ++r) {
         row_first[r] = runs.size();
-        find_runs(image + r * s.width, s.width, multilabel, background, runs);
+        find_runs(image + r * s.width, s.width, multilabel, background, runs, values);
         const std::uint64_t first = row_first[r], last = runs.size();
-        for (std::uint64_t i = first; i < last; ++i) sets.add();
+        if (first == last) continue;
         const std::uint64_t z = r / s.height, y = r % s.height;
         for (const NeighbourRow& n : neighbours) {
             const std::int64_t nz = static_cast<std::int64_t>(z) + n.dz, ny = static_cast<std::int64_t>(y) + n.dy;
@@ -150,54 +139,113 @@ std::uint64_t label_typed(const T* image, const LabelShape& s, int connectivity,
             const std::uint64_t j_end = row_first[other + 1];
             const std::uint64_t reach = n.diagonal ? 1 : 0;  // how far a corner contact reaches
             for (std::uint64_t i = first; i < last && j < j_end; ++i) {
-                const Run& a = runs[i];
-                // skip neighbour runs that end before this run's reach begins
-                while (j < j_end && runs[j].end + reach <= a.start) ++j;
-                for (std::uint64_t k = j; k < j_end && runs[k].start < a.end + reach; ++k)
-                    if (!multilabel || runs[k].value == a.value) sets.unite(i, k);
+                const std::uint64_t a_start = runs[i].start, a_end = runs[i].end;
+                while (j < j_end && runs[j].end + reach <= a_start) ++j;
+                for (std::uint64_t k = j; k < j_end && runs[k].start < a_end + reach; ++k)
+                    if (!multilabel || values[k] == values[i]) unite(runs, i, k);
             }
         }
     }
     row_first[rows] = runs.size();
     // Roots come first in raster order (min-root unions), so numbering them in run order gives
-    // consecutive labels in order of each component's first pixel.
-    std::vector<std::uint64_t> final_label(runs.size());
-    std::uint64_t n = 0;
+    // consecutive labels in order of each component's first pixel. Every run's parent has a
+    // smaller index, so by the time a run is reached its parent already holds its final label.
+    count = 0;
     for (std::uint64_t i = 0; i < runs.size(); ++i) {
-        const std::uint64_t root = sets.find(i);
-        final_label[i] = root == i ? ++n : final_label[root];
+        const std::uint64_t parent = runs[i].label;
+        runs[i].label = parent == i ? ++count : runs[parent].label;
     }
-    if (stats != nullptr) gather_stats(runs, row_first, final_label, n, s, *stats);
-    labels.assign(rows * s.width, 0);
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        std::uint64_t* out = labels.data() + r * s.width;
-        for (std::uint64_t i = row_first[r]; i < row_first[r + 1]; ++i)
-            std::fill(out + runs[i].start, out + runs[i].end, final_label[i]);
+}
+
+template <class Out>
+void write_rows(const std::vector<Run>& runs, const std::vector<std::uint64_t>& row_first, std::uint64_t rows,
+                std::uint64_t width, Out* out) {
+    for (std::uint64_t r = 0; r < rows; ++r, out += width) {
+        std::uint64_t x = 0;
+        for (std::uint64_t i = row_first[r]; i < row_first[r + 1]; ++i) {
+            std::fill(out + x, out + runs[i].start, Out{0});
+            std::fill(out + runs[i].start, out + runs[i].end, static_cast<Out>(runs[i].label));
+            x = runs[i].end;
+        }
+        std::fill(out + x, out + width, Out{0});
     }
-    return n;
 }
 
 }  // namespace
 
-std::uint64_t label_components(const void* image, std::size_t element_size, const LabelShape& shape,
-                               int connectivity, bool multilabel, std::uint64_t background,
-                               std::vector<std::uint64_t>& labels, ComponentStats* stats) {
+Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape, int connectivity,
+                          bool multilabel, std::uint64_t background) {
+    Labeling result;
+    result.shape_ = shape;
     switch (element_size) {
         case 1:
-            return label_typed(static_cast<const std::uint8_t*>(image), shape, connectivity, multilabel,
-                               static_cast<std::uint8_t>(background), labels, stats);
+            label_pass(static_cast<const std::uint8_t*>(image), shape, connectivity, multilabel,
+                       static_cast<std::uint8_t>(background), result.runs_, result.row_first_, result.count_);
+            break;
         case 2:
-            return label_typed(static_cast<const std::uint16_t*>(image), shape, connectivity, multilabel,
-                               static_cast<std::uint16_t>(background), labels, stats);
+            label_pass(static_cast<const std::uint16_t*>(image), shape, connectivity, multilabel,
+                       static_cast<std::uint16_t>(background), result.runs_, result.row_first_, result.count_);
+            break;
         case 4:
-            return label_typed(static_cast<const std::uint32_t*>(image), shape, connectivity, multilabel,
-                               static_cast<std::uint32_t>(background), labels, stats);
+            label_pass(static_cast<const std::uint32_t*>(image), shape, connectivity, multilabel,
+                       static_cast<std::uint32_t>(background), result.runs_, result.row_first_, result.count_);
+            break;
         case 8:
-            return label_typed(static_cast<const std::uint64_t*>(image), shape, connectivity, multilabel,
-                               background, labels, stats);
+            label_pass(static_cast<const std::uint64_t*>(image), shape, connectivity, multilabel, background,
+                       result.runs_, result.row_first_, result.count_);
+            break;
         default:
             throw std::invalid_argument("pixels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
     }
+    return result;
+}
+
+void Labeling::write(void* out, std::size_t element_size) const {
+    const std::uint64_t rows = shape_.depth * shape_.height;
+    switch (element_size) {
+        case 1: write_rows(runs_, row_first_, rows, shape_.width, static_cast<std::uint8_t*>(out)); break;
+        case 2: write_rows(runs_, row_first_, rows, shape_.width, static_cast<std::uint16_t*>(out)); break;
+        case 4: write_rows(runs_, row_first_, rows, shape_.width, static_cast<std::uint32_t*>(out)); break;
+        case 8: write_rows(runs_, row_first_, rows, shape_.width, static_cast<std::uint64_t*>(out)); break;
+        default:
+            throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
+    }
+}
+
+// Area, bounding box and exact coordinate sums, from the runs (a run adds its length, its row
+// and plane times its length, and the sum of its x values).
+ComponentStats Labeling::stats() const {
+    ComponentStats stats;
+    const std::uint64_t n = count_;
+    stats.area.assign(n, 0);
+    stats.coordinate_sums.assign(3 * n, 0);
+    stats.bbox.resize(6 * n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::uint64_t* box = &stats.bbox[6 * i];
+        box[0] = box[1] = box[2] = ~std::uint64_t{0};
+        box[3] = box[4] = box[5] = 0;
+    }
+    const std::uint64_t rows = shape_.depth * shape_.height;
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        const std::uint64_t z = r / shape_.height, y = r % shape_.height;
+        for (std::uint64_t i = row_first_[r]; i < row_first_[r + 1]; ++i) {
+            const Run& run = runs_[i];
+            const std::uint64_t k = run.label - 1, length = run.end - run.start;
+            stats.area[k] += length;
+            std::uint64_t* sums = &stats.coordinate_sums[3 * k];
+            sums[0] += z * length;
+            sums[1] += y * length;
+            sums[2] += (std::uint64_t{run.start} + run.end - 1) * length / 2;
+            std::uint64_t* box = &stats.bbox[6 * k];
+            box[0] = std::min(box[0], z);
+            box[1] = std::min(box[1], y);
+            box[2] = std::min<std::uint64_t>(box[2], run.start);
+            box[3] = std::max(box[3], z + 1);
+            box[4] = std::max(box[4], y + 1);
+            box[5] = std::max<std::uint64_t>(box[5], run.end);
+        }
+    }
+    return stats;
 }
 
 }  // namespace maskkit

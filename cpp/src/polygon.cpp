@@ -185,16 +185,9 @@ inline u64 row(i64 vmin, u64 h) {
     return y < h ? y : h;
 }
 
-// One end of an edge's point list, for the joint test. u is always known exactly; v is only
-// needed when the joint pair contributes (rare), so an x-major end keeps what it takes to
-// evaluate it: v = walk(v_base, s, t). Otherwise v = v_base.
-struct End {
+struct Point {
     i64 u;
-    i64 v_base;
-    double s;
-    i64 t;
-    bool x_major;
-    i64 v() const { return x_major ? walk(v_base, s, t) : v_base; }
+    i64 v;
 };
 
 // One edge after the first pass.
@@ -215,7 +208,10 @@ struct JointCrossing {
 
 // Per-thread buffers, reused from call to call (they only grow).
 struct Scratch {
-    std::vector<EdgePlan> plans;
+    // Edges by walk kind (x-major, y-major rising, y-major falling) times direction
+    // (backward, forward), so that pass 2 walks each kind without branching per edge.
+    static constexpr int kGroups = 6;
+    std::vector<EdgePlan> plans[kGroups];
     std::vector<JointCrossing> joints;
     std::vector<count_t> keys;
     std::vector<std::size_t> front, back, start;
@@ -234,7 +230,7 @@ void release_if_large(std::vector<T>& v) {
 }
 
 void release_if_large(Scratch& sc) {
-    release_if_large(sc.plans);
+    for (std::vector<EdgePlan>& p : sc.plans) release_if_large(p);
     release_if_large(sc.joints);
     release_if_large(sc.keys);
     release_if_large(sc.front);
@@ -247,64 +243,58 @@ void release_if_large(Scratch& sc) {
 class Planner {
 public:
     Planner(u64 h, u64 w, Scratch& sc) : h_(h), last_column_(static_cast<i64>(w - 1)), sc_(sc) {
-        sc_.plans.clear();
+        for (std::vector<EdgePlan>& p : sc_.plans) p.clear();
         sc_.joints.clear();
     }
 
     // Plans the edge from vertex (x0, y0) to (x1, y1) (quantized) and evaluates the pair it
-    // forms with the previous edge's last point.
+    // forms with the previous edge's last point. Both orientations are handled by the same
+    // code: "a" is the major axis (stepped exactly, point t has a = as + t) and "b" the minor one
+    // (walked: b = (int)(bs + s*t + .5)); x-major is (a, b) = (u, v), y-major (a, b) = (v, u).
     void edge(i64 x0, i64 y0, i64 x1, i64 y1, bool first_edge) {
         const i64 dx = x1 > x0 ? x1 - x0 : x0 - x1;
         const i64 dy = y1 > y0 ? y1 - y0 : y0 - y1;
+        const bool x_major = dx >= dy;
+        const i64 len = x_major ? dx : dy;
+        if (len == 0) {  // one point, with C's (int)NaN row
+            const Point p{x0, kNanRow};
+            if (!first_edge) joint(last_, p);
+            last_ = p;
+            return;
+        }
+        const i64 a0 = x_major ? x0 : y0, a1 = x_major ? x1 : y1;
+        const i64 b0 = x_major ? y0 : x0, b1 = x_major ? y1 : x1;
+        const bool flip = a0 > a1;
+        const i64 as = flip ? a1 : a0, bs = flip ? b1 : b0, be = flip ? b0 : b1;
+        const double s = static_cast<double>(be - bs) / static_cast<double>(len);
+        // walk(bs, s, 0): s*0 is a zero and bs + 0 is bs, so this is (int)(bs + .5).
+        const i64 b_first = bs < 0 ? bs + 1 : bs;
+        const i64 b_last = walk(bs, s, len);
+        // The points are emitted from vertex 0's end: the first has a = a0, the last a = a1.
+        const i64 b_head = flip ? b_last : b_first, b_tail = flip ? b_first : b_last;
+        const Point head = x_major ? Point{x0, b_head} : Point{b_head, y0};
+        if (!first_edge) joint(last_, head);
+        last_ = x_major ? Point{x1, b_tail} : Point{b_tail, y1};
+
+        // x-major: pairs (t, t+1), t in [0, dx-1], have uc = xs+t. y-major: the columns c with
+        // min u <= c <= max u - 1 have a boundary inside the edge. Keep c = 5X+2, X in [0, w-1].
+        const i64 c_lo = x_major ? as : std::min(b_first, b_last);
+        const i64 c_hi = x_major ? as + len : std::max(b_first, b_last);
         EdgePlan e;
-        if (dx >= dy) {
-            if (dx == 0) {  // one point, with C's (int)NaN row
-                const End p{x0, kNanRow, 0.0, 0, false};
-                if (!first_edge) joint(last_, p);
-                last_ = p;
-                return;
-            }
-            const bool flip = x0 > x1;
-            const i64 xs = flip ? x1 : x0, ys = flip ? y1 : y0, ye = flip ? y0 : y1;
-            e.xs = xs;
-            e.ys = ys;
-            e.len = dx;
-            e.s = static_cast<double>(ye - ys) / static_cast<double>(dx);
-            e.u_first = e.u_last = 0;
-            e.y_major = false;
-            e.forward = !flip;
-            // The point at t has u = xs+t: the first point is (x0, v(t_head)), the last (x1, ...).
-            const End head{x0, ys, e.s, flip ? dx : 0, true};
-            if (!first_edge) joint(last_, head);
-            last_ = End{x1, ys, e.s, flip ? 0 : dx, true};
-            // Pairs (t, t+1), t in [0, dx-1], have uc = xs+t; keep uc = 5X+2, X in [0, w-1].
-            e.x_lo = std::max<i64>(0, floor_div5(xs + 2));  // ceil((xs-2)/5)
-            e.x_hi = std::min(last_column_, floor_div5(xs + dx - 3));
-        } else {
-            const bool flip = y0 > y1;
-            const i64 xs = flip ? x1 : x0, ys = flip ? y1 : y0, xe = flip ? x0 : x1;
-            e.xs = xs;
-            e.ys = ys;
-            e.len = dy;
-            e.s = static_cast<double>(xe - xs) / static_cast<double>(dy);
-            // walk(xs, s, 0): s*0 is a zero and xs + 0 is xs, so this is (int)(xs + .5).
-            e.u_first = xs < 0 ? xs + 1 : xs;
-            e.u_last = walk(xs, e.s, dy);
-            e.y_major = true;
-            e.forward = (e.s > 0) != flip;
-            // The point at t has v = ys+t: the first point is (u, y0), the last (u, y1).
-            const End head{flip ? e.u_last : e.u_first, y0, 0.0, 0, false};
-            if (!first_edge) joint(last_, head);
-            last_ = End{flip ? e.u_first : e.u_last, y1, 0.0, 0, false};
-            // Columns c = 5X+2 with min u <= c <= max u - 1 have a boundary inside the edge.
-            const i64 u_min = std::min(e.u_first, e.u_last), u_max = std::max(e.u_first, e.u_last);
-            e.x_lo = std::max<i64>(0, floor_div5(u_min + 2));  // ceil((u_min-2)/5)
-            e.x_hi = std::min(last_column_, floor_div5(u_max - 3));
-        }
-        if (e.x_lo <= e.x_hi) {
-            sc_.plans.push_back(e);
-            note(e.x_lo, e.x_hi);
-        }
+        e.x_lo = std::max<i64>(0, floor_div5(c_lo + 2));  // ceil((c_lo-2)/5)
+        e.x_hi = std::min(last_column_, floor_div5(c_hi - 3));
+        if (e.x_lo > e.x_hi) return;
+        e.xs = x_major ? as : bs;
+        e.ys = x_major ? bs : as;
+        e.len = len;
+        e.s = s;
+        e.u_first = b_first;
+        e.u_last = b_last;
+        e.y_major = !x_major;
+        e.forward = x_major ? !flip : (s > 0) != flip;
+        const int kind = x_major ? 0 : s > 0 ? 1 : 2;
+        sc_.plans[2 * kind + (e.forward ? 1 : 0)].push_back(e);
+        note(e.x_lo, e.x_hi);
     }
 
     // Number of crossing slots, and the columns they span (lo > hi when there are none).
@@ -320,13 +310,13 @@ private:
     }
 
     // The general test for one consecutive pair of the dense sequence.
-    void joint(const End& prev, const End& cur) {
+    void joint(const Point& prev, const Point& cur) {
         if (cur.u == prev.u) return;
         const i64 uc = cur.u < prev.u ? cur.u : cur.u - 1;
         if (uc < 2 || (uc - 2) % 5 != 0) return;
         const i64 X = (uc - 2) / 5;
         if (X > last_column_) return;
-        const u64 key = static_cast<u64>(X) * h_ + row(std::min(prev.v(), cur.v()), h_);
+        const u64 key = static_cast<u64>(X) * h_ + row(std::min(prev.v, cur.v), h_);
         sc_.joints.push_back(JointCrossing{X, static_cast<count_t>(key)});  // <= h*w < 2^32
         note(X, X);
     }
@@ -334,7 +324,7 @@ private:
     u64 h_;
     i64 last_column_;
     Scratch& sc_;
-    End last_{0, 0, 0.0, 0, false};
+    Point last_{0, 0};
     std::size_t n_ = 0;
     i64 lo_ = std::numeric_limits<i64>::max();
     i64 hi_ = -1;
@@ -512,15 +502,11 @@ void walk_all(const Scratch& sc, u64 h, Sink& sink) {
     sink.edge(true, [&sc](const auto& out) {
         for (const JointCrossing& j : sc.joints) out.put(j.column, j.key);
     });
-    for (const EdgePlan& e : sc.plans) {
-        sink.edge(e.forward, [&e, h](const auto& out) {
-            if (!e.y_major) {
-                walk_x_major(e, h, out);
-            } else if (e.s > 0) {
-                walk_y_major<true>(e, h, out);
-            } else {
-                walk_y_major<false>(e, h, out);
-            }
+    for (int forward = 0; forward < 2; ++forward) {
+        sink.edge(forward != 0, [&sc, h, forward](const auto& out) {
+            for (const EdgePlan& e : sc.plans[0 + forward]) walk_x_major(e, h, out);
+            for (const EdgePlan& e : sc.plans[2 + forward]) walk_y_major<true>(e, h, out);
+            for (const EdgePlan& e : sc.plans[4 + forward]) walk_y_major<false>(e, h, out);
         });
     }
 }
@@ -535,9 +521,11 @@ std::size_t column_slots(const Scratch& sc, i64 lo, std::size_t span, std::size_
         ++start[static_cast<std::size_t>(j.column - lo)];
         --start[static_cast<std::size_t>(j.column - lo) + 1];
     }
-    for (const EdgePlan& e : sc.plans) {
-        ++start[static_cast<std::size_t>(e.x_lo - lo)];
-        --start[static_cast<std::size_t>(e.x_hi - lo) + 1];
+    for (const std::vector<EdgePlan>& group : sc.plans) {
+        for (const EdgePlan& e : group) {
+            ++start[static_cast<std::size_t>(e.x_lo - lo)];
+            --start[static_cast<std::size_t>(e.x_hi - lo) + 1];
+        }
     }
     std::size_t per_column = 0, next = 0, longest = 0;
     for (std::size_t i = 0; i < span; ++i) {

@@ -55,13 +55,6 @@ def _structure_connectivity(structure: Any, ndim: int) -> int:
     )
 
 
-def _smallest_unsigned(n: int) -> np.dtype:
-    for candidate in (np.uint8, np.uint16, np.uint32, np.uint64):
-        if n <= np.iinfo(candidate).max:
-            return np.dtype(candidate)
-    raise OverflowError(f"{n} labels do not fit any unsigned dtype")  # pragma: no cover
-
-
 class _Prepared(NamedTuple):
     image: np.ndarray  # the caller's array (for its shape)
     volume: np.ndarray  # C-contiguous (D, H, W) unsigned view
@@ -102,23 +95,29 @@ def _prepare(image: Any, connectivity: Optional[int], background: Any, structure
     return _Prepared(arr, volume, int(connectivity), background_bits)
 
 
-def _output(flat: np.ndarray, n: int, shape: Tuple[int, ...], out: Optional[np.ndarray], dtype: Any) -> np.ndarray:
+def _run(p: _Prepared, multilabel: bool, with_stats: bool, out: Optional[np.ndarray], dtype: Any) -> Tuple[Any, ...]:
+    """Label, writing straight into ``out`` when its layout allows, else into a new array."""
+    shape = p.image.shape
     if out is not None:
         if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype.kind not in "iu":
             raise ValueError(
                 f"out must be an integer ndarray of shape {shape}, got "
                 f"{type(out).__name__} {getattr(out, 'shape', None)} {getattr(out, 'dtype', None)}"
             )
-        if n > np.iinfo(out.dtype).max:
-            raise OverflowError(f"{n} labels do not fit out's dtype {out.dtype}")
-        np.copyto(out, flat.reshape(shape), casting="unsafe")
-        return out
-    target = _smallest_unsigned(n) if dtype is None else np.dtype(dtype)
-    if target.kind not in "iu":
-        raise TypeError(f"dtype must be an integer dtype, got {target}")
-    if n > np.iinfo(target).max:
-        raise OverflowError(f"{n} labels do not fit dtype {target}; use a wider dtype or dtype=None")
-    return flat.astype(target).reshape(shape)
+        direct = out.flags.c_contiguous and out.flags.writeable
+        result = _core.cc_label(
+            p.volume, p.connectivity, multilabel, p.background_bits, with_stats,
+            out.dtype, out.reshape(-1) if direct else None,
+        )
+        if not direct:
+            np.copyto(out, result[0].reshape(shape))
+        return (out,) + tuple(result[1:])
+    if dtype is not None:
+        target = np.dtype(dtype)
+        if target.kind not in "iu":
+            raise TypeError(f"dtype must be an integer dtype, got {target}")
+    result = _core.cc_label(p.volume, p.connectivity, multilabel, p.background_bits, with_stats, dtype, None)
+    return (result[0].reshape(shape),) + tuple(result[1:])
 
 
 def label(
@@ -176,9 +175,8 @@ def label(
     (array([[1, 1, 2],
            [3, 1, 2]], dtype=uint8), 3)
     """
-    p = _prepare(image, connectivity, background, structure)
-    flat, n = _core.cc_label(p.volume, p.connectivity, bool(multilabel), p.background_bits)
-    return _output(flat, int(n), p.image.shape, out, dtype), int(n)
+    labels, n = _run(_prepare(image, connectivity, background, structure), bool(multilabel), False, out, dtype)
+    return labels, int(n)
 
 
 class Components(NamedTuple):
@@ -222,13 +220,13 @@ def label_stats(
     (2, [2, 1], [[0, 0, 1, 2], [1, 2, 2, 3]], [[0.0, 0.5], [1.0, 2.0]])
     """
     p = _prepare(image, connectivity, background, structure)
-    flat, n, area, box, sums = _core.cc_label(p.volume, p.connectivity, bool(multilabel), p.background_bits, True)
+    labels, n, area, box, sums = _run(p, bool(multilabel), True, out, dtype)
     n = int(n)
     ndim = p.image.ndim
     keep = slice(3 - ndim, 3)  # a 2-D image is the plane z = 0: drop z
     bbox = np.concatenate([box[:, :3][:, keep], box[:, 3:][:, keep]], axis=1).astype(np.int64)
     centroid = sums[:, keep] / np.maximum(area, 1)[:, None]
-    return Components(_output(flat, n, p.image.shape, out, dtype), n, area, bbox, centroid)
+    return Components(labels, n, area, bbox, centroid)
 
 
 from ._cc_cleanup import dust, fill_holes, largest_k, remove_small_holes, remove_small_objects  # noqa: E402

@@ -18,20 +18,43 @@ struct LabelShape {
     std::uint64_t width = 1;   // pixels per row
 };
 
-// Per-component measures gathered while the labels are written (index = label - 1).
+// Per-component measures (index = label - 1).
 struct ComponentStats {
-    std::vector<std::uint64_t> area;        // pixels
-    std::vector<std::uint64_t> bbox;        // 6 per component: z0, y0, x0, z1, y1, x1 (ends exclusive)
+    std::vector<std::uint64_t> area;             // pixels
+    std::vector<std::uint64_t> bbox;             // 6 per component: z0, y0, x0, z1, y1, x1 (ends exclusive)
     std::vector<std::uint64_t> coordinate_sums;  // 3 per component: sum of z, y and x (exact)
 };
 
+// The result of the labeling pass: the image's runs with their final labels. Writing the label
+// image is a separate step so the caller can choose the output type once the count is known.
+class Labeling {
+public:
+    struct Run {
+        std::uint32_t start, end;  // [start, end) within the row
+        std::uint64_t label;       // provisional during the pass, final afterwards
+    };
+
+    std::uint64_t count() const { return count_; }
+
+    // Writes every pixel (background 0) into a C-ordered buffer of integers `element_size`
+    // (1, 2, 4 or 8) bytes wide; the caller has checked that count() fits.
+    void write(void* out, std::size_t element_size) const;
+
+    ComponentStats stats() const;
+
+private:
+    friend Labeling label_components(const void*, std::size_t, const LabelShape&, int, bool, std::uint64_t);
+    LabelShape shape_;
+    std::vector<Run> runs_;
+    std::vector<std::uint64_t> row_first_;  // runs of row r: [row_first_[r], row_first_[r + 1])
+    std::uint64_t count_ = 0;
+};
+
 // Labels a C-contiguous image whose pixels are `element_size` (1, 2, 4 or 8) bytes, compared
-// bit for bit (so signed and unsigned values of one width behave alike). `background` holds the
-// background value in the same width. Writes uint64 labels to `labels` (depth*height*width
-// entries), fills `stats` when it is not null, and returns the number of components. Throws
+// bit for bit (so signed and unsigned values of one width behave alike); `background` holds the
+// background value in the same width. Rows must be shorter than 2^32 pixels. Throws
 // std::invalid_argument for an unsupported connectivity or element size.
-std::uint64_t label_components(const void* image, std::size_t element_size, const LabelShape& shape,
-                               int connectivity, bool multilabel, std::uint64_t background,
-                               std::vector<std::uint64_t>& labels, ComponentStats* stats = nullptr);
+Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape, int connectivity,
+                          bool multilabel, std::uint64_t background);
 
 }  // namespace maskkit
