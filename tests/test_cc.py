@@ -46,7 +46,7 @@ def same_partition(a, b):
 
 
 @given(images)
-def test_binary_equals_scipy(x):
+def test_binary_equals_scipy(simd_target, x):
     for k in CONNECTIVITIES[x.ndim]:
         expected, n = ndi.label(x != 0, ndi.generate_binary_structure(x.ndim, HOPS[k]))
         for view in views(x):

@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/rle_kernels.hpp"
 #include "maskkit/cc.hpp"
 
 namespace maskkit {
@@ -79,7 +80,15 @@ std::uint64_t skip_not_equal(const T* row, std::uint64_t from, std::uint64_t wid
 
 template <class T>
 void find_runs(const T* row, std::uint64_t width, bool multilabel, T background, std::vector<Run>& runs,
-               std::vector<T>& values) {
+               std::vector<T>& values, const kernels::RleKernels& simd, std::vector<std::uint32_t>& bounds) {
+    if constexpr (sizeof(T) == 1) {
+        if (!multilabel) {  // binary bytes: the SIMD edge scan of the RLE kernels
+            bounds.clear();
+            simd.foreground_runs(row, width, background, bounds);
+            for (std::size_t b = 0; b < bounds.size(); b += 2) runs.push_back(Run{bounds[b], bounds[b + 1], runs.size()});
+            return;
+        }
+    }
     std::uint64_t x = 0;
     while (true) {
         x = skip_equal(row, x, width, background);
@@ -124,10 +133,15 @@ void label_pass(const T* image, const LabelShape& s, int connectivity, bool mult
         throw std::invalid_argument("rows of 2^32 pixels or more are not supported, got width " + std::to_string(s.width));
     const std::uint64_t rows = s.depth * s.height;
     std::vector<T> values;  // multilabel: the value of each run
+    std::vector<std::uint32_t> bounds;
+    const kernels::RleKernels& simd = kernels::rle_kernels();
+    // A row holds at most ceil(width / 2) runs; reserving (capped) avoids regrowing a vector of
+    // millions of runs on noisy images.
+    runs.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(rows * ((s.width + 1) / 2), std::uint64_t{1} << 24)));
     row_first.assign(rows + 1, 0);
     for (std::uint64_t r = 0; r < rows; ++r) {
         row_first[r] = runs.size();
-        find_runs(image + r * s.width, s.width, multilabel, background, runs, values);
+        find_runs(image + r * s.width, s.width, multilabel, background, runs, values, simd, bounds);
         const std::uint64_t first = row_first[r], last = runs.size();
         if (first == last) continue;
         const std::uint64_t z = r / s.height, y = r % s.height;

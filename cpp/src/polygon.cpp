@@ -345,19 +345,23 @@ struct SlotSink {
     bool forward_first;
     bool holes = false;
 
+    // Copies of the pointers, so that the compiler need not reload them after every store.
     template <bool ToFront>
     struct Edge {
-        SlotSink& sink;
+        count_t* keys;
+        std::size_t* slot;  // front or back
+        i64 lo;
+        bool* holes;
         void put(i64 X, count_t key) const {
-            const std::size_t i = static_cast<std::size_t>(X - sink.lo);
+            const std::size_t i = static_cast<std::size_t>(X - lo);
             if (ToFront) {
-                sink.keys[sink.front[i]++] = key;
+                keys[slot[i]++] = key;
             } else {
-                sink.keys[--sink.back[i]] = key;
+                keys[--slot[i]] = key;
             }
         }
         void hole(i64 X) const {
-            sink.holes = true;
+            *holes = true;
             put(X, kHole);
         }
     };
@@ -365,9 +369,9 @@ struct SlotSink {
     template <typename Walk>
     void edge(bool forward, Walk walk_edge) {
         if (forward == forward_first) {
-            walk_edge(Edge<true>{*this});
+            walk_edge(Edge<true>{keys, front, lo, &holes});
         } else {
-            walk_edge(Edge<false>{*this});
+            walk_edge(Edge<false>{keys, back, lo, &holes});
         }
     }
 };
@@ -396,7 +400,8 @@ void walk_x_major(const EdgePlan& e, u64 h, const Out& out) {
     const double ysd = static_cast<double>(e.ys);
     double td = static_cast<double>(5 * e.x_lo + 2 - e.xs + (e.s < 0 ? 1 : 0));
     u64 base = static_cast<u64>(e.x_lo) * h;
-    for (i64 X = e.x_lo; X <= e.x_hi; ++X, td += 5.0, base += h) {
+    const i64 x_hi = e.x_hi;  // a local: the stores in put() could otherwise alias it
+    for (i64 X = e.x_lo; X <= x_hi; ++X, td += 5.0, base += h) {
         double z = ysd + e.s * td;  // C: (int)(ys + s*t + .5)
         z = z + 0.5;
         out.put(X, static_cast<count_t>(base + row(static_cast<i64>(z), h)));
@@ -406,14 +411,16 @@ void walk_x_major(const EdgePlan& e, u64 h, const Out& out) {
 // u(t) = (int)(xs + s*t + .5) is monotone in t (non-decreasing when Rising, s > 0).
 template <bool Rising, typename Out>
 void walk_y_major(const EdgePlan& e, u64 h, const Out& out) {
-    const i64 xs = e.xs, dy = e.len;
+    // Locals: the stores in put() could otherwise alias the plan's fields.
+    const i64 xs = e.xs, ys = e.ys, dy = e.len, x_hi = e.x_hi, u_first = e.u_first;
+    const i64 u_last = e.u_last;
     const double s = e.s;
     // uc = hi-1 when the points are emitted with u increasing, lo when decreasing.
     const bool use_hi = e.forward;
     const double dyd = static_cast<double>(dy);
     const double xsd = static_cast<double>(xs);
     const double inv_s = 1.0 / s;
-    for (i64 X = e.x_lo; X <= e.x_hi; ++X) {
+    for (i64 X = e.x_lo; X <= x_hi; ++X) {
         const i64 c = 5 * X + 2;
         // past(u): the point is beyond the boundary between u <= c and u >= c+1. It is false at
         // t = 0 and true at t = dy because min u <= c < max u; T* is the first t past it.
@@ -445,7 +452,7 @@ void walk_y_major(const EdgePlan& e, u64 h, const Out& out) {
                     const i64 cand = hi - step;
                     if (cand <= 0) {
                         lo = 0;
-                        u_at_lo = e.u_first;
+                        u_at_lo = u_first;
                         break;
                     }
                     const i64 u = walk(xs, s, cand);
@@ -460,7 +467,7 @@ void walk_y_major(const EdgePlan& e, u64 h, const Out& out) {
                     const i64 cand = lo + step;
                     if (cand >= dy) {
                         hi = dy;
-                        u_at_hi = e.u_last;
+                        u_at_hi = u_last;
                         break;
                     }
                     const i64 u = walk(xs, s, cand);
@@ -490,7 +497,7 @@ void walk_y_major(const EdgePlan& e, u64 h, const Out& out) {
         const i64 u_small = Rising ? u_at_lo : u_at_hi;
         const i64 u_large = Rising ? u_at_hi : u_at_lo;
         if (u_small <= c && c < u_large && (use_hi ? u_large == c + 1 : u_small == c)) {
-            out.put(X, static_cast<count_t>(static_cast<u64>(X) * h + row(e.ys + hi - 1, h)));
+            out.put(X, static_cast<count_t>(static_cast<u64>(X) * h + row(ys + hi - 1, h)));
         } else {
             out.hole(X);
         }
@@ -543,20 +550,52 @@ std::size_t column_slots(const Scratch& sc, i64 lo, std::size_t span, std::size_
 // crossings (usually two) need ordering.
 constexpr std::size_t kSmallColumn = 16;
 
-// Sorts key[0, n) laid out by column when no column holds more than kSmallColumn keys and there
-// are no holes: plain insertion sort then never moves a key out of its column (the keys before
-// it are <= it), so each key moves fewer than kSmallColumn places.
-void sort_small_columns(count_t* key, std::size_t n) {
-    for (std::size_t i = 1; i < n; ++i) {
-        const count_t v = key[i];
-        if (key[i - 1] <= v) continue;
-        std::size_t j = i;
-        do {
-            key[j] = key[j - 1];
-            --j;
-        } while (j > 0 && key[j - 1] > v);
-        key[j] = v;
+// Inserts key[i] into the sorted key[0, i).
+inline void insert_one(count_t* key, std::size_t i) {
+    const count_t v = key[i];
+    std::size_t j = i;
+    while (j > 0 && key[j - 1] > v) {
+        key[j] = key[j - 1];
+        --j;
     }
+    key[j] = v;
+}
+
+// Sorts key[0, n) laid out by column when no column holds more than kSmallColumn keys and there
+// are no holes: insertion sort then never moves a key out of its column (the keys before it are
+// <= it), so each key moves fewer than kSmallColumn places. Keys are often out of place by one
+// or two (columns crossed four times), so the last three keys are kept sorted in registers and
+// each new key is merged into them with min/max instead of branches; only a key that goes back
+// three places or more takes the general insertion.
+void sort_small_columns(count_t* key, std::size_t n) {
+    if (n < 4) {
+        for (std::size_t i = 1; i < n; ++i) insert_one(key, i);
+        return;
+    }
+    for (std::size_t i = 1; i < 3; ++i) insert_one(key, i);
+    count_t a = key[0], b = key[1], c = key[2];  // key[i-3, i) once sorted, a <= b <= c
+    for (std::size_t i = 3; i < n; ++i) {
+        const count_t v = key[i];
+        if (v < a) {
+            key[i - 3] = a;
+            key[i - 2] = b;
+            key[i - 1] = c;
+            insert_one(key, i);
+            a = key[i - 2];
+            b = key[i - 1];
+            c = key[i];
+            continue;
+        }
+        // a <= v: a is final at i-3; the sorted {b, c, v} is (min(b, v), max(b, min(c, v)),
+        // max(c, v)).
+        key[i - 3] = a;
+        a = std::min(b, v);
+        b = std::max(b, std::min(c, v));
+        c = std::max(c, v);
+    }
+    key[n - 3] = a;
+    key[n - 2] = b;
+    key[n - 1] = c;
 }
 
 // The general case: column i occupies key[start[i], start[i+1]), i < span; columns with many

@@ -181,7 +181,34 @@ void fill_runs_impl(const count_t* counts, std::size_t m, std::uint8_t* out, std
     std::memset(out + position, 0, total - position);
 }
 
+// Foreground runs of a byte row: compare `width` bytes at a time with a block of background
+// bytes, then turn the bit mask's rising and falling edges into run bounds with bit scans, so
+// the work per block is constant plus one step per run boundary (no branch per pixel).
+template <class Lanes>
+std::size_t foreground_runs_impl(const std::uint8_t* row, std::uint64_t width, std::uint8_t background,
+                                 std::vector<std::uint32_t>& bounds) {
+    std::uint8_t background_block[Lanes::width];
+    std::memset(background_block, background, sizeof background_block);
+    const std::size_t first = bounds.size();
+    std::uint64_t carry = 0;  // 1 when the pixel before the block is foreground
+    for (std::uint64_t x0 = 0; x0 < width; x0 += Lanes::width) {
+        const unsigned count = static_cast<unsigned>(std::min<std::uint64_t>(Lanes::width, width - x0));
+        const std::uint64_t bits = count == Lanes::width ? Lanes::changed(row + x0, background_block)
+                                                         : Lanes::changed_partial(row + x0, background_block, count);
+        std::uint64_t edges = bits ^ ((bits << 1) | carry);  // set where the value differs from its left neighbour
+        if (count < 64) edges &= (std::uint64_t{1} << count) - 1;
+        carry = count == 64 ? bits >> 63 : (bits >> (count - 1)) & 1;
+        while (edges) {
+            bounds.push_back(static_cast<std::uint32_t>(x0 + lowest_bit(edges)));
+            edges &= edges - 1;
+        }
+    }
+    if (carry) bounds.push_back(static_cast<std::uint32_t>(width));
+    return (bounds.size() - first) / 2;
+}
+
 template <class Lanes>
 constexpr kernels::RleKernels make_rle_kernels() {
-    return {&encode_contiguous_impl<Lanes>, &encode_row_major_impl<Lanes>, &fill_runs_impl<Lanes>};
+    return {&encode_contiguous_impl<Lanes>, &encode_row_major_impl<Lanes>, &fill_runs_impl<Lanes>,
+            &foreground_runs_impl<Lanes>};
 }
