@@ -155,8 +155,16 @@ void label_pass(const T* image, const LabelShape& s, int connectivity, bool mult
             for (std::uint64_t i = first; i < last && j < j_end; ++i) {
                 const std::uint64_t a_start = runs[i].start, a_end = runs[i].end;
                 while (j < j_end && runs[j].end + reach <= a_start) ++j;
-                for (std::uint64_t k = j; k < j_end && runs[k].start < a_end + reach; ++k)
-                    if (!multilabel || values[k] == values[i]) unite(runs, i, k);
+                for (std::uint64_t k = j; k < j_end && runs[k].start < a_end + reach; ++k) {
+                    if (multilabel && values[k] != values[i]) continue;
+                    if (runs[i].label == i) {
+                        // still its own root: hang it under the neighbour's root (which is in an
+                        // earlier row, so smaller) without a second find
+                        runs[i].label = find_root(runs, k);
+                    } else {
+                        unite(runs, i, k);
+                    }
+                }
             }
         }
     }

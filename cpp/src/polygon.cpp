@@ -550,6 +550,17 @@ std::size_t column_slots(const Scratch& sc, i64 lo, std::size_t span, std::size_
 // crossings (usually two) need ordering.
 constexpr std::size_t kSmallColumn = 16;
 
+// min and max written with masks: compilers tend to turn the plain forms into branches here,
+// which mispredict on unsorted data.
+inline count_t min_nb(count_t x, count_t y) {
+    const count_t m = static_cast<count_t>(0) - static_cast<count_t>(y < x);
+    return x ^ ((x ^ y) & m);
+}
+inline count_t max_nb(count_t x, count_t y) {
+    const count_t m = static_cast<count_t>(0) - static_cast<count_t>(y > x);
+    return x ^ ((x ^ y) & m);
+}
+
 // Inserts key[i] into the sorted key[0, i).
 inline void insert_one(count_t* key, std::size_t i) {
     const count_t v = key[i];
@@ -589,9 +600,9 @@ void sort_small_columns(count_t* key, std::size_t n) {
         // a <= v: a is final at i-3; the sorted {b, c, v} is (min(b, v), max(b, min(c, v)),
         // max(c, v)).
         key[i - 3] = a;
-        a = std::min(b, v);
-        b = std::max(b, std::min(c, v));
-        c = std::max(c, v);
+        a = min_nb(b, v);
+        b = max_nb(b, min_nb(c, v));
+        c = max_nb(c, v);
     }
     key[n - 3] = a;
     key[n - 2] = b;
