@@ -267,3 +267,29 @@ def test_cleanup_errors():
         cc.largest_k(np.zeros((3, 3), np.uint8), -1)
     with pytest.warns(FutureWarning):
         cc.remove_small_objects(np.zeros((3, 3), bool), min_size=2)
+
+
+@given(
+    hnp.arrays(np.uint8, hnp.array_shapes(min_dims=3, max_dims=3, min_side=0, max_side=9), elements=st.integers(0, 2)),
+    st.sampled_from([4, 8]),
+    st.booleans(),
+)
+def test_label_batch_equals_per_image(stack, connectivity, multilabel):
+    labels, counts = cc.label_batch(stack, connectivity, multilabel=multilabel)
+    assert labels.shape == stack.shape and counts.shape == (stack.shape[0],)
+    for image, got, n in zip(stack, labels, counts):
+        expected, m = cc.label(image, connectivity, multilabel=multilabel)
+        assert n == m and np.array_equal(got, expected)
+
+
+def test_label_batch_threads_and_errors(num_threads):
+    stack = (np.random.default_rng(5).random((64, 30, 40)) < 0.4).astype(np.uint8)
+    labels, counts = cc.label_batch(stack, 8)
+    for image, got, n in zip(stack, labels, counts):
+        assert np.array_equal(got, ndi.label(image, np.ones((3, 3)))[0]) and n == got.max()
+    with pytest.raises(ValueError):
+        cc.label_batch(stack, 6)
+    with pytest.raises(ValueError):
+        cc.label_batch(stack[0], 8)
+    with pytest.raises(OverflowError):
+        cc.label_batch(np.indices((40, 40)).sum(axis=0)[None] % 2 == 0, 4, dtype=np.uint8)

@@ -10,6 +10,7 @@
 
 #include "arrays.hpp"
 #include "maskkit/cc.hpp"
+#include "maskkit/thread_pool.hpp"
 
 namespace maskkit::bindings {
 namespace {
@@ -77,6 +78,43 @@ py::tuple label(const py::array& image, int connectivity, bool multilabel, std::
                           to_numpy(std::move(stats.coordinate_sums), 3));
 }
 
+// Labels a C-contiguous (B, H, W) stack image by image; returns (flat labels, counts (B,)).
+py::tuple label_stack(const py::array& images, int connectivity, bool multilabel, std::uint64_t background,
+                      const py::object& dtype) {
+    if (images.ndim() != 3) throw py::value_error("images must be (B, H, W), got ndim=" + std::to_string(images.ndim()));
+    if (!(images.flags() & py::array::c_style)) throw py::value_error("images must be C-contiguous");
+    const char kind = images.dtype().kind();
+    if (kind != 'b' && kind != 'i' && kind != 'u')
+        throw py::type_error("images must have an integer or bool dtype, got " + std::string(py::str(images.dtype())));
+    const auto count = static_cast<std::uint64_t>(images.shape(0));
+    const auto height = static_cast<std::uint64_t>(images.shape(1)), width = static_cast<std::uint64_t>(images.shape(2));
+    const void* data = images.data();
+    const auto item = static_cast<std::size_t>(images.itemsize());
+    std::vector<Labeling> labelings;
+    {
+        py::gil_scoped_release release;
+        labelings = label_image_stack(data, item, count, height, width, connectivity, multilabel, background);
+    }
+    std::vector<std::uint64_t> counts(count);
+    std::uint64_t most = 0;
+    for (std::uint64_t i = 0; i < count; ++i) most = std::max(most, counts[i] = labelings[i].count());
+    const py::dtype dt = dtype.is_none() ? smallest_unsigned(most) : py::dtype::from_args(dtype);
+    if (dt.kind() != 'i' && dt.kind() != 'u')
+        throw py::type_error("dtype must be an integer dtype, got " + std::string(py::str(dt)));
+    if (most > largest_value(dt))
+        throw std::overflow_error(std::to_string(most) + " labels do not fit dtype " + std::string(py::str(dt)));
+    py::array target(dt, std::vector<py::ssize_t>{static_cast<py::ssize_t>(count * height * width)});
+    auto* out = static_cast<std::uint8_t*>(target.mutable_data());
+    const auto out_item = static_cast<std::size_t>(dt.itemsize());
+    {
+        py::gil_scoped_release release;
+        parallel_for(count, 16, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) labelings[i].write(out + i * height * width * out_item, out_item);
+        });
+    }
+    return py::make_tuple(target, to_numpy(std::move(counts)));
+}
+
 }  // namespace
 
 void register_cc(py::module_& m) {
@@ -85,6 +123,9 @@ void register_cc(py::module_& m) {
           py::arg("out") = py::none(),
           "Label a C-contiguous (D, H, W) integer/bool image; returns (labels, n) and, with_stats, "
           "(area, bbox (n, 6), coordinate sums (n, 3)). labels is `out` or a new flat array.");
+    m.def("cc_label_stack", &label_stack, py::arg("images"), py::arg("connectivity"), py::arg("multilabel"),
+          py::arg("background"), py::arg("dtype") = py::none(),
+          "Label each image of a C-contiguous (B, H, W) stack on its own; returns (flat labels, counts).");
 }
 
 }  // namespace maskkit::bindings

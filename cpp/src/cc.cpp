@@ -20,6 +20,7 @@
 
 #include "kernels/rle_kernels.hpp"
 #include "maskkit/cc.hpp"
+#include "maskkit/thread_pool.hpp"
 
 namespace maskkit {
 namespace {
@@ -268,6 +269,24 @@ ComponentStats Labeling::stats() const {
         }
     }
     return stats;
+}
+
+std::vector<Labeling> label_image_stack(const void* images, std::size_t element_size, std::uint64_t count,
+                                        std::uint64_t height, std::uint64_t width, int connectivity,
+                                        bool multilabel, std::uint64_t background) {
+    if (connectivity != 4 && connectivity != 8)
+        throw std::invalid_argument("a stack of 2-D images takes connectivity 4 or 8, got " + std::to_string(connectivity));
+    std::vector<Labeling> result(count);
+    const std::uint64_t image_bytes = height * width * element_size;
+    const LabelShape shape{1, height, width};
+    // Small images are dominated by per-call overhead: give each thread a good number of them.
+    const std::size_t grain = std::max<std::size_t>(1, static_cast<std::size_t>((1u << 16) / (height * width + 1)));
+    parallel_for(count, grain, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i)
+            result[i] = label_components(static_cast<const std::uint8_t*>(images) + i * image_bytes, element_size,
+                                         shape, connectivity, multilabel, background);
+    });
+    return result;
 }
 
 }  // namespace maskkit

@@ -550,63 +550,20 @@ std::size_t column_slots(const Scratch& sc, i64 lo, std::size_t span, std::size_
 // crossings (usually two) need ordering.
 constexpr std::size_t kSmallColumn = 16;
 
-// min and max written with masks: compilers tend to turn the plain forms into branches here,
-// which mispredict on unsorted data.
-inline count_t min_nb(count_t x, count_t y) {
-    const count_t m = static_cast<count_t>(0) - static_cast<count_t>(y < x);
-    return x ^ ((x ^ y) & m);
-}
-inline count_t max_nb(count_t x, count_t y) {
-    const count_t m = static_cast<count_t>(0) - static_cast<count_t>(y > x);
-    return x ^ ((x ^ y) & m);
-}
-
-// Inserts key[i] into the sorted key[0, i).
-inline void insert_one(count_t* key, std::size_t i) {
-    const count_t v = key[i];
-    std::size_t j = i;
-    while (j > 0 && key[j - 1] > v) {
-        key[j] = key[j - 1];
-        --j;
-    }
-    key[j] = v;
-}
-
 // Sorts key[0, n) laid out by column when no column holds more than kSmallColumn keys and there
-// are no holes: insertion sort then never moves a key out of its column (the keys before it are
-// <= it), so each key moves fewer than kSmallColumn places. Keys are often out of place by one
-// or two (columns crossed four times), so the last three keys are kept sorted in registers and
-// each new key is merged into them with min/max instead of branches; only a key that goes back
-// three places or more takes the general insertion.
+// are no holes: plain insertion sort then never moves a key out of its column (the keys before
+// it are <= it), so each key moves fewer than kSmallColumn places.
 void sort_small_columns(count_t* key, std::size_t n) {
-    if (n < 4) {
-        for (std::size_t i = 1; i < n; ++i) insert_one(key, i);
-        return;
-    }
-    for (std::size_t i = 1; i < 3; ++i) insert_one(key, i);
-    count_t a = key[0], b = key[1], c = key[2];  // key[i-3, i) once sorted, a <= b <= c
-    for (std::size_t i = 3; i < n; ++i) {
+    for (std::size_t i = 1; i < n; ++i) {
         const count_t v = key[i];
-        if (v < a) {
-            key[i - 3] = a;
-            key[i - 2] = b;
-            key[i - 1] = c;
-            insert_one(key, i);
-            a = key[i - 2];
-            b = key[i - 1];
-            c = key[i];
-            continue;
-        }
-        // a <= v: a is final at i-3; the sorted {b, c, v} is (min(b, v), max(b, min(c, v)),
-        // max(c, v)).
-        key[i - 3] = a;
-        a = min_nb(b, v);
-        b = max_nb(b, min_nb(c, v));
-        c = max_nb(c, v);
+        if (key[i - 1] <= v) continue;
+        std::size_t j = i;
+        do {
+            key[j] = key[j - 1];
+            --j;
+        } while (j > 0 && key[j - 1] > v);
+        key[j] = v;
     }
-    key[n - 3] = a;
-    key[n - 2] = b;
-    key[n - 1] = c;
 }
 
 // The general case: column i occupies key[start[i], start[i+1]), i < span; columns with many
@@ -734,7 +691,12 @@ void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>&
 void polygon_to_rle(const double* xy, std::size_t k, std::uint64_t h, std::uint64_t w,
                     std::vector<count_t>& counts) {
     check_size(h, w);
-    for (std::size_t i = 0; i < 2 * k; ++i) check_coordinate(xy[i], "polygon coordinate", i);
+    // One branch-free (vectorizable) pass; the failing index is looked up only on error.
+    bool ok = true;
+    for (std::size_t i = 0; i < 2 * k; ++i) ok &= std::fabs(xy[i]) <= max_polygon_coordinate;
+    if (!ok) {
+        for (std::size_t i = 0; i < 2 * k; ++i) check_coordinate(xy[i], "polygon coordinate", i);
+    }
     if (h == 0 || w == 0) {
         counts.push_back(0);
         return;

@@ -32,7 +32,7 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["label", "label_stats", "Components"]
+__all__ = ["label", "label_stats", "label_batch", "Components"]
 
 _ALLOWED = {2: (4, 8), 3: (6, 18, 26)}
 _HOPS = {4: 1, 8: 2, 6: 1, 18: 2, 26: 3}
@@ -177,6 +177,48 @@ def label(
     """
     labels, n = _run(_prepare(image, connectivity, background, structure), bool(multilabel), False, out, dtype)
     return labels, int(n)
+
+
+def label_batch(
+    images: Any,
+    connectivity: int = 8,
+    *,
+    multilabel: bool = False,
+    background: int = 0,
+    dtype: Any = None,
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Label every image of a (B, H, W) stack on its own, in one call (and across threads).
+
+    Equivalent to ``[label(image, connectivity, ...) for image in images]`` stacked, without
+    the per-call overhead that dominates small (COCO-sized) masks.
+
+    Returns
+    -------
+    labels : ndarray, shape (B, H, W)
+        Each image numbered ``1..counts[b]``; dtype the smallest unsigned type that holds the
+        largest count (or ``dtype``).
+    counts : ndarray of uint64, shape (B,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from maskkit import cc
+    >>> stack = np.array([[[1, 0, 1]], [[1, 1, 0]]], np.uint8)
+    >>> labels, counts = cc.label_batch(stack, 4)
+    >>> labels.tolist(), counts.tolist()
+    ([[[1, 0, 2]], [[1, 1, 0]]], [2, 1])
+    """
+    arr = np.asarray(images)
+    if arr.ndim != 3:
+        raise ValueError(f"label_batch needs a (B, H, W) stack, got shape {arr.shape}")
+    if isinstance(connectivity, bool) or connectivity not in (4, 8):
+        raise ValueError(f"connectivity must be 4 or 8 for a stack of 2-D images, got {connectivity!r}")
+    if dtype is not None and np.dtype(dtype).kind not in "iu":
+        raise TypeError(f"dtype must be an integer dtype, got {np.dtype(dtype)}")
+    p = _prepare(arr[:1] if arr.shape[0] else np.zeros((1,) + arr.shape[1:], arr.dtype), 26, background, None)
+    stack = np.ascontiguousarray(arr).view(p.volume.dtype)
+    flat, counts = _core.cc_label_stack(stack, int(connectivity), bool(multilabel), p.background_bits, dtype)
+    return flat.reshape(arr.shape), counts
 
 
 class Components(NamedTuple):

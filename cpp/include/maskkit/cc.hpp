@@ -57,4 +57,10 @@ private:
 Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape, int connectivity,
                           bool multilabel, std::uint64_t background);
 
+// Labels `count` independent 2-D images of height x width stored one after another (a (B, H, W)
+// stack), in parallel; each image is numbered from 1 on its own.
+std::vector<Labeling> label_image_stack(const void* images, std::size_t element_size, std::uint64_t count,
+                                        std::uint64_t height, std::uint64_t width, int connectivity,
+                                        bool multilabel, std::uint64_t background);
+
 }  // namespace maskkit
