@@ -293,3 +293,29 @@ def test_label_batch_threads_and_errors(num_threads):
         cc.label_batch(stack[0], 8)
     with pytest.raises(OverflowError):
         cc.label_batch(np.indices((40, 40)).sum(axis=0)[None] % 2 == 0, 4, dtype=np.uint8)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 7])
+def test_stripes_give_the_same_labels(threads):
+    """Images above a megapixel are cut into one stripe per thread; the result must not change."""
+    import maskkit
+
+    rng = np.random.default_rng(11)
+    previous = maskkit.get_num_threads()
+    maskkit.set_num_threads(threads)
+    try:
+        for density in (0.35, 0.6):
+            image = (rng.random((1031, 1029)) < density).astype(np.uint8)
+            for k in (4, 8):
+                expected, n = ndi.label(image, ndi.generate_binary_structure(2, HOPS[k]))
+                got, m = cc.label(image, k)
+                assert m == n and np.array_equal(got, expected)
+        classes = rng.integers(0, 3, (1030, 1030)).astype(np.uint8)
+        assert np.array_equal(cc.label(classes, 8, multilabel=True)[0], measure.label(classes, connectivity=2))
+        volume = (rng.random((67, 131, 123)) < 0.3).astype(np.uint8)
+        for k in (6, 26):
+            expected, n = ndi.label(volume, ndi.generate_binary_structure(3, HOPS[k]))
+            got, m = cc.label(volume, k)
+            assert m == n and np.array_equal(got, expected)
+    finally:
+        maskkit.set_num_threads(previous)

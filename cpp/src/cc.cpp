@@ -124,6 +124,74 @@ void unite(std::vector<Run>& runs, std::uint64_t a, std::uint64_t b) {
         runs[a].label = b;
 }
 
+// Joins the runs of row r to the runs of its earlier neighbour rows that are not before row
+// `lowest` (the first row of the stripe being scanned, or 0 for a seam).
+template <class T>
+void merge_row(std::vector<Run>& runs, const std::vector<T>& values, const std::vector<std::uint64_t>& row_first,
+               std::uint64_t r, std::uint64_t lowest, const LabelShape& s, const std::vector<NeighbourRow>& neighbours,
+               bool multilabel) {
+    const std::uint64_t first = row_first[r], last = row_first[r + 1];
+    if (first == last) return;
+    const std::uint64_t z = r / s.height, y = r % s.height;
+    for (const NeighbourRow& n : neighbours) {
+        const std::int64_t nz = static_cast<std::int64_t>(z) + n.dz, ny = static_cast<std::int64_t>(y) + n.dy;
+        if (nz < 0 || ny < 0 || ny >= static_cast<std::int64_t>(s.height)) continue;
+        const std::uint64_t other = static_cast<std::uint64_t>(nz) * s.height + static_cast<std::uint64_t>(ny);
+        if (other < lowest) continue;
+        std::uint64_t j = row_first[other];
+        const std::uint64_t j_end = row_first[other + 1];
+        const std::uint64_t reach = n.diagonal ? 1 : 0;  // how far a corner contact reaches
+        for (std::uint64_t i = first; i < last && j < j_end; ++i) {
+            const std::uint64_t a_start = runs[i].start, a_end = runs[i].end;
+            while (j < j_end && runs[j].end + reach <= a_start) ++j;
+            for (std::uint64_t k = j; k < j_end && runs[k].start < a_end + reach; ++k) {
+                if (multilabel && values[k] != values[i]) continue;
+                if (runs[i].label == i) {
+                    // a root: hang it under the neighbour's root (in an earlier row, so smaller)
+                    // without a second find
+                    runs[i].label = find_root(runs, k);
+                } else {
+                    unite(runs, i, k);
+                }
+            }
+        }
+    }
+}
+
+// The runs of rows [row_begin, row_end), joined among themselves; indices (and parent links)
+// are local to the stripe, row_first is relative to row_begin.
+template <class T>
+struct Stripe {
+    std::vector<Run> runs;
+    std::vector<T> values;
+    std::vector<std::uint64_t> row_first;
+};
+
+template <class T>
+void scan_stripe(const T* image, const LabelShape& s, std::uint64_t row_begin, std::uint64_t row_end,
+                 const std::vector<NeighbourRow>& neighbours, bool multilabel, T background, Stripe<T>& out) {
+    std::vector<std::uint32_t> bounds;
+    const kernels::RleKernels& simd = kernels::rle_kernels();
+    const std::uint64_t rows = row_end - row_begin;
+    // A row holds at most ceil(width / 2) runs; reserving (capped) avoids regrowing a vector of
+    // millions of runs on noisy images.
+    out.runs.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(rows * ((s.width + 1) / 2), std::uint64_t{1} << 24)));
+    // row_first is indexed by global row here (only this stripe's entries are used)
+    std::vector<std::uint64_t> row_first(row_end + 1, 0);
+    for (std::uint64_t r = row_begin; r < row_end; ++r) {
+        row_first[r] = out.runs.size();
+        find_runs(image + r * s.width, s.width, multilabel, background, out.runs, out.values, simd, bounds);
+        row_first[r + 1] = out.runs.size();
+        merge_row(out.runs, out.values, row_first, r, row_begin, s, neighbours, multilabel);
+    }
+    out.row_first.assign(row_first.begin() + static_cast<std::ptrdiff_t>(row_begin), row_first.end());
+}
+
+// Labels the image in horizontal stripes (whole planes in 3-D), one per thread, then joins the
+// stripes: their runs are concatenated in raster order (local parent links shifted by the
+// stripe's offset, so every link still points to a smaller index), the rows just below each
+// seam are merged again with all their neighbours, and the roots are numbered in one pass. The
+// partition and the numbering do not depend on how the image was cut.
 template <class T>
 void label_pass(const T* image, const LabelShape& s, int connectivity, bool multilabel, T background,
                 std::vector<Run>& runs, std::vector<std::uint64_t>& row_first, std::uint64_t& count) {
@@ -133,43 +201,45 @@ void label_pass(const T* image, const LabelShape& s, int connectivity, bool mult
     if (s.width >= (std::uint64_t{1} << 32))
         throw std::invalid_argument("rows of 2^32 pixels or more are not supported, got width " + std::to_string(s.width));
     const std::uint64_t rows = s.depth * s.height;
-    std::vector<T> values;  // multilabel: the value of each run
-    std::vector<std::uint32_t> bounds;
-    const kernels::RleKernels& simd = kernels::rle_kernels();
-    // A row holds at most ceil(width / 2) runs; reserving (capped) avoids regrowing a vector of
-    // millions of runs on noisy images.
-    runs.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(rows * ((s.width + 1) / 2), std::uint64_t{1} << 24)));
-    row_first.assign(rows + 1, 0);
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        row_first[r] = runs.size();
-        find_runs(image + r * s.width, s.width, multilabel, background, runs, values, simd, bounds);
-        const std::uint64_t first = row_first[r], last = runs.size();
-        if (first == last) continue;
-        const std::uint64_t z = r / s.height, y = r % s.height;
-        for (const NeighbourRow& n : neighbours) {
-            const std::int64_t nz = static_cast<std::int64_t>(z) + n.dz, ny = static_cast<std::int64_t>(y) + n.dy;
-            if (nz < 0 || ny < 0 || ny >= static_cast<std::int64_t>(s.height)) continue;
-            const std::uint64_t other = static_cast<std::uint64_t>(nz) * s.height + static_cast<std::uint64_t>(ny);
-            std::uint64_t j = row_first[other];
-            const std::uint64_t j_end = row_first[other + 1];
-            const std::uint64_t reach = n.diagonal ? 1 : 0;  // how far a corner contact reaches
-            for (std::uint64_t i = first; i < last && j < j_end; ++i) {
-                const std::uint64_t a_start = runs[i].start, a_end = runs[i].end;
-                while (j < j_end && runs[j].end + reach <= a_start) ++j;
-                for (std::uint64_t k = j; k < j_end && runs[k].start < a_end + reach; ++k) {
-                    if (multilabel && values[k] != values[i]) continue;
-                    if (runs[i].label == i) {
-                        // still its own root: hang it under the neighbour's root (which is in an
-                        // earlier row, so smaller) without a second find
-                        runs[i].label = find_root(runs, k);
-                    } else {
-                        unite(runs, i, k);
-                    }
-                }
+    const std::uint64_t pixels = rows * s.width;
+    // Cut along planes in 3-D and along rows in 2-D; small images are not worth a thread.
+    const std::uint64_t units = s.depth > 1 ? s.depth : s.height;
+    const std::uint64_t rows_per_unit = s.depth > 1 ? s.height : 1;
+    std::uint64_t stripes = pixels < (std::uint64_t{1} << 20) ? 1 : static_cast<std::uint64_t>(num_threads());
+    stripes = std::max<std::uint64_t>(1, std::min(stripes, units));
+    std::vector<Stripe<T>> parts(stripes);
+    std::vector<std::uint64_t> stripe_row(stripes + 1);
+    for (std::uint64_t i = 0; i <= stripes; ++i) stripe_row[i] = units * i / stripes * rows_per_unit;
+    parallel_for(stripes, 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i)
+            scan_stripe(image, s, stripe_row[i], stripe_row[i + 1], neighbours, multilabel, background, parts[i]);
+    });
+    if (stripes == 1) {
+        runs = std::move(parts[0].runs);
+        row_first = std::move(parts[0].row_first);
+    } else {
+        std::size_t total = 0;
+        for (const auto& part : parts) total += part.runs.size();
+        runs.reserve(total);
+        row_first.assign(rows + 1, 0);
+        std::vector<T> values;
+        if (multilabel) values.reserve(total);
+        for (std::uint64_t i = 0; i < stripes; ++i) {
+            const std::uint64_t offset = runs.size();
+            for (Run run : parts[i].runs) {
+                run.label += offset;
+                runs.push_back(run);
             }
+            if (multilabel) values.insert(values.end(), parts[i].values.begin(), parts[i].values.end());
+            for (std::uint64_t r = stripe_row[i]; r < stripe_row[i + 1]; ++r)
+                row_first[r] = offset + parts[i].row_first[r - stripe_row[i]];
+            std::vector<Run>().swap(parts[i].runs);
         }
+        row_first[rows] = runs.size();
+        for (std::uint64_t i = 1; i < stripes; ++i)
+            for (std::uint64_t r = stripe_row[i]; r < stripe_row[i] + rows_per_unit; ++r)
+                merge_row(runs, values, row_first, r, 0, s, neighbours, multilabel);
     }
-    row_first[rows] = runs.size();
     // Roots come first in raster order (min-root unions), so numbering them in run order gives
     // consecutive labels in order of each component's first pixel. Every run's parent has a
     // smaller index, so by the time a run is reached its parent already holds its final label.
@@ -180,10 +250,11 @@ void label_pass(const T* image, const LabelShape& s, int connectivity, bool mult
     }
 }
 
+// Writes rows [begin, end) starting at out (the first of those rows).
 template <class Out>
-void write_rows(const std::vector<Run>& runs, const std::vector<std::uint64_t>& row_first, std::uint64_t rows,
-                std::uint64_t width, Out* out) {
-    for (std::uint64_t r = 0; r < rows; ++r, out += width) {
+void write_rows(const std::vector<Run>& runs, const std::vector<std::uint64_t>& row_first, std::uint64_t begin,
+                std::uint64_t end, std::uint64_t width, Out* out) {
+    for (std::uint64_t r = begin; r < end; ++r, out += width) {
         std::uint64_t x = 0;
         for (std::uint64_t i = row_first[r]; i < row_first[r + 1]; ++i) {
             std::fill(out + x, out + runs[i].start, Out{0});
@@ -224,15 +295,19 @@ Labeling label_components(const void* image, std::size_t element_size, const Lab
 }
 
 void Labeling::write(void* out, std::size_t element_size) const {
-    const std::uint64_t rows = shape_.depth * shape_.height;
-    switch (element_size) {
-        case 1: write_rows(runs_, row_first_, rows, shape_.width, static_cast<std::uint8_t*>(out)); break;
-        case 2: write_rows(runs_, row_first_, rows, shape_.width, static_cast<std::uint16_t*>(out)); break;
-        case 4: write_rows(runs_, row_first_, rows, shape_.width, static_cast<std::uint32_t*>(out)); break;
-        case 8: write_rows(runs_, row_first_, rows, shape_.width, static_cast<std::uint64_t*>(out)); break;
-        default:
-            throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
-    }
+    if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
+        throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
+    const std::uint64_t rows = shape_.depth * shape_.height, width = shape_.width;
+    const std::size_t grain = static_cast<std::size_t>(std::max<std::uint64_t>(1, (std::uint64_t{1} << 18) / (width + 1)));
+    parallel_for(rows, grain, [&](std::size_t begin, std::size_t end) {
+        auto* base = static_cast<std::uint8_t*>(out) + begin * width * element_size;
+        switch (element_size) {
+            case 1: write_rows(runs_, row_first_, begin, end, width, base); break;
+            case 2: write_rows(runs_, row_first_, begin, end, width, reinterpret_cast<std::uint16_t*>(base)); break;
+            case 4: write_rows(runs_, row_first_, begin, end, width, reinterpret_cast<std::uint32_t*>(base)); break;
+            default: write_rows(runs_, row_first_, begin, end, width, reinterpret_cast<std::uint64_t*>(base)); break;
+        }
+    });
 }
 
 // Area, bounding box and exact coordinate sums, from the runs (a run adds its length, its row

@@ -53,16 +53,22 @@
 //
 // ---- Layout of the computation ------------------------------------------------------------------
 // A first pass plans every edge (flip, s, the column range its crossings can occupy, its first
-// and last point) and evaluates the joint pairs. The column ranges give how many crossings each
-// column can receive, so the second pass, which walks the ranges, writes every flat index
-// straight into its column's slots. A smaller column always has a smaller or equal flat index,
-// so sorting reduces to sorting each column's few crossings (insertion sort; std::sort for a
-// column crossed by many edges). A y-major column whose pair turns out not to contribute leaves a
-// hole, marked 0xFFFFFFFF; holes sort to the end of their column and are squeezed out. (A real
-// flat index can only equal 0xFFFFFFFF if it equals h*w, and a crossing at h*w never changes
-// the counts: it only adds zero differences after the last count.) When the columns spanned are
-// many more than the crossings, the flat indices are collected in any order and sorted with
-// std::sort instead.
+// and last point) and evaluates the joint pairs. x-major and y-major edges share that code, with
+// the roles of the axes swapped; the first point of the walked coordinate is (int)(start + .5)
+// in closed form, so one walk evaluation per edge suffices. Plans are grouped by walk kind
+// (x-major, y-major rising, y-major falling) and direction, so the second pass runs each kind's
+// loop without a per-edge dispatch. The column ranges give how many crossings each column can
+// receive, so the second pass, which walks the ranges, writes every flat index straight into its
+// column's slots. A smaller column always has a smaller or equal flat index, so sorting reduces
+// to sorting each column's few crossings. When no column has more than 16 slots and there are no
+// holes, one insertion sort over the whole array does that (a key never moves past the keys of
+// an earlier column, so each moves fewer than 16 places); otherwise each column is sorted on its
+// own (insertion sort; std::sort for a column crossed by many edges). A y-major column whose pair
+// turns out not to contribute leaves a hole, marked 0xFFFFFFFF; holes sort to the end of their
+// column and are squeezed out. (A real flat index can only equal 0xFFFFFFFF if it equals h*w,
+// and a crossing at h*w never changes the counts: it only adds zero differences after the last
+// count.) When the columns spanned are many more than the crossings, the flat indices are
+// collected in any order and sorted with std::sort instead.
 //
 // ---- Exactness --------------------------------------------------------------------------------
 // The rounded vertices (5*v + .5), the slopes s and every point (ys + s*t + .5, xs + s*t + .5)
@@ -197,7 +203,6 @@ struct EdgePlan {
     double s;        // C's slope
     i64 x_lo, x_hi;  // columns that can hold a crossing of this edge; empty when x_lo > x_hi
     i64 u_first, u_last;  // y-major: u at t = 0 and t = len
-    bool y_major, flip;
     bool forward;    // u increases along the emitted points
 };
 
@@ -214,7 +219,7 @@ struct Scratch {
     std::vector<EdgePlan> plans[kGroups];
     std::vector<JointCrossing> joints;
     std::vector<count_t> keys;
-    std::vector<std::size_t> front, back, start;
+    std::vector<std::size_t> front, back;
 };
 
 Scratch& scratch() {
@@ -235,7 +240,6 @@ void release_if_large(Scratch& sc) {
     release_if_large(sc.keys);
     release_if_large(sc.front);
     release_if_large(sc.back);
-    release_if_large(sc.start);
 }
 
 // ---- pass 1 ----------------------------------------------------------------------------------
@@ -290,7 +294,6 @@ public:
         e.s = s;
         e.u_first = b_first;
         e.u_last = b_last;
-        e.y_major = !x_major;
         e.forward = x_major ? !flip : (s > 0) != flip;
         const int kind = x_major ? 0 : s > 0 ? 1 : 2;
         sc_.plans[2 * kind + (e.forward ? 1 : 0)].push_back(e);
@@ -691,12 +694,7 @@ void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>&
 void polygon_to_rle(const double* xy, std::size_t k, std::uint64_t h, std::uint64_t w,
                     std::vector<count_t>& counts) {
     check_size(h, w);
-    // One branch-free (vectorizable) pass; the failing index is looked up only on error.
-    bool ok = true;
-    for (std::size_t i = 0; i < 2 * k; ++i) ok &= std::fabs(xy[i]) <= max_polygon_coordinate;
-    if (!ok) {
-        for (std::size_t i = 0; i < 2 * k; ++i) check_coordinate(xy[i], "polygon coordinate", i);
-    }
+    for (std::size_t i = 0; i < 2 * k; ++i) check_coordinate(xy[i], "polygon coordinate", i);
     if (h == 0 || w == 0) {
         counts.push_back(0);
         return;
