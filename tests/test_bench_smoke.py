@@ -19,11 +19,21 @@ from maskkit._cli import main
 
 HAVE_REFERENCE = _bench.load_reference() is not None
 ALL_KEYS = [key for key, _ in _bench.workload_keys()]
+CC_KEYS = ["cc_blobs", "cc_noise", "cc_coco", "cc_multilabel", "cc_3d", "cc_3d6", "cc_stats"]
+CC_PACKAGES = ("cv2", "cc3d", "scipy", "scipy.ndimage", "skimage", "skimage.measure")
+
+
+def _has_cc_reference(key: str) -> bool:
+    return any(_bench.load_cc_module(r.package) is not None for r in _bench.cc_references(key) if r.row)
 
 
 def _check_rows(rows: list[dict[str, Any]], *, compared: bool) -> None:
+    """``compared``: whether pycocotools ran; cc rows are compared when their reference is installed."""
     assert {r["workload"] for r in rows} == set(ALL_KEYS)
     for row in rows:
+        if row["family"] == "cc":
+            _check_cc_row(row, compared=_has_cc_reference(row["workload"]))
+            continue
         assert row["maskkit_1t_ms"] > 0 and row["maskkit_nt_ms"] > 0, row
         if compared:
             assert row["parity"] == "equal" and row["checked"] is True, row
@@ -31,6 +41,18 @@ def _check_rows(rows: list[dict[str, Any]], *, compared: bool) -> None:
         else:
             assert row["reference_ms"] is None and row["ratio_1t"] is None, row
             assert row["parity"].startswith("not compared") and row["checked"] is False, row
+
+
+def _check_cc_row(row: dict[str, Any], *, compared: bool) -> None:
+    assert row["maskkit_1t_ms"] > 0 and row["maskkit_nt_ms"] > 0, row
+    assert row["floor"] in row["floors_ms"] and row["floor_ms"] > 0 and row["over_floor_1t"] > 0, row
+    assert set(row["floors_ms"]) == {"astype u32", "alloc+fill u32", "copyto u32"}, row
+    if compared:
+        assert row["parity"] == "equal" and row["checked"] is True, row
+        assert row["reference_ms"] > 0 and row["ratio_1t"] > 0 and row["reference_name"], row
+    else:
+        assert row["reference_ms"] is None and row["ratio_1t"] is None and row["reference_name"] is None, row
+        assert row["parity"].startswith("not compared") and row["checked"] is False, row
 
 
 def test_run_bench_quick_covers_every_workload() -> None:
@@ -46,6 +68,7 @@ def test_cli_quick_writes_table_and_json(tmp_path: Path, capsys: pytest.CaptureF
     out = capsys.readouterr().out
     assert "pycocotools ms | maskkit 1T ms | ratio 1T | maskkit NT ms | ratio NT" in out
     assert "memcpy" in out and "scaling" in out and str(maskkit.simd_info()["active"]) in out
+    assert "cc workload " in out and "| 1T/floor" in out and "copyto u32" in out
     report = json.loads(path.read_text())
     rows = report["rows"]
     for row in rows:
@@ -160,3 +183,65 @@ def test_generators_are_seeded() -> None:
     assert segs == _bench.make_polygon_annotations(5, 480, 640, seed=7)
     coords = np.concatenate([np.asarray(p) for s in segs for p in s])
     assert coords.min() >= 0 and np.all(np.round(coords, 2) == coords)
+
+
+def test_cc_quick_workload_with_references() -> None:
+    report = _bench.run_report(quick=True, workloads=["cc_blobs", "cc stats"], strict=True)
+    rows = report["rows"]
+    assert [(r["workload"], r["variant"]) for r in rows] == [
+        ("cc_blobs", "label"),
+        ("cc_blobs", "label out=u32"),
+        ("cc_stats", "label_stats"),
+    ]
+    for row in rows:
+        _check_cc_row(row, compared=_has_cc_reference(row["workload"]))
+    text = _bench.format_report(report)
+    assert "pycocotools ms" not in text and "cc blobs [label out=u32]" in text and "floors (numpy" in text
+
+
+def test_cc_without_references_prints_maskkit_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CC_PACKAGES:
+        monkeypatch.setitem(sys.modules, name, None)  # import now fails as if not installed
+    monkeypatch.setattr(_bench, "_CC_MODULES", {})
+    report = _bench.run_report(quick=True, workloads=["cc_noise", "cc_3d"])
+    assert [r["workload"] for r in report["rows"]] == ["cc_noise", "cc_3d", "cc_3d"]
+    for row in report["rows"]:
+        _check_cc_row(row, compared=False)
+        assert "not installed" in row["parity"], row
+    lines = [line for line in _bench.format_report(report).splitlines() if line.startswith("cc ") and " [" in line and "|" in line]
+    assert len(lines) == 3 and all(line.split("|")[1].strip() == "skipped" for line in lines)
+
+
+def test_cc_workload_names() -> None:
+    assert [k for k in ALL_KEYS if k.startswith("cc_")] == CC_KEYS
+    assert _bench.normalize_workload_names(["cc_3d", "cc 3D 6-conn", "CC_STATS"]) == ["cc_3d", "cc_3d6", "cc_stats"]
+
+
+def test_compare_labelings() -> None:
+    labels = np.array([[1, 1, 0, 2], [0, 0, 0, 2], [3, 0, 2, 2]], np.uint8)
+    same = _bench.Labeling(labels, 3)
+    assert _bench.compare_labelings(same, _bench.Labeling(labels.astype(np.int32), 3)) is None
+    permuted = np.array([0, 2, 3, 1], np.int32)[labels]
+    assert "numbered differently" in str(_bench.compare_labelings(same, _bench.Labeling(permuted, 3)))
+    assert _bench.compare_labelings(same, _bench.Labeling(permuted, 3, raster=False)) is None
+    merged = np.where(labels == 3, 1, labels)
+    assert "covered by 2" in str(_bench.compare_labelings(same, _bench.Labeling(merged, 3, raster=False)))
+    assert "spans two" in str(_bench.compare_labelings(_bench.Labeling(merged, 3), same))
+    assert "component counts" in str(_bench.compare_labelings(same, _bench.Labeling(labels, 4)))
+    assert "background" in str(_bench.compare_labelings(same, _bench.Labeling(labels * (labels != 3), 3)))
+    area = np.array([2, 4, 1])
+    assert "area of component 2" in str(
+        _bench.compare_labelings(
+            _bench.Labeling(labels, 3, area=area), _bench.Labeling(labels, 3, area=np.array([2, 5, 1]))
+        )
+    )
+
+
+def test_cc_generators_are_seeded() -> None:
+    blobs = _bench.make_blobs((64, 96), 3.0, 0.4, seed=2)
+    assert np.array_equal(blobs, _bench.make_blobs((64, 96), 3.0, 0.4, seed=2))
+    assert blobs.dtype == np.uint8 and abs(float(blobs.mean()) - 0.4) < 0.01
+    multi = _bench.make_multilabel(128, 20, 0.35, seed=2)
+    assert np.array_equal(multi, _bench.make_multilabel(128, 20, 0.35, seed=2)) and int(multi.max()) <= 20
+    volume = _bench.make_blobs((16, 20, 24), 2.0, 0.3, seed=2)
+    assert volume.shape == (16, 20, 24) and set(np.unique(volume).tolist()) == {0, 1}

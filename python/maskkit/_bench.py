@@ -31,7 +31,7 @@ import time
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from types import ModuleType
 from typing import Any, Callable
 
@@ -48,20 +48,30 @@ __all__ = [
     "REFERENCE_MISSING",
     "BenchConfig",
     "BenchData",
+    "CCReference",
+    "Labeling",
     "ParityError",
     "Timed",
     "Timing",
     "Variant",
     "Workload",
+    "build_cc_workloads",
     "build_workloads",
+    "cc_input",
+    "cc_references",
     "compare_area_bbox_each",
     "compare_arrays",
+    "compare_labelings",
     "compare_rle_lists",
     "compare_rles",
     "compare_sequences",
     "format_report",
+    "load_cc_module",
     "load_reference",
+    "make_blobs",
     "make_masks",
+    "make_multilabel",
+    "make_noise",
     "make_polygon_annotations",
     "measure",
     "measure_interleaved",
@@ -69,6 +79,7 @@ __all__ = [
     "normalize_workload_names",
     "run_bench",
     "run_report",
+    "smooth_field",
     "workload_keys",
 ]
 
@@ -102,6 +113,14 @@ class BenchConfig:
         Seconds each measurement aims to run (the repeat count is derived from a warm-up).
     min_repeats, max_repeats
         Bounds on the number of timed runs whose median is reported.
+    cc_side
+        Side of the square 2-D binary images of the connected-components workloads
+        (``cc_blobs``, ``cc_noise``, ``cc_stats``); the COCO-like ``cc_coco`` mask is
+        ``height x width``.
+    cc_multi_side
+        Side of the square multilabel image of ``cc_multilabel``.
+    cc_volume_side
+        Side of the cubic volume of ``cc_3d`` and ``cc_3d6``.
     seed
         Seed of every generator.
     """
@@ -116,6 +135,9 @@ class BenchConfig:
     target_s: float = 0.8
     min_repeats: int = 7
     max_repeats: int = 300
+    cc_side: int = 4096
+    cc_multi_side: int = 2048
+    cc_volume_side: int = 256
     seed: int = 0
 
 
@@ -131,6 +153,9 @@ QUICK = BenchConfig(
     target_s=0.01,
     min_repeats=3,
     max_repeats=20,
+    cc_side=256,
+    cc_multi_side=128,
+    cc_volume_side=32,
 )
 
 
@@ -326,6 +351,144 @@ def _polygons_to_rles(segms: Sequence[list[list[float]]], height: int, width: in
     return [mk.merge(mk.frPyObjects(s, height, width)) for s in segms]
 
 
+# Smooth random fields for the connected-components inputs (numpy only): white noise blurred
+# by three box filters per axis, which approximates a Gaussian of the given sigma (Kovesi's
+# widths). The research note's inputs use scipy.ndimage.gaussian_filter; these have the same
+# statistics (object scale, density) without needing scipy.
+def _box_widths(sigma: float, passes: int = 3) -> list[int]:
+    """Odd box widths whose ``passes`` successive box filters have standard deviation ~``sigma``."""
+    ideal = math.sqrt(12.0 * sigma * sigma / passes + 1.0)
+    low = int(ideal)
+    low -= 1 if low % 2 == 0 else 0
+    low = max(low, 1)
+    high = low + 2
+    m = round((12.0 * sigma * sigma - passes * low * low - 4 * passes * low - 3 * passes) / (-4.0 * low - 4.0))
+    return [low if i < m else high for i in range(passes)]
+
+
+def _box_filter(a: np.ndarray, width: int, axis: int) -> np.ndarray:
+    """Mean over a centered window of odd ``width`` along ``axis``, borders reflected."""
+    r = width // 2
+    n = a.shape[axis]
+    pad = [(0, 0)] * a.ndim
+    pad[axis] = (r + 1, r)
+    c = np.pad(a, pad, mode="reflect")
+    if axis == a.ndim - 1:
+        c = np.cumsum(c, axis=axis, dtype=np.float32)
+    else:  # numpy's strided cumsum along an outer axis is slow: add whole slices instead
+        v = np.moveaxis(c, axis, 0)
+        for i in range(1, v.shape[0]):
+            v[i] += v[i - 1]
+    hi = [slice(None)] * a.ndim
+    lo = [slice(None)] * a.ndim
+    hi[axis], lo[axis] = slice(width, width + n), slice(0, n)
+    out = c[tuple(hi)]
+    out -= c[tuple(lo)]
+    out *= np.float32(1.0 / width)
+    return out
+
+
+def smooth_field(shape: tuple[int, ...], sigma: float, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian-like smoothed white noise (float32) of ``shape``.
+
+    Parameters
+    ----------
+    shape
+        Output shape (any number of axes).
+    sigma
+        Blur scale in pixels (three box filters per axis; borders reflected).
+    rng
+        Source of the white noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from maskkit._bench import smooth_field
+    >>> f = smooth_field((64, 80), 3.0, np.random.default_rng(0))
+    >>> f.shape, f.dtype.name
+    ((64, 80), 'float32')
+    """
+    field = rng.standard_normal(shape, dtype=np.float32)
+    for width in _box_widths(sigma):
+        for axis in range(field.ndim):
+            if field.shape[axis] > width // 2 + 1:  # reflect padding needs a longer axis
+                field = _box_filter(field, width, axis)
+    return field
+
+
+def make_blobs(shape: tuple[int, ...], sigma: float, density: float, seed: int = 0) -> np.ndarray:
+    """Seeded binary blobs: a smooth field thresholded so that ``density`` of the pixels are set.
+
+    The research note's inputs: 4096² ``sigma=4, density=0.4`` ("blobs"), 480×640
+    ``sigma=20, density=0.2`` (a COCO-like object mask), 256³ ``sigma=2, density=0.3``.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 0/1 of ``shape``, C-ordered.
+
+    Examples
+    --------
+    >>> from maskkit._bench import make_blobs
+    >>> b = make_blobs((64, 64), 2.0, 0.4, seed=1)
+    >>> b.dtype.name, abs(float(b.mean()) - 0.4) < 0.01
+    ('uint8', True)
+    """
+    field = smooth_field(shape, sigma, np.random.default_rng(seed))
+    blobs: np.ndarray = (field > np.percentile(field, 100.0 * (1.0 - density))).astype(np.uint8)
+    return blobs
+
+
+def make_noise(shape: tuple[int, ...], density: float = 0.5, seed: int = 0) -> np.ndarray:
+    """Seeded uniform noise: each pixel set with probability ``density`` (uint8 0/1)."""
+    return (np.random.default_rng(seed).random(shape) < density).astype(np.uint8)
+
+
+def _interpolation_matrix(n_out: int, n_in: int) -> np.ndarray:
+    """``(n_out, n_in)`` float32 matrix of linear interpolation (pixel centers aligned)."""
+    x = np.clip((np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5, 0.0, n_in - 1.0)
+    lo = np.minimum(x.astype(np.intp), max(n_in - 2, 0))
+    w = (x - lo).astype(np.float32)
+    r = np.zeros((n_out, n_in), np.float32)
+    rows = np.arange(n_out)
+    r[rows, lo] = 1.0 - w
+    r[rows, np.minimum(lo + 1, n_in - 1)] += w
+    return r
+
+
+def make_multilabel(side: int, classes: int = 20, background: float = 0.35, seed: int = 0) -> np.ndarray:
+    """Seeded ``side x side`` class map: touching regions of ``classes`` values and a background.
+
+    Each pixel takes the class whose smooth field (sigma 2 on a ``side/32`` grid, linearly
+    upsampled) is highest; the ``background`` fraction where another smooth field (sigma 8)
+    is lowest is set to 0. This is the research note's "multi" input.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 in ``0..classes``, C-ordered.
+
+    Examples
+    --------
+    >>> from maskkit._bench import make_multilabel
+    >>> m = make_multilabel(128, classes=5, seed=1)
+    >>> m.dtype.name, int(m.max()) <= 5, abs(float((m == 0).mean()) - 0.35) < 0.01
+    ('uint8', True, True)
+    """
+    rng = np.random.default_rng(seed)
+    grid = max(side // 32, 4)
+    up = _interpolation_matrix(side, grid)
+    best = np.full((side, side), -np.inf, np.float32)
+    out = np.zeros((side, side), np.uint8)
+    for k in range(1, classes + 1):
+        field = up @ smooth_field((grid, grid), 2.0, rng) @ up.T
+        out[field > best] = k
+        np.maximum(best, field, out=best)
+    bg = smooth_field((side, side), 8.0, rng)
+    out[bg < np.percentile(bg, 100.0 * background)] = 0
+    return out
+
+
 class BenchData:
     """The generated inputs of one configuration, each built on first use and then kept.
 
@@ -409,6 +572,38 @@ class BenchData:
             groups.append((group, int(i % 5 == 4)))
         return groups
 
+    # -- connected components (sizes from cc_side, cc_multi_side, cc_volume_side) -------------
+    @cached_property
+    def cc_blobs(self) -> np.ndarray:
+        """``cc_side``² uint8 blobs (sigma 4, 40 % set): the research note's "blobs"."""
+        c = self.config
+        return make_blobs((c.cc_side, c.cc_side), 4.0, 0.4, c.seed + 10)
+
+    @cached_property
+    def cc_noise(self) -> np.ndarray:
+        """``cc_side``² uint8 uniform noise, 50 % set."""
+        c = self.config
+        return make_noise((c.cc_side, c.cc_side), 0.5, c.seed + 11)
+
+    @cached_property
+    def cc_coco(self) -> np.ndarray:
+        """One ``height x width`` object mask (sigma 20, 20 % set): the note's "COCO" input."""
+        c = self.config
+        return make_blobs((c.height, c.width), 20.0, 0.2, c.seed + 12)
+
+    @cached_property
+    def cc_multi(self) -> np.ndarray:
+        """``cc_multi_side``² uint8 class map, 20 touching classes and 35 % background."""
+        c = self.config
+        return make_multilabel(c.cc_multi_side, 20, 0.35, c.seed + 13)
+
+    @cached_property
+    def cc_blobs3d(self) -> np.ndarray:
+        """``cc_volume_side``³ uint8 blobs (sigma 2, 30 % set): the note's "blobs3d"."""
+        c = self.config
+        side = c.cc_volume_side
+        return make_blobs((side, side, side), 2.0, 0.3, c.seed + 14)
+
 
 # ----------------------------------------------------------------------------------------------
 # result comparison
@@ -485,11 +680,15 @@ class Variant:
         The timed call.
     to_reference
         Converts ``run``'s output to the reference's form for the parity check (not timed).
+    floor
+        Name of the workload's memory floor (see :attr:`Workload.floors`) this variant's time
+        is compared with, or ``None``.
     """
 
     name: str
     run: Callable[[], Any]
     to_reference: Callable[[Any], Any] = _same
+    floor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -514,6 +713,15 @@ class Workload:
         Mask bytes read or written (for bandwidth figures), 0 when not meaningful.
     batched
         Whether the scaling line reports this workload.
+    reference_name
+        Name of the reference shown in the table and in parity messages.
+    family
+        ``"coco"`` (the pycocotools table) or ``"cc"`` (the connected-components table).
+    floors
+        ``(name, call)`` memory floors timed at one thread next to the workload, e.g.
+        allocating and filling the label image (printed beside the cc table).
+    missing_note
+        Why there is no reference when :attr:`reference` is ``None``.
     """
 
     key: str
@@ -524,6 +732,10 @@ class Workload:
     compare: Callable[[Any, Any], str | None]
     nbytes: int = 0
     batched: bool = False
+    reference_name: str = "pycocotools"
+    family: str = "coco"
+    floors: tuple[tuple[str, Callable[[], Any]], ...] = ()
+    missing_note: str = "no reference"
 
 
 def _to_coco(batch: rle.RleBatch) -> list[dict[str, Any]]:
@@ -739,6 +951,523 @@ def _merge(d: BenchData, pc: ModuleType | None) -> Workload:
     )
 
 
+# ----------------------------------------------------------------------------------------------
+# connected components: maskkit.cc next to OpenCV, cc3d, scipy.ndimage and scikit-image
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Labeling:
+    """A labeling in comparable form: labels ``1..n`` (0 = background) and optional measures.
+
+    Attributes
+    ----------
+    labels
+        Label image (any integer dtype).
+    n
+        Number of components.
+    raster
+        Whether the numbering is raster order (scipy's); two raster labelings of the same
+        partition must be bit-identical, others are compared as partitions only.
+    area, bbox, centroid
+        Per label ``1..n`` (row ``i`` = label ``i + 1``): pixel count, ``[mins..., maxes...]``
+        with exclusive ends, and center of mass in axis order; ``None`` when not computed.
+    """
+
+    labels: np.ndarray
+    n: int
+    raster: bool = True
+    area: np.ndarray | None = None
+    bbox: np.ndarray | None = None
+    centroid: np.ndarray | None = None
+
+
+def _where(flat_index: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(flat_index, shape))
+
+
+def _label_mapping(got: Labeling, expected: Labeling) -> tuple[np.ndarray | None, str | None]:
+    """``mapping[maskkit label] = reference label`` if the two are the same partition."""
+    a, b, n, shape = got.labels.reshape(-1), expected.labels.reshape(-1), got.n, got.labels.shape
+    differs = np.flatnonzero((a != 0) != (b != 0))
+    if differs.size:
+        return None, f"background differs at {_where(int(differs[0]), shape)}"
+    if a.size and (int(a.max()) > n or int(b.max()) > n):
+        return None, f"labels exceed n={n}: max maskkit {int(a.max())}, reference {int(b.max())}"
+    mapping = np.zeros(n + 1, np.int64)
+    mapping[a] = b
+    split = np.flatnonzero(mapping[a] != b)
+    if split.size:
+        i = int(split[0])
+        return None, f"maskkit component {int(a[i])} spans two reference components (at {_where(i, shape)})"
+    counts = np.bincount(mapping[1:], minlength=n + 1)
+    if n and (counts[0] or np.any(counts[1:] != 1)):
+        bad = int(np.flatnonzero(counts[1:] != 1)[0]) + 1 if np.any(counts[1:] != 1) else 0
+        return None, f"reference component {bad} is covered by {int(counts[bad])} maskkit components"
+    return mapping, None
+
+
+def _compare_measures(got: Labeling, expected: Labeling, mapping: np.ndarray) -> str | None:
+    """Area, bounding box and centroid of each maskkit component vs its reference component."""
+    order = mapping[1:] - 1
+    checks: list[tuple[str, np.ndarray | None, np.ndarray | None]] = [
+        ("area", got.area, expected.area),
+        ("bbox", got.bbox, expected.bbox),
+        ("centroid", got.centroid, expected.centroid),
+    ]
+    for name, mine, theirs in checks:
+        if mine is None or theirs is None:
+            continue
+        theirs = np.asarray(theirs)[order]
+        if name == "centroid":  # one division each side, possibly in another order of sums
+            same = np.isclose(mine, theirs, rtol=1e-9, atol=1e-9)
+        else:
+            same = np.equal(mine, theirs)
+        bad = np.flatnonzero(~same.reshape(len(order), -1).all(axis=1)) if len(order) else np.zeros(0, np.intp)
+        if len(bad):
+            i = int(bad[0])
+            return f"{name} of component {i + 1}: maskkit {mine[i].tolist()} != reference {theirs[i].tolist()}"
+    return None
+
+
+def compare_labelings(got: Labeling, expected: Labeling) -> str | None:
+    """``None`` if two labelings are the same partition with the same measures, else why not.
+
+    When both are numbered in raster order the label values must also be identical.
+    """
+    if got.labels.shape != expected.labels.shape:
+        return f"shapes differ: {got.labels.shape} vs {expected.labels.shape}"
+    if got.n != expected.n:
+        return f"component counts differ: maskkit {got.n} vs reference {expected.n}"
+    mapping, message = _label_mapping(got, expected)
+    if mapping is None:
+        return message
+    if got.raster and expected.raster and not np.array_equal(got.labels, expected.labels):
+        i = int(np.flatnonzero(got.labels.reshape(-1) != expected.labels.reshape(-1))[0])
+        return (
+            f"same partition but numbered differently at {_where(i, got.labels.shape)}: maskkit "
+            f"{int(got.labels.reshape(-1)[i])} vs reference {int(expected.labels.reshape(-1)[i])}"
+        )
+    return _compare_measures(got, expected, mapping)
+
+
+def _labeling_comparer(normalize: Callable[[Any], Labeling]) -> Callable[[Any, Any], str | None]:
+    """A workload comparer: reference results are normalized, maskkit's are :class:`Labeling`."""
+
+    def as_labeling(value: Any) -> Labeling:
+        return value if isinstance(value, Labeling) else normalize(value)
+
+    def compare(got: Any, expected: Any) -> str | None:
+        return compare_labelings(as_labeling(got), as_labeling(expected))
+
+    return compare
+
+
+def _maskkit_labeling(result: Any) -> Labeling:
+    """maskkit's ``(labels, n)`` or :class:`maskkit.cc.Components` as a :class:`Labeling`."""
+    if hasattr(result, "area"):
+        return Labeling(result.labels, int(result.n), True, result.area, result.bbox, result.centroid)
+    labels, n = result
+    return Labeling(labels, int(n))
+
+
+def _pair_labeling(raster: bool) -> Callable[[Any], Labeling]:
+    """Normalizer of a ``(labels, n)`` result (scipy, cc3d ``return_N=True``, skimage ``return_num``)."""
+    return lambda r: Labeling(r[0], int(r[1]), raster)
+
+
+def _cv2_labeling(raster: bool) -> Callable[[Any], Labeling]:
+    """Normalizer of OpenCV's ``(count including background, labels)``."""
+    return lambda r: Labeling(r[1], int(r[0]) - 1, raster)
+
+
+def _cv2_stats_labeling(r: Any) -> Labeling:
+    """OpenCV's ``(count, labels, stats [x, y, w, h, area], centroids (x, y))``; row 0 = background."""
+    count, labels, stats, centroids = r
+    s = stats[1:].astype(np.int64)
+    bbox = np.stack([s[:, 1], s[:, 0], s[:, 1] + s[:, 3], s[:, 0] + s[:, 2]], axis=1)
+    return Labeling(labels, int(count) - 1, False, s[:, 4], bbox, centroids[1:, ::-1])
+
+
+def _cc3d_stats_labeling(r: Any) -> Labeling:
+    """``(labels, N, cc3d.statistics(labels))``; row 0 of the statistics = background."""
+    labels, n, stats = r
+    boxes = stats["bounding_boxes"][1 : n + 1]
+    bbox = np.array([[s.start for s in b] + [s.stop for s in b] for b in boxes], np.int64).reshape(n, -1)
+    area = np.asarray(stats["voxel_counts"][1 : n + 1], np.int64)
+    return Labeling(labels, int(n), True, area, bbox, np.asarray(stats["centroids"][1 : n + 1]))
+
+
+@dataclass(frozen=True)
+class CCReference:
+    """A reference labeling call for one connected-components workload.
+
+    Attributes
+    ----------
+    name
+        Shown in tables, e.g. ``"cv2 Spaghetti"``.
+    package
+        Module imported to run it (``"cv2"``, ``"cc3d"``, ``"scipy.ndimage"``, ``"skimage.measure"``).
+    call
+        ``call(module, image)``: the timed call, returning the tool's own result.
+    normalize
+        Its result as a :class:`Labeling` (untimed).
+    row
+        Whether ``maskkit bench`` may use it as the workload's reference (the first available
+        such reference, in order, is used).
+    """
+
+    name: str
+    package: str
+    call: Callable[[ModuleType, np.ndarray], Any]
+    normalize: Callable[[Any], Labeling]
+    row: bool = False
+
+    def bind(self, image: Callable[[], np.ndarray]) -> Callable[[], Any] | None:
+        """The timed call on ``image()``, or ``None`` when the package is not installed."""
+        module = load_cc_module(self.package)
+        if module is None:
+            return None
+        call = self.call
+        return lambda: call(module, image())
+
+
+_CC_MODULES: dict[str, ModuleType | None] = {}
+
+
+def load_cc_module(name: str) -> ModuleType | None:
+    """Import a connected-components reference once (``None`` if missing); OpenCV gets 1 thread."""
+    if name not in _CC_MODULES:
+        try:
+            module: ModuleType | None = importlib.import_module(name)
+        except ImportError:
+            module = None
+        if module is not None and name == "cv2":
+            module.setNumThreads(1)
+        _CC_MODULES[name] = module
+    return _CC_MODULES[name]
+
+
+_HOPS = {4: 1, 8: 2, 6: 1, 18: 2, 26: 3}
+
+
+def _structure(ndim: int, connectivity: int) -> np.ndarray:
+    """scipy's ``generate_binary_structure(ndim, hops)`` without scipy."""
+    hops = np.sum(np.abs(np.indices((3,) * ndim) - 1), axis=0)
+    structure: np.ndarray = hops <= _HOPS[connectivity]
+    return structure
+
+
+def _per_class(label_one: Callable[[np.ndarray], tuple[np.ndarray, int]], image: np.ndarray) -> tuple[np.ndarray, int]:
+    """The usual multilabel loop over a binary labeler: ``image == v`` per class, offset, merge."""
+    out = np.zeros(image.shape, np.int32)
+    total = 0
+    for value in range(1, int(image.max()) + 1):
+        labels, n = label_one(image == value)
+        inside = labels > 0
+        out[inside] = labels[inside] + total
+        total += n
+    return out, total
+
+
+def _cv2_one(cv2: Any, algorithm: str) -> Callable[[np.ndarray], tuple[np.ndarray, int]]:
+    def one(mask: np.ndarray) -> tuple[np.ndarray, int]:
+        count, labels = cv2.connectedComponentsWithAlgorithm(mask.view(np.uint8), 8, cv2.CV_32S, getattr(cv2, algorithm))
+        return labels, count - 1
+
+    return one
+
+
+def _cv2_label(algorithm: str, raster: bool, row: bool = False) -> CCReference:
+    name = algorithm.replace("CCL_", "").title().replace("Sauf", "SAUF").replace("Bbdt", "BBDT")
+    return CCReference(
+        f"cv2 {name}",
+        "cv2",
+        lambda cv2, img: cv2.connectedComponentsWithAlgorithm(img, 8, cv2.CV_32S, getattr(cv2, algorithm)),
+        _cv2_labeling(raster),
+        row,
+    )
+
+
+def _cc3d_label(connectivity: int, binary: bool = False, raster: bool = True, row: bool = False) -> CCReference:
+    return CCReference(
+        "cc3d binary_image" if binary else "cc3d",
+        "cc3d",
+        lambda m, img: m.connected_components(img, connectivity=connectivity, return_N=True, binary_image=binary),
+        _pair_labeling(raster),
+        row,
+    )
+
+
+def _scipy_label(connectivity: int, row: bool = False) -> CCReference:
+    return CCReference(
+        "scipy.ndimage.label",
+        "scipy.ndimage",
+        lambda m, img: m.label(img, structure=_structure(img.ndim, connectivity)),
+        _pair_labeling(True),
+        row,
+    )
+
+
+def _skimage_label(connectivity: int, row: bool = False) -> CCReference:
+    return CCReference(
+        "skimage.measure.label",
+        "skimage.measure",
+        lambda m, img: m.label(img, connectivity=_HOPS[connectivity], return_num=True),
+        _pair_labeling(True),
+        row,
+    )
+
+
+def _binary_2d_references() -> tuple[CCReference, ...]:
+    """8-connected 2-D binary: OpenCV's three algorithms, cc3d, scipy, scikit-image (uint8 input).
+
+    Raster order (research note §3.3): SAUF, cc3d's default path, scipy and scikit-image are
+    bit-exact with scipy; BBDT, Spaghetti and cc3d ``binary_image`` are the same partition only.
+    """
+    return (
+        _cv2_label("CCL_SPAGHETTI", False, row=True),
+        _cv2_label("CCL_BBDT", False),
+        _cv2_label("CCL_SAUF", True),
+        _cc3d_label(8, row=True),
+        _cc3d_label(8, binary=True, raster=False),
+        _scipy_label(8, row=True),
+        _skimage_label(8),
+    )
+
+
+def _multilabel_references() -> tuple[CCReference, ...]:
+    """20-class 2-D image: cc3d and scikit-image natively, OpenCV and scipy in a per-class loop."""
+    return (
+        _cc3d_label(8, row=True),
+        _skimage_label(8, row=True),
+        CCReference(
+            "cv2 Spaghetti per-class loop",
+            "cv2",
+            lambda cv2, img: _per_class(_cv2_one(cv2, "CCL_SPAGHETTI"), img),
+            _pair_labeling(False),
+        ),
+        CCReference(
+            "scipy.ndimage.label per-class loop",
+            "scipy.ndimage",
+            lambda m, img: _per_class(lambda mask: m.label(mask, structure=_structure(2, 8)), img),
+            _pair_labeling(False),
+        ),
+    )
+
+
+def _volume_references(connectivity: int) -> tuple[CCReference, ...]:
+    """3-D binary: cc3d (both paths raster-ordered in 3-D), scipy, scikit-image."""
+    return (
+        _cc3d_label(connectivity, row=True),
+        _cc3d_label(connectivity, binary=True),
+        _scipy_label(connectivity, row=True),
+        _skimage_label(connectivity),
+    )
+
+
+def _cc3d_with_statistics(m: Any, img: np.ndarray) -> tuple[np.ndarray, int, dict[str, Any]]:
+    labels, n = m.connected_components(img, connectivity=8, return_N=True)
+    return labels, n, m.statistics(labels)
+
+
+def _stats_references() -> tuple[CCReference, ...]:
+    """Labels plus area, bounding box and centroid: OpenCV WithStats, cc3d + ``cc3d.statistics``."""
+    return (
+        CCReference(
+            "cv2 WithStats",
+            "cv2",
+            lambda cv2, img: cv2.connectedComponentsWithStats(img, connectivity=8, ltype=cv2.CV_32S),
+            _cv2_stats_labeling,
+            True,
+        ),
+        CCReference("cc3d + statistics", "cc3d", _cc3d_with_statistics, _cc3d_stats_labeling, True),
+    )
+
+
+def cc_references(key: str) -> tuple[CCReference, ...]:
+    """Every reference call of connected-components workload ``key`` (the benchmark groups)."""
+    return {
+        "cc_blobs": _binary_2d_references,
+        "cc_noise": _binary_2d_references,
+        "cc_coco": _binary_2d_references,
+        "cc_multilabel": _multilabel_references,
+        "cc_3d": lambda: _volume_references(26),
+        "cc_3d6": lambda: _volume_references(6),
+        "cc_stats": _stats_references,
+    }[key]()
+
+
+_CC_INPUTS = {
+    "cc_blobs": "cc_blobs",
+    "cc_noise": "cc_noise",
+    "cc_coco": "cc_coco",
+    "cc_multilabel": "cc_multi",
+    "cc_3d": "cc_blobs3d",
+    "cc_3d6": "cc_blobs3d",
+    "cc_stats": "cc_blobs",
+}
+
+
+def cc_input(data: BenchData, key: str) -> np.ndarray:
+    """The input image of connected-components workload ``key`` (generated on first use)."""
+    return getattr(data, _CC_INPUTS[key])  # type: ignore[no-any-return]
+
+
+def _cc_floors(image: Callable[[], np.ndarray]) -> tuple[tuple[str, Callable[[], Any]], ...]:
+    """Memory floors of a labeling pass over ``image()`` (same bytes read and written)."""
+    buffer: dict[str, np.ndarray] = {}
+
+    def copyto() -> None:
+        if "u32" not in buffer:
+            buffer["u32"] = np.ones(image().shape, np.uint32)  # touched: no page faults when timed
+        np.copyto(buffer["u32"], image())
+
+    return (
+        ("astype u32", lambda: image().astype(np.uint32)),
+        ("alloc+fill u32", lambda: np.empty(image().shape, np.uint32).fill(1)),
+        ("copyto u32", copyto),
+    )
+
+
+def _label_variant(image: Callable[[], np.ndarray], connectivity: int, multilabel: bool = False) -> Variant:
+    return Variant(
+        "label",
+        lambda: maskkit.cc.label(image(), connectivity, multilabel=multilabel),
+        _maskkit_labeling,
+        "astype u32",
+    )
+
+
+def _label_out_variant(image: Callable[[], np.ndarray], connectivity: int) -> Variant:
+    buffer: dict[str, np.ndarray] = {}
+
+    def run() -> tuple[np.ndarray, int]:
+        if "out" not in buffer:
+            buffer["out"] = np.ones(image().shape, np.uint32)
+        return maskkit.cc.label(image(), connectivity, out=buffer["out"])
+
+    return Variant("label out=u32", run, _maskkit_labeling, "copyto u32")
+
+
+def _first_available(
+    candidates: Sequence[CCReference], image: Callable[[], np.ndarray]
+) -> tuple[CCReference, Callable[[], Any]] | None:
+    """The first reference whose package imports, with its timed call."""
+    for reference in candidates:
+        call = reference.bind(image)
+        if call is not None:
+            return reference, call
+    return None
+
+
+def _cc_workload(
+    key: str,
+    label: str,
+    description: str,
+    image: Callable[[], np.ndarray],
+    variants: tuple[Variant, ...],
+    use_references: bool,
+) -> Workload:
+    """A cc workload timed against its first available row reference (see :func:`cc_references`)."""
+    candidates = [r for r in cc_references(key) if r.row]
+    chosen = _first_available(candidates, image) if use_references else None
+    packages = ", ".join(dict.fromkeys(r.package.split(".")[0] for r in candidates))
+    missing = "references disabled" if not use_references else f"{packages} not installed"
+    return Workload(
+        key=key,
+        label=label,
+        description=description,
+        reference=None if chosen is None else chosen[1],
+        variants=variants,
+        compare=_labeling_comparer(candidates[0].normalize if chosen is None else chosen[0].normalize),
+        reference_name="-" if chosen is None else chosen[0].name,
+        family="cc",
+        floors=_cc_floors(image),
+        missing_note=missing,
+    )
+
+
+def _cc_blobs(d: BenchData, refs: bool) -> Workload:
+    s = d.config.cc_side
+    image = partial(cc_input, d, "cc_blobs")
+    return _cc_workload(
+        "cc_blobs", "cc blobs",
+        f"{s}x{s} uint8 blobs (sigma-4 smooth noise, 40% set), 8-conn; out=u32 reuses a uint32 buffer",
+        image, (_label_variant(image, 8), _label_out_variant(image, 8)), refs,
+    )
+
+
+def _cc_noise(d: BenchData, refs: bool) -> Workload:
+    s = d.config.cc_side
+    image = partial(cc_input, d, "cc_noise")
+    return _cc_workload(
+        "cc_noise", "cc noise", f"{s}x{s} uint8 uniform noise, 50% set, 8-conn",
+        image, (_label_variant(image, 8),), refs,
+    )
+
+
+def _cc_coco(d: BenchData, refs: bool) -> Workload:
+    c = d.config
+    image = partial(cc_input, d, "cc_coco")
+    return _cc_workload(
+        "cc_coco", "cc COCO mask",
+        f"one {c.height}x{c.width} object mask (sigma-20 smooth noise, 20% set), 8-conn, Python call included",
+        image, (_label_variant(image, 8),), refs,
+    )
+
+
+def _cc_multilabel(d: BenchData, refs: bool) -> Workload:
+    s = d.config.cc_multi_side
+    image = partial(cc_input, d, "cc_multilabel")
+    return _cc_workload(
+        "cc_multilabel", "cc multilabel",
+        f"{s}x{s} uint8 map of 20 touching classes + 35% background, 8-conn, multilabel=True",
+        image, (_label_variant(image, 8, multilabel=True),), refs,
+    )
+
+
+def _cc_3d(d: BenchData, refs: bool) -> Workload:
+    s = d.config.cc_volume_side
+    image = partial(cc_input, d, "cc_3d")
+    return _cc_workload(
+        "cc_3d", "cc 3D 26-conn",
+        f"{s}^3 uint8 blobs (sigma-2 smooth noise, 30% set), 26-conn; out=u32 reuses a uint32 buffer",
+        image, (_label_variant(image, 26), _label_out_variant(image, 26)), refs,
+    )
+
+
+def _cc_3d6(d: BenchData, refs: bool) -> Workload:
+    s = d.config.cc_volume_side
+    image = partial(cc_input, d, "cc_3d6")
+    return _cc_workload(
+        "cc_3d6", "cc 3D 6-conn", f"the same {s}^3 blobs, 6-conn",
+        image, (_label_variant(image, 6),), refs,
+    )
+
+
+def _cc_stats(d: BenchData, refs: bool) -> Workload:
+    s = d.config.cc_side
+    image = partial(cc_input, d, "cc_stats")
+    variant = Variant(
+        "label_stats", lambda: maskkit.cc.label_stats(image(), 8), _maskkit_labeling, "astype u32"
+    )
+    return _cc_workload(
+        "cc_stats", "cc label+stats",
+        f"the {s}x{s} blobs, 8-conn: labels + area, bbox, centroid (cv2 WithStats / cc3d.statistics)",
+        image, (variant,), refs,
+    )
+
+
+_CC_BUILDERS: tuple[Callable[[BenchData, bool], Workload], ...] = (
+    _cc_blobs,
+    _cc_noise,
+    _cc_coco,
+    _cc_multilabel,
+    _cc_3d,
+    _cc_3d6,
+    _cc_stats,
+)
+
+
 _BUILDERS: tuple[Callable[[BenchData, ModuleType | None], Workload], ...] = (
     _encode_f,
     _encode_c,
@@ -757,9 +1486,11 @@ def _squash(name: str) -> str:
 
 
 def workload_keys() -> list[tuple[str, str]]:
-    """``(key, label)`` of every workload, in table order (no data is generated)."""
+    """``(key, label)`` of every workload, in table order (no data is generated, nothing imported)."""
     data = BenchData(QUICK)
-    return [(w.key, w.label) for w in (b(data, None) for b in _BUILDERS)]
+    coco = [b(data, None) for b in _BUILDERS]
+    cc = [b(data, False) for b in _CC_BUILDERS]
+    return [(w.key, w.label) for w in coco + cc]
 
 
 def normalize_workload_names(names: Iterable[str] | None) -> list[str] | None:
@@ -790,9 +1521,25 @@ def normalize_workload_names(names: Iterable[str] | None) -> list[str] | None:
 
 
 def build_workloads(data: BenchData, reference: ModuleType | None, keys: Sequence[str] | None = None) -> list[Workload]:
-    """The workloads (all, or those in ``keys``) over ``data``; inputs are generated lazily."""
+    """The pycocotools workloads (all, or those in ``keys``) over ``data``; inputs are generated lazily.
+
+    The connected-components workloads are built by :func:`build_cc_workloads`.
+    """
     selected = normalize_workload_names(keys)
     workloads = [b(data, reference) for b in _BUILDERS]
+    return [w for w in workloads if selected is None or w.key in selected]
+
+
+def build_cc_workloads(data: BenchData, keys: Sequence[str] | None = None, *, use_references: bool = True) -> list[Workload]:
+    """The connected-components workloads (all, or those in ``keys``) over ``data``.
+
+    Each is timed against the first installed reference of its kind (OpenCV for 2-D binary
+    images, cc3d for multilabel and 3-D, OpenCV WithStats or cc3d + statistics for measures;
+    see :func:`cc_references`); without one (or with ``use_references=False``) maskkit is
+    timed alone. Inputs are generated lazily.
+    """
+    selected = normalize_workload_names(keys)
+    workloads = [b(data, use_references) for b in _CC_BUILDERS]
     return [w for w in workloads if selected is None or w.key in selected]
 
 
@@ -901,7 +1648,7 @@ def _parity(workload: Workload, variant: Variant, expected: Any, threads: int, s
     with its 1-thread result (untimed)."""
     maskkit.set_num_threads(1)
     one = variant.run()
-    parity = "equal" if expected is None else _check(workload, variant, one, expected, "vs pycocotools")
+    parity = "equal" if expected is None else _check(workload, variant, one, expected, f"vs {workload.reference_name}")
     maskkit.set_num_threads(threads)
     own = workload.compare(variant.to_reference(variant.run()), variant.to_reference(one))
     if own is not None:
@@ -927,6 +1674,15 @@ def _timings(
     step = 1 if threads == 1 else 2
     pairs = [(timings[i], timings[i + step - 1]) for i in range(0, len(timings), step)]
     return reference, pairs
+
+
+def _floor_timings(workload: Workload, config: BenchConfig) -> dict[str, Timing]:
+    """The workload's memory floors at one thread (a quarter of the time budget: they are steady)."""
+    if not workload.floors:
+        return {}
+    short = dataclasses.replace(config, target_s=config.target_s / 4)
+    timings = measure_interleaved([Timed(call) for _, call in workload.floors], short)
+    return {name: t for (name, _), t in zip(workload.floors, timings)}
 
 
 def _ms(t: Timing | None) -> float | None:
@@ -955,6 +1711,17 @@ def _safe_parity(workload: Workload, variant: Variant, expected: Any, threads: i
     return parity.replace("(no reference)", f"({note})") if expected is None else parity
 
 
+def _floor_fields(variant: Variant, floors: dict[str, Timing], t1: Timing | None) -> Row:
+    """The workload's floors (ms), the one this variant is compared with, and 1T time / floor."""
+    floor = floors.get(variant.floor) if variant.floor is not None else None
+    return {
+        "floors_ms": {name: t.median_s * 1e3 for name, t in floors.items()},
+        "floor": variant.floor if floor is not None else None,
+        "floor_ms": _ms(floor),
+        "over_floor_1t": None if floor is None or t1 is None else t1.median_s / floor.median_s,
+    }
+
+
 def _row(
     workload: Workload,
     variant: Variant,
@@ -962,9 +1729,12 @@ def _row(
     reference: Timing | None,
     timings: tuple[Timing, Timing] | None,
     threads: int,
+    floors: dict[str, Timing] | None = None,
 ) -> Row:
     t1, tn = timings if timings is not None else (None, None)
     return {
+        "family": workload.family,
+        "reference_name": workload.reference_name if reference is not None else None,
         "workload": workload.key,
         "label": workload.label,
         "variant": variant.name,
@@ -990,25 +1760,31 @@ def _row(
         },
         "nbytes": workload.nbytes,
         "batched": workload.batched,
+        **_floor_fields(variant, floors or {}, t1),
     }
 
 
 def _rows_of(workload: Workload, threads: int, config: BenchConfig, strict: bool) -> list[Row]:
     """Parity checks (untimed), then interleaved timings, as one row per variant."""
-    expected, note = None, "no reference"
+    expected, note = None, workload.missing_note
     if workload.reference is not None:
         try:
             expected = workload.reference()
         except Exception as exc:  # the reference fails on this input: time maskkit alone
             if strict:
                 raise
-            note = f"pycocotools raised {_error(exc)}"
+            note = f"{workload.reference_name} raised {_error(exc)}"
             workload = dataclasses.replace(workload, reference=None)
     parities = [_safe_parity(workload, v, expected, threads, strict, note) for v in workload.variants]
+    del expected  # large label images: do not keep them alive while timing
     working = tuple(v for v, p in zip(workload.variants, parities) if not p.startswith("ERROR"))
     ref_timing, pairs = _timings(dataclasses.replace(workload, variants=working), threads, config)
+    floors = _floor_timings(workload, config)
     timed = {v.name: pair for v, pair in zip(working, pairs)}
-    return [_row(workload, v, p, ref_timing, timed.get(v.name), threads) for v, p in zip(workload.variants, parities)]
+    return [
+        _row(workload, v, p, ref_timing, timed.get(v.name), threads, floors)
+        for v, p in zip(workload.variants, parities)
+    ]
 
 
 def _environment(threads: int, reference: ModuleType | None) -> dict[str, Any]:
@@ -1033,6 +1809,22 @@ def _environment(threads: int, reference: ModuleType | None) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.machine()}",
     }
+
+
+def _cc_versions(rows: list[Row]) -> dict[str, str]:
+    """Versions of the connected-components references that were timed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    dists = {"cv2": "opencv-python-headless", "cc3d": "connected-components-3d", "scipy": "scipy", "skimage": "scikit-image"}
+    used = {name.split()[0].split(".")[0] for r in rows if r["family"] == "cc" and (name := r["reference_name"])}
+    out = {}
+    for module in sorted(used & dists.keys()):
+        loaded = _CC_MODULES.get(module) or _CC_MODULES.get(f"{module}.ndimage") or _CC_MODULES.get(f"{module}.measure")
+        try:
+            out[module] = version(dists[module])
+        except PackageNotFoundError:
+            out[module] = str(getattr(loaded, "__version__", "unknown"))
+    return out
 
 
 _BANDWIDTH_WORKLOADS = ("encode_f", "decode")
@@ -1147,12 +1939,14 @@ def run_report(
         with warnings.catch_warnings():
             # pycocotools' decode warns on every call under numpy >= 2 (its __array__ lacks copy=).
             warnings.filterwarnings("ignore", message=_PYCOCOTOOLS_NUMPY2_WARNING, category=DeprecationWarning)
-            rows, memory = _run_workloads(build_workloads(data, reference, workloads), data, nt, cfg, strict, progress)
+            selected = build_workloads(data, reference, workloads)
+            selected += build_cc_workloads(data, workloads, use_references=use_reference)
+            rows, memory = _run_workloads(selected, data, nt, cfg, strict, progress)
     finally:
         maskkit.set_num_threads(previous)
     bandwidth = _bandwidth(memory, data.masks_f.nbytes if memory is not None else 0, rows)
     return {
-        "environment": _environment(nt, reference),
+        "environment": {**_environment(nt, reference), "cc_references": _cc_versions(rows)},
         "config": cfg.__dict__.copy(),
         "rows": rows,
         "bandwidth": bandwidth,
@@ -1201,6 +1995,76 @@ def _fmt_ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
 
+def _grid(columns: Sequence[str], cells: Sequence[Sequence[str]]) -> list[str]:
+    """Header, rule and rows: first column left-aligned, the others right-aligned."""
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        first = values[0].ljust(widths[0])
+        rest = [v.rjust(w) for v, w in zip(values[1:], widths[1:])]
+        return " | ".join([first, *rest])
+
+    return [line(columns), "-+-".join("-" * w for w in widths), *(line(c) for c in cells)]
+
+
+_CC_COLUMNS = (
+    "cc workload",
+    "reference",
+    "ref ms",
+    "maskkit 1T ms",
+    "ratio 1T",
+    "maskkit NT ms",
+    "ratio NT",
+    "floor",
+    "floor ms",
+    "1T/floor",
+)
+
+
+def _cc_table(rows: list[Row]) -> list[str]:
+    """The connected-components rows: reference, maskkit, ratios, and the memory floor beside."""
+    cells = [
+        (
+            f"{r['label']} [{r['variant']}]",
+            r["reference_name"] or "skipped",
+            _fmt_ms(r["reference_ms"]),
+            _fmt_ms(r["maskkit_1t_ms"]),
+            _fmt_ratio(r["ratio_1t"]),
+            _fmt_ms(r["maskkit_nt_ms"]),
+            _fmt_ratio(r["ratio_nt"]),
+            r["floor"] or "-",
+            _fmt_ms(r["floor_ms"]),
+            _fmt_ratio(r["over_floor_1t"]),
+        )
+        for r in rows
+    ]
+    return _grid(_CC_COLUMNS, cells)
+
+
+def _cc_section(rows: list[Row], env: dict[str, Any]) -> list[str]:
+    """The cc table, its floors per workload, and how to read it."""
+    versions = ", ".join(f"{k} {v}" for k, v in env.get("cc_references", {}).items()) or "none installed"
+    out = [
+        f"connected components (maskkit.cc; references at 1 thread, OpenCV setNumThreads(1); {versions})",
+        "ratio = reference ms / maskkit ms; 1T/floor = maskkit 1T ms / floor ms (numpy, 1 thread, same pixels)",
+        "",
+        *_cc_table(rows),
+        "",
+        (
+            "floors (numpy, 1 thread): astype u32 = input.astype(uint32) (fresh output, the floor of label()); "
+            "alloc+fill u32 = np.empty(shape, uint32).fill(1); copyto u32 = np.copyto(reused uint32, input) "
+            "(floor of out=)"
+        ),
+    ]
+    seen = set()
+    for r in rows:
+        if r["workload"] not in seen and r["floors_ms"]:
+            seen.add(r["workload"])
+            floors = ", ".join(f"{name} {_fmt_ms(ms)} ms" for name, ms in r["floors_ms"].items())
+            out.append(f"  {r['label']}: {floors}")
+    return out
+
+
 def _table(rows: list[Row]) -> list[str]:
     cells = [
         (
@@ -1213,20 +2077,15 @@ def _table(rows: list[Row]) -> list[str]:
         )
         for r in rows
     ]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(_COLUMNS)]
-
-    def line(values: Sequence[str]) -> str:
-        first = values[0].ljust(widths[0])
-        rest = [v.rjust(w) for v, w in zip(values[1:], widths[1:])]
-        return " | ".join([first, *rest])
-
-    return [line(_COLUMNS), "-+-".join("-" * w for w in widths), *(line(c) for c in cells)]
+    return _grid(_COLUMNS, cells)
 
 
 def format_report(report: dict[str, Any]) -> str:
     """The plain-text table and summary lines of a :func:`run_report` result."""
     env = report["environment"]
     rows: list[Row] = report["rows"]
+    coco_rows = [r for r in rows if r.get("family", "coco") == "coco"]
+    cc_rows = [r for r in rows if r.get("family") == "cc"]
     nt = env["threads_nt"]
     out = [
         f"maskkit bench: maskkit {env['maskkit']}, SIMD {env['simd_active']} "
@@ -1234,13 +2093,18 @@ def format_report(report: dict[str, Any]) -> str:
         f"os.cpu_count()={env['cpu_count']}",
         f"numpy {env['numpy']}, pycocotools {env['pycocotools'] or 'not used'}, "
         f"Python {env['python']}, {env['platform']}",
-        "times: median of repeated runs; ratio = pycocotools ms / maskkit ms (higher is faster)",
+        "times: median of repeated runs; ratio = reference ms / maskkit ms (higher is faster)"
+        + ("; the reference is pycocotools" if coco_rows else ""),
         "",
     ]
-    if report["reference_note"]:
-        out += [report["reference_note"] + " (maskkit times only)", ""]
-    out += _table(rows)
-    out.append("")
+    if coco_rows or not cc_rows:
+        if report["reference_note"]:
+            out += [report["reference_note"] + " (maskkit times only)", ""]
+        out += _table(coco_rows)
+        out.append("")
+    if cc_rows:
+        out += _cc_section(cc_rows, env)
+        out.append("")
     bandwidth = report["bandwidth"]
     if bandwidth is not None:
         out.append(
@@ -1262,13 +2126,16 @@ def format_report(report: dict[str, Any]) -> str:
         out += [f"  {r['label']} [{r['variant']}]: {r['scaling']:.2f}x" for r in scaled]
     checked = sum(1 for r in rows if r["checked"])
     if checked or report["mismatches"]:
-        out.append(f"parity: {checked}/{len(rows)} rows equal to pycocotools (compared before timing)")
+        out.append(
+            f"parity: {checked}/{len(rows)} rows equal to their reference (pycocotools: identical bytes; "
+            "cc: same partition, n and measures, identical labels where both are raster-ordered; compared before timing)"
+        )
     else:
         out.append("parity: not compared (no reference ran)")
     out += [f"  {m}" for m in report["mismatches"]]
-    if not report["reference_note"]:
-        notes = {r["parity"] for r in rows if r["parity"] != "equal"} - set(report["mismatches"])
-        out += [f"  {n}" for n in sorted(notes)]
+    noted = cc_rows if report["reference_note"] else rows
+    notes = {r["parity"] for r in noted if r["parity"] != "equal"} - set(report["mismatches"])
+    out += [f"  {n}" for n in sorted(notes)]
     out.append("")
     out.append("workloads:")
     seen = set()

@@ -52,11 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     keys = ", ".join(k for k, _ in _bench.workload_keys())
     bench = sub.add_parser(
         "bench",
-        help="time maskkit against pycocotools.mask on generated COCO-like data",
+        help="time maskkit against the tools it replaces on generated data",
         description=(
-            "Time maskkit against pycocotools.mask on seeded, COCO-like data, after checking "
-            "that both give identical results. Ratios are pycocotools time / maskkit time at "
-            "1 thread (1T) and at N threads (NT)."
+            "Time maskkit against pycocotools.mask (RLE, polygons, IoU) and against OpenCV / "
+            "cc3d (connected components) on seeded, generated data, after checking that both "
+            "give identical results. Ratios are reference time / maskkit time at 1 thread (1T) "
+            "and at N threads (NT); references that are not installed are skipped with a note."
         ),
         epilog=f"workloads: {keys}",
     )
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workloads", type=_workload_list, default=None, metavar="A,B", help="comma-separated subset to run"
     )
     bench.add_argument(
-        "--no-reference", action="store_true", help="skip pycocotools even if installed (maskkit times only)"
+        "--no-reference", action="store_true", help="skip the reference packages even if installed (maskkit times only)"
     )
     bench.add_argument("--strict", action="store_true", help="stop at the first result that differs")
     return parser
