@@ -9,7 +9,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .cc import _structure_connectivity, label, label_stats
+from .cc import _resolve_connectivity, label, label_stats
 
 __all__ = ["remove_small_objects", "remove_small_holes", "fill_holes", "dust", "largest_k"]
 
@@ -153,12 +153,7 @@ def fill_holes(mask: Any, connectivity: Optional[int] = None, *, structure: Any 
     _check_bool_or_int(arr)
     if arr.ndim not in (2, 3):
         raise ValueError(f"fill_holes needs a 2-D or 3-D mask, got ndim={arr.ndim}")
-    if structure is not None:
-        if connectivity is not None:
-            raise ValueError("give connectivity or structure, not both")
-        connectivity = _structure_connectivity(structure, arr.ndim)
-    if connectivity is None:
-        connectivity = 4 if arr.ndim == 2 else 6
+    connectivity = _resolve_connectivity(connectivity, structure, arr.ndim, full=False)
     foreground = arr != 0
     if foreground.size == 0:
         return foreground

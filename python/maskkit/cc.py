@@ -55,6 +55,17 @@ def _structure_connectivity(structure: Any, ndim: int) -> int:
     )
 
 
+def _resolve_connectivity(connectivity: Optional[int], structure: Any, ndim: int, *, full: bool) -> int:
+    """``connectivity``, or the one ``structure`` stands for, or the default (full or cross)."""
+    if structure is not None:
+        if connectivity is not None:
+            raise ValueError("give connectivity or structure, not both")
+        return _structure_connectivity(structure, ndim)
+    if connectivity is None:
+        return _ALLOWED[ndim][-1] if full else _ALLOWED[ndim][0]
+    return connectivity
+
+
 class _Prepared(NamedTuple):
     image: np.ndarray  # the caller's array (for its shape)
     volume: np.ndarray  # C-contiguous (D, H, W) unsigned view
@@ -71,12 +82,7 @@ def _prepare(image: Any, connectivity: Optional[int], background: Any, structure
         )
     if arr.ndim not in (2, 3):
         raise ValueError(f"label needs a 2-D or 3-D image, got ndim={arr.ndim} (shape {arr.shape})")
-    if structure is not None:
-        if connectivity is not None:
-            raise ValueError("give connectivity or structure, not both")
-        connectivity = _structure_connectivity(structure, arr.ndim)
-    if connectivity is None:
-        connectivity = 8 if arr.ndim == 2 else 26
+    connectivity = _resolve_connectivity(connectivity, structure, arr.ndim, full=True)
     if isinstance(connectivity, bool) or connectivity not in _ALLOWED[arr.ndim]:
         raise ValueError(
             f"connectivity must be one of {_ALLOWED[arr.ndim]} for a {arr.ndim}-D image, got {connectivity!r}"
