@@ -106,22 +106,14 @@ void find_runs(const T* row, std::uint64_t width, bool multilabel, T background,
     }
 }
 
-// Union-find over run indices, stored in the runs' label fields; unions keep the smaller root.
+// Union-find over run indices, stored in the runs' label fields (links always point to a smaller
+// index: unions keep the smaller root).
 std::uint64_t find_root(std::vector<Run>& runs, std::uint64_t a) {
     while (runs[a].label != a) {
         runs[a].label = runs[runs[a].label].label;
         a = runs[a].label;
     }
     return a;
-}
-
-void unite(std::vector<Run>& runs, std::uint64_t a, std::uint64_t b) {
-    a = find_root(runs, a);
-    b = find_root(runs, b);
-    if (a < b)
-        runs[b].label = a;
-    else if (b < a)
-        runs[a].label = b;
 }
 
 // Joins the runs of row r to the runs of its earlier neighbour rows that are not before row
@@ -144,14 +136,18 @@ void merge_row(std::vector<Run>& runs, const std::vector<T>& values, const std::
         for (std::uint64_t i = first; i < last && j < j_end; ++i) {
             const std::uint64_t a_start = runs[i].start, a_end = runs[i].end;
             while (j < j_end && runs[j].end + reach <= a_start) ++j;
+            // The root of run i is found once and kept up to date across its neighbours, so each
+            // contact costs one find (of the neighbour) and at most one link.
+            std::uint64_t root = ~std::uint64_t{0};
             for (std::uint64_t k = j; k < j_end && runs[k].start < a_end + reach; ++k) {
                 if (multilabel && values[k] != values[i]) continue;
-                if (runs[i].label == i) {
-                    // a root: hang it under the neighbour's root (in an earlier row, so smaller)
-                    // without a second find
-                    runs[i].label = find_root(runs, k);
-                } else {
-                    unite(runs, i, k);
+                if (root == ~std::uint64_t{0}) root = runs[i].label == i ? i : find_root(runs, i);
+                const std::uint64_t other = find_root(runs, k);
+                if (other < root) {
+                    runs[root].label = other;
+                    root = other;
+                } else if (root < other) {
+                    runs[other].label = root;
                 }
             }
         }
