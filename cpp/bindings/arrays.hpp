@@ -59,6 +59,25 @@ py::array_t<T, py::array::c_style> exact_array(const py::handle& obj, const char
     return py::array_t<T, py::array::c_style>::ensure(arr);
 }
 
+// (N, H, W) uint8 or bool masks with any strides (byte strides are passed straight to the core).
+struct MaskStack {
+    const std::uint8_t* data;
+    std::size_t n;
+    std::uint64_t h, w;
+    std::int64_t stride_n, stride_h, stride_w;
+};
+
+inline MaskStack mask_stack(const py::array& masks) {
+    const py::dtype dt = masks.dtype();
+    if (!(dt.is(py::dtype::of<std::uint8_t>()) || dt.is(py::dtype::of<bool>())))
+        throw py::type_error("masks must have dtype uint8 or bool, got " + std::string(py::str(dt)));
+    if (masks.ndim() != 3)
+        throw py::value_error("masks must be 3-D (N, H, W), got ndim=" + std::to_string(masks.ndim()));
+    return {static_cast<const std::uint8_t*>(masks.data()), static_cast<std::size_t>(masks.shape(0)),
+            static_cast<std::uint64_t>(masks.shape(1)), static_cast<std::uint64_t>(masks.shape(2)),
+            masks.strides(0), masks.strides(1), masks.strides(2)};
+}
+
 // A batch of RLEs held by numpy arrays (counts uint32 (C,), offsets int64 (N+1,),
 // sizes int64 (N, 2)), checked once and exposed as views without copying the counts.
 struct BatchViews {

@@ -219,20 +219,11 @@ py::list build(const py::object& counts, const py::object& offsets, const py::ob
 }
 
 py::list encode_objects(const py::array& masks) {
-    const py::dtype dt = masks.dtype();
-    if (!(dt.is(py::dtype::of<std::uint8_t>()) || dt.is(py::dtype::of<bool>())))
-        throw py::type_error("masks must have dtype uint8 or bool, got " + std::string(py::str(dt)));
-    if (masks.ndim() != 3)
-        throw py::value_error("masks must be 3-D, got ndim=" + std::to_string(masks.ndim()));
-    const auto* data = static_cast<const std::uint8_t*>(masks.data());
-    const auto n = static_cast<std::size_t>(masks.shape(0));
-    const auto h = static_cast<std::uint64_t>(masks.shape(1));
-    const auto w = static_cast<std::uint64_t>(masks.shape(2));
-    const auto sn = masks.strides(0), sh = masks.strides(1), sw = masks.strides(2);
+    const MaskStack s = mask_stack(masks);
     RleBatch batch;
     {
         py::gil_scoped_release release;
-        batch = encode_batch(data, n, h, w, sn, sh, sw);
+        batch = encode_batch(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w);
     }
     return build_objects(views_of(batch));
 }

@@ -15,25 +15,6 @@
 namespace maskkit::bindings {
 namespace {
 
-struct MaskStack {
-    const std::uint8_t* data;
-    std::size_t n;
-    std::uint64_t h, w;
-    std::int64_t stride_n, stride_h, stride_w;
-};
-
-// (N, H, W) uint8 or bool masks with any strides (byte strides are passed straight to the core).
-MaskStack mask_stack(const py::array& masks) {
-    const py::dtype dt = masks.dtype();
-    if (!(dt.is(py::dtype::of<std::uint8_t>()) || dt.is(py::dtype::of<bool>())))
-        throw py::type_error("masks must have dtype uint8 or bool, got " + std::string(py::str(dt)));
-    if (masks.ndim() != 3)
-        throw py::value_error("masks must be 3-D (N, H, W), got ndim=" + std::to_string(masks.ndim()));
-    return {static_cast<const std::uint8_t*>(masks.data()), static_cast<std::size_t>(masks.shape(0)),
-            static_cast<std::uint64_t>(masks.shape(1)), static_cast<std::uint64_t>(masks.shape(2)),
-            masks.strides(0), masks.strides(1), masks.strides(2)};
-}
-
 py::tuple encode(const py::array& masks) {
     const MaskStack s = mask_stack(masks);
     RleBatch batch;

@@ -46,25 +46,10 @@ std::vector<NeighbourRow> neighbour_rows(int connectivity) {
     }
 }
 
-// First x >= from with row[x] != value (or width); one-byte pixels are compared 8 at a time.
-template <class T>
-std::uint64_t skip_equal(const T* row, std::uint64_t from, std::uint64_t width, T value) {
-    std::uint64_t x = from;
-    if constexpr (sizeof(T) == 1) {
-        const std::uint64_t pattern = 0x0101010101010101ull * value;
-        for (; x + 8 <= width; x += 8) {
-            std::uint64_t word;
-            std::memcpy(&word, row + x, 8);
-            if (word != pattern) break;
-        }
-    }
-    while (x < width && row[x] == value) ++x;
-    return x;
-}
-
-// First x >= from with row[x] == value (or width).
-template <class T>
-std::uint64_t skip_not_equal(const T* row, std::uint64_t from, std::uint64_t width, T value) {
+// First x >= from where (row[x] == value) != Equal, i.e. the end of a stretch of pixels equal
+// (Equal) or unequal (!Equal) to value; one-byte pixels are tested 8 at a time.
+template <bool Equal, class T>
+std::uint64_t skip(const T* row, std::uint64_t from, std::uint64_t width, T value) {
     std::uint64_t x = from;
     if constexpr (sizeof(T) == 1) {
         const std::uint64_t pattern = 0x0101010101010101ull * value;
@@ -72,10 +57,11 @@ std::uint64_t skip_not_equal(const T* row, std::uint64_t from, std::uint64_t wid
             std::uint64_t word;
             std::memcpy(&word, row + x, 8);
             const std::uint64_t diff = word ^ pattern;  // a zero byte where row[x] == value
-            if ((diff - 0x0101010101010101ull) & ~diff & 0x8080808080808080ull) break;
+            const bool any_equal = ((diff - 0x0101010101010101ull) & ~diff & 0x8080808080808080ull) != 0;
+            if (Equal ? diff != 0 : any_equal) break;
         }
     }
-    while (x < width && row[x] != value) ++x;
+    while (x < width && (row[x] == value) == Equal) ++x;
     return x;
 }
 
@@ -92,15 +78,15 @@ void find_runs(const T* row, std::uint64_t width, bool multilabel, T background,
     }
     std::uint64_t x = 0;
     while (true) {
-        x = skip_equal(row, x, width, background);
+        x = skip<true>(row, x, width, background);
         if (x == width) return;
         const std::uint64_t start = x;
         if (multilabel) {
             const T value = row[x];
-            x = skip_equal(row, x, width, value);
+            x = skip<true>(row, x, width, value);
             values.push_back(value);
         } else {
-            x = skip_not_equal(row, x, width, background);
+            x = skip<false>(row, x, width, background);
         }
         runs.push_back(Run{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(x), runs.size()});
     }

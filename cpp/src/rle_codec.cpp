@@ -99,15 +99,4 @@ std::size_t parse_rle_string(const char* text, std::size_t length, count_t* out)
     return m;
 }
 
-void parse_rle_string(const char* text, std::size_t length, std::vector<count_t>& counts) {
-    const std::size_t first = counts.size();
-    counts.resize(first + length);
-    try {
-        counts.resize(first + parse_rle_string(text, length, counts.data() + first));
-    } catch (...) {
-        counts.resize(first);
-        throw;
-    }
-}
-
 }  // namespace maskkit

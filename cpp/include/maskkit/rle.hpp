@@ -51,9 +51,8 @@ void append_rle_string(const count_t* counts, std::size_t m, std::string& out);
 // Parses a compressed string. Unlike pycocotools, a character outside '0'..'o' or a string that
 // ends inside a number raises std::invalid_argument instead of reading garbage. Parsing stops at
 // the first NUL byte, as in C.
-void parse_rle_string(const char* text, std::size_t length, std::vector<count_t>& counts);
-
-// The same into out, which must have room for `length` counts; returns how many were written.
+// Writes the counts into out, which must have room for `length` counts (a count takes at least
+// one character); returns how many were written.
 std::size_t parse_rle_string(const char* text, std::size_t length, count_t* out);
 
 // ---- encode ------------------------------------------------------------------------------
