@@ -8,9 +8,38 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace maskkit {
+
+// An allocator whose resize() leaves new elements uninitialized: run arrays are grown by the
+// widest possible row, written by the run finder, then trimmed, and zeroing that slack for
+// every row would cost as much as writing the label image.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+    using value_type = T;
+    template <class U>
+    struct rebind {
+        using other = UninitializedAllocator<U>;
+    };
+    UninitializedAllocator() = default;
+    template <class U>
+    UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
+template <class T>
+using RawVector = std::vector<T, UninitializedAllocator<T>>;
 
 struct LabelShape {
     std::uint64_t depth = 1;   // planes (1 for a 2-D image)
@@ -29,11 +58,6 @@ struct ComponentStats {
 // image is a separate step so the caller can choose the output type once the count is known.
 class Labeling {
 public:
-    struct Run {
-        std::uint32_t start, end;  // [start, end) within the row
-        std::uint64_t label;       // provisional during the pass, final afterwards
-    };
-
     std::uint64_t count() const { return count_; }
 
     // Writes every pixel (background 0) into a C-ordered buffer of integers `element_size`
@@ -45,15 +69,17 @@ public:
 private:
     friend Labeling label_components(const void*, std::size_t, const LabelShape&, int, bool, std::uint64_t);
     LabelShape shape_;
-    std::vector<Run> runs_;
+    RawVector<std::uint32_t> bounds_;       // start, end ([start, end), within the row) of each run, raster order
+    RawVector<std::uint32_t> labels_;       // final label of each run
     std::vector<std::uint64_t> row_first_;  // runs of row r: [row_first_[r], row_first_[r + 1])
     std::uint64_t count_ = 0;
 };
 
 // Labels a C-contiguous image whose pixels are `element_size` (1, 2, 4 or 8) bytes, compared
 // bit for bit (so signed and unsigned values of one width behave alike); `background` holds the
-// background value in the same width. Rows must be shorter than 2^32 pixels. Throws
-// std::invalid_argument for an unsupported connectivity or element size.
+// background value in the same width. Rows must be shorter than 2^32 pixels and the image must
+// have fewer than 2^32 runs. Throws std::invalid_argument for an unsupported connectivity or
+// element size and std::length_error for too many runs.
 Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape, int connectivity,
                           bool multilabel, std::uint64_t background);
 

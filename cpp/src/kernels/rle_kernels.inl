@@ -186,10 +186,10 @@ void fill_runs_impl(const count_t* counts, std::size_t m, std::uint8_t* out, std
 // the work per block is constant plus one step per run boundary (no branch per pixel).
 template <class Lanes>
 std::size_t foreground_runs_impl(const std::uint8_t* row, std::uint64_t width, std::uint8_t background,
-                                 std::vector<std::uint32_t>& bounds) {
+                                 std::uint32_t* bounds) {
     std::uint8_t background_block[Lanes::width];
     std::memset(background_block, background, sizeof background_block);
-    const std::size_t first = bounds.size();
+    std::uint32_t* next = bounds;
     std::uint64_t carry = 0;  // 1 when the pixel before the block is foreground
     for (std::uint64_t x0 = 0; x0 < width; x0 += Lanes::width) {
         const unsigned count = static_cast<unsigned>(std::min<std::uint64_t>(Lanes::width, width - x0));
@@ -199,16 +199,32 @@ std::size_t foreground_runs_impl(const std::uint8_t* row, std::uint64_t width, s
         if (count < 64) edges &= (std::uint64_t{1} << count) - 1;
         carry = count == 64 ? bits >> 63 : (bits >> (count - 1)) & 1;
         while (edges) {
-            bounds.push_back(static_cast<std::uint32_t>(x0 + lowest_bit(edges)));
+            *next++ = static_cast<std::uint32_t>(x0 + lowest_bit(edges));
             edges &= edges - 1;
         }
     }
-    if (carry) bounds.push_back(static_cast<std::uint32_t>(width));
-    return (bounds.size() - first) / 2;
+    if (carry) *next++ = static_cast<std::uint32_t>(width);
+    return static_cast<std::size_t>(next - bounds) / 2;
+}
+
+// Value changes along a byte row: each block is compared with itself shifted by one pixel.
+template <class Lanes>
+std::size_t value_edges_impl(const std::uint8_t* row, std::uint64_t width, std::uint32_t* edges) {
+    std::uint32_t* next = edges;
+    for (std::uint64_t x0 = 1; x0 < width; x0 += Lanes::width) {
+        const unsigned count = static_cast<unsigned>(std::min<std::uint64_t>(Lanes::width, width - x0));
+        std::uint64_t bits = count == Lanes::width ? Lanes::changed(row + x0, row + x0 - 1)
+                                                   : Lanes::changed_partial(row + x0, row + x0 - 1, count);
+        while (bits) {
+            *next++ = static_cast<std::uint32_t>(x0 + lowest_bit(bits));
+            bits &= bits - 1;
+        }
+    }
+    return static_cast<std::size_t>(next - edges);
 }
 
 template <class Lanes>
 constexpr kernels::RleKernels make_rle_kernels() {
     return {&encode_contiguous_impl<Lanes>, &encode_row_major_impl<Lanes>, &fill_runs_impl<Lanes>,
-            &foreground_runs_impl<Lanes>};
+            &foreground_runs_impl<Lanes>, &value_edges_impl<Lanes>};
 }
