@@ -105,14 +105,14 @@ void append_runs(const T* row, std::uint64_t width, bool multilabel, T backgroun
     const std::uint64_t before = stripe.runs();
     if (before + (width + 1) / 2 > kMostRuns)
         throw std::length_error("the image has too many runs to label (more than " + std::to_string(kMostRuns) + ")");
-    stripe.bounds.resize(2 * before + width + 2);
+    stripe.bounds.resize(2 * before + width + 16);
     std::uint32_t* out = stripe.bounds.data() + 2 * before;
     std::uint64_t found = 0;
     if constexpr (sizeof(T) == 1) {
         if (!multilabel) {
             found = simd.foreground_runs(row, width, background, out);
         } else {  // cut at every change of value, keep the stretches that are not background
-            edges.resize(width + 1);
+            edges.resize(width + 16);
             const std::size_t n = simd.value_edges(row, width, edges.data());
             edges[n] = static_cast<std::uint32_t>(width);
             std::uint32_t start = 0;
@@ -228,7 +228,7 @@ void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begi
     // only, and regrowing arrays of millions of runs would copy them.
     const std::uint64_t expected = std::min<std::uint64_t>({rows * ((width + 1) / 2), rows * width / 4 + rows,
                                                             std::uint64_t{1} << 26});
-    out.bounds.reserve(static_cast<std::size_t>(2 * expected + width + 2));
+    out.bounds.reserve(static_cast<std::size_t>(2 * expected + width + 16));
     out.sets.reserve(static_cast<std::size_t>(expected));
     out.parent.reserve(static_cast<std::size_t>(expected / 4 + 16));
     std::vector<std::uint64_t> row_first(row_end + 1, 0);  // indexed by global row; only this stripe's used

@@ -8,38 +8,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <new>
-#include <utility>
 #include <vector>
+
+#include "maskkit/raw_vector.hpp"
 
 namespace maskkit {
 
-// An allocator whose resize() leaves new elements uninitialized: run arrays are grown by the
-// widest possible row, written by the run finder, then trimmed, and zeroing that slack for
-// every row would cost as much as writing the label image.
-template <class T>
-struct UninitializedAllocator : std::allocator<T> {
-    using value_type = T;
-    template <class U>
-    struct rebind {
-        using other = UninitializedAllocator<U>;
-    };
-    UninitializedAllocator() = default;
-    template <class U>
-    UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
-    template <class U>
-    void construct(U* p) noexcept {
-        ::new (static_cast<void*>(p)) U;
-    }
-    template <class U, class... Args>
-    void construct(U* p, Args&&... args) {
-        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-    }
-};
-
-template <class T>
-using RawVector = std::vector<T, UninitializedAllocator<T>>;
 
 struct LabelShape {
     std::uint64_t depth = 1;   // planes (1 for a 2-D image)

@@ -40,6 +40,30 @@ inline unsigned lowest_bit(std::uint64_t bits) {
 #endif
 }
 
+inline unsigned set_bits(std::uint64_t bits) {
+#if defined(_MSC_VER)
+    return static_cast<unsigned>(__popcnt64(bits));
+#else
+    return static_cast<unsigned>(__builtin_popcountll(bits));
+#endif
+}
+
+// Writes base + the index of each set bit of `bits`, in increasing order, from `out` on and
+// returns the end of what it wrote. Eight slots are written per step whatever the count (the
+// slots past it hold garbage that later writes replace), so the loop runs popcount / 8 + 1
+// times instead of branching once per bit: `out` needs 8 slots of slack.
+inline std::uint32_t* append_bit_positions(std::uint32_t* out, std::uint64_t bits, std::uint64_t base) {
+    std::uint32_t* const end = out + set_bits(bits);
+    do {
+        for (int slot = 0; slot < 8; ++slot) {
+            out[slot] = static_cast<std::uint32_t>(base + (bits != 0 ? lowest_bit(bits) : 0));
+            bits &= bits - 1;
+        }
+        out += 8;
+    } while (out < end);
+    return end;
+}
+
 // pycocotools' encoder: the value before the first pixel is 0 and every change of byte value
 // starts a run. Blocks without a change cost one compare.
 template <class Lanes>
@@ -198,10 +222,7 @@ std::size_t foreground_runs_impl(const std::uint8_t* row, std::uint64_t width, s
         std::uint64_t edges = bits ^ ((bits << 1) | carry);  // set where the value differs from its left neighbour
         if (count < 64) edges &= (std::uint64_t{1} << count) - 1;
         carry = count == 64 ? bits >> 63 : (bits >> (count - 1)) & 1;
-        while (edges) {
-            *next++ = static_cast<std::uint32_t>(x0 + lowest_bit(edges));
-            edges &= edges - 1;
-        }
+        next = append_bit_positions(next, edges, x0);
     }
     if (carry) *next++ = static_cast<std::uint32_t>(width);
     return static_cast<std::size_t>(next - bounds) / 2;
@@ -213,12 +234,9 @@ std::size_t value_edges_impl(const std::uint8_t* row, std::uint64_t width, std::
     std::uint32_t* next = edges;
     for (std::uint64_t x0 = 1; x0 < width; x0 += Lanes::width) {
         const unsigned count = static_cast<unsigned>(std::min<std::uint64_t>(Lanes::width, width - x0));
-        std::uint64_t bits = count == Lanes::width ? Lanes::changed(row + x0, row + x0 - 1)
+        const std::uint64_t bits = count == Lanes::width ? Lanes::changed(row + x0, row + x0 - 1)
                                                    : Lanes::changed_partial(row + x0, row + x0 - 1, count);
-        while (bits) {
-            *next++ = static_cast<std::uint32_t>(x0 + lowest_bit(bits));
-            bits &= bits - 1;
-        }
+        next = append_bit_positions(next, bits, x0);
     }
     return static_cast<std::size_t>(next - edges);
 }
