@@ -171,8 +171,11 @@ void link_runs(Stripe<T>& s, std::uint64_t first, std::uint64_t last, std::uint6
             }
             const std::uint32_t set = sets[k];
             if (set == seen) continue;
-            seen = set;
             const std::uint32_t other = s.find(set);
+            // Later rows reach run k again (three times per plane in 3-D): point it at its root
+            // so their finds start there.
+            sets[k] = other;
+            seen = other;
             if (root == kNoSet) {
                 root = other;
             } else {
@@ -285,23 +288,32 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, bool 
         }
         if (total_runs > kMostRuns)
             throw std::length_error("the image has too many runs to label (more than " + std::to_string(kMostRuns) + ")");
-        whole.bounds.reserve(static_cast<std::size_t>(2 * total_runs));
-        whole.sets.reserve(static_cast<std::size_t>(total_runs));
-        whole.parent.reserve(static_cast<std::size_t>(total_sets));
-        if (multilabel) whole.values.reserve(static_cast<std::size_t>(total_runs));
-        whole.row_first.assign(rows + 1, 0);
+        // Each stripe copies itself into its place, in parallel (set indices shifted).
+        std::vector<std::uint64_t> run_offset(stripes + 1, 0), set_offset(stripes + 1, 0);
         for (std::uint64_t i = 0; i < stripes; ++i) {
-            Stripe<T>& part = parts[i];
-            const std::uint64_t run_offset = whole.runs();
-            const auto set_offset = static_cast<std::uint32_t>(whole.parent.size());
-            whole.bounds.insert(whole.bounds.end(), part.bounds.begin(), part.bounds.end());
-            for (std::uint32_t set : part.sets) whole.sets.push_back(set + set_offset);
-            for (std::uint32_t up : part.parent) whole.parent.push_back(up + set_offset);
-            whole.values.insert(whole.values.end(), part.values.begin(), part.values.end());
-            for (std::uint64_t r = stripe_row[i]; r < stripe_row[i + 1]; ++r)
-                whole.row_first[r] = run_offset + part.row_first[r - stripe_row[i]];
-            part = Stripe<T>();
+            run_offset[i + 1] = run_offset[i] + parts[i].runs();
+            set_offset[i + 1] = set_offset[i] + parts[i].parent.size();
         }
+        whole.bounds.resize(static_cast<std::size_t>(2 * total_runs));
+        whole.sets.resize(static_cast<std::size_t>(total_runs));
+        whole.parent.resize(static_cast<std::size_t>(total_sets));
+        if (multilabel) whole.values.resize(static_cast<std::size_t>(total_runs));
+        whole.row_first.assign(rows + 1, 0);
+        parallel_for(stripes, 1, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) {
+                Stripe<T>& part = parts[i];
+                const auto shift = static_cast<std::uint32_t>(set_offset[i]);
+                std::copy(part.bounds.begin(), part.bounds.end(), whole.bounds.begin() + static_cast<std::ptrdiff_t>(2 * run_offset[i]));
+                std::uint32_t* sets = whole.sets.data() + run_offset[i];
+                for (std::size_t r = 0; r < part.sets.size(); ++r) sets[r] = part.sets[r] + shift;
+                std::uint32_t* parent = whole.parent.data() + set_offset[i];
+                for (std::size_t r = 0; r < part.parent.size(); ++r) parent[r] = part.parent[r] + shift;
+                std::copy(part.values.begin(), part.values.end(), whole.values.begin() + static_cast<std::ptrdiff_t>(run_offset[i]));
+                for (std::uint64_t r = stripe_row[i]; r < stripe_row[i + 1]; ++r)
+                    whole.row_first[r] = run_offset[i] + part.row_first[r - stripe_row[i]];
+                part = Stripe<T>();
+            }
+        });
         whole.row_first[rows] = whole.runs();
         for (std::uint64_t i = 1; i < stripes; ++i)
             for (std::uint64_t r = stripe_row[i]; r < stripe_row[i] + rows_per_unit; ++r) {
@@ -316,7 +328,10 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, bool 
     std::uint32_t next = 0;
     std::uint32_t* parent = whole.parent.data();
     for (std::size_t s = 0; s < whole.parent.size(); ++s) parent[s] = parent[s] == s ? ++next : parent[parent[s]];
-    for (std::uint32_t& set : whole.sets) set = parent[set];
+    std::uint32_t* sets = whole.sets.data();
+    parallel_for(whole.sets.size(), std::size_t{1} << 16, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) sets[i] = parent[sets[i]];
+    });
     count = next;
     bounds = std::move(whole.bounds);
     labels = std::move(whole.sets);
