@@ -168,9 +168,7 @@ def test_cc3d_counter_examples():
     assert cc.label(np.array([[3], [2], [1]], np.uint8), 4)[1] == 1
 
 
-@given(images)
-def test_stats_equal_numpy_and_scipy(x):
-    k = CONNECTIVITIES[x.ndim][0]
+def assert_stats_match_numpy_and_scipy(x, k):
     s = cc.label_stats(x, k)
     labels, n = cc.label(x, k)
     assert s.n == n and np.array_equal(s.labels, labels)
@@ -183,6 +181,11 @@ def test_stats_equal_numpy_and_scipy(x):
     if n:
         expected = np.array(ndi.center_of_mass(labels > 0, labels, range(1, n + 1)))
         assert np.array_equal(s.centroid, expected.reshape(n, ndim))
+
+
+@given(images)
+def test_stats_equal_numpy_and_scipy(x):
+    assert_stats_match_numpy_and_scipy(x, CONNECTIVITIES[x.ndim][0])
 
 
 # ---- clean-up functions -------------------------------------------------------------------
@@ -317,5 +320,8 @@ def test_stripes_give_the_same_labels(threads):
             expected, n = ndi.label(volume, ndi.generate_binary_structure(3, HOPS[k]))
             got, m = cc.label(volume, k)
             assert m == n and np.array_equal(got, expected)
+        # measures are gathered per block of rows, one block per thread, then combined
+        assert_stats_match_numpy_and_scipy(image, 8)
+        assert_stats_match_numpy_and_scipy(volume, 26)
     finally:
         maskkit.set_num_threads(previous)

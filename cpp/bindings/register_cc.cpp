@@ -70,8 +70,7 @@ py::tuple label(const py::array& image, int connectivity, bool multilabel, std::
     ComponentStats stats;
     {
         py::gil_scoped_release release;
-        labeling.write(out_data, out_item);
-        if (with_stats) stats = labeling.stats();
+        labeling.write(out_data, out_item, with_stats ? &stats : nullptr);
     }
     if (!with_stats) return py::make_tuple(target, n);
     return py::make_tuple(target, n, to_numpy(std::move(stats.area)), to_numpy(std::move(stats.bbox), 6),

@@ -354,7 +354,7 @@ inline void fill_span(Out* row, std::uint64_t from, std::uint64_t to, Out value,
 
 // Writes rows [begin, end) starting at out (the first of those rows).
 template <class Out>
-void write_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const std::vector<std::uint64_t>& row_first,
+void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const std::vector<std::uint64_t>& row_first,
                 std::uint64_t begin, std::uint64_t end, std::uint64_t width, Out* out) {
     for (std::uint64_t r = begin; r < end; ++r, out += width) {
         std::uint64_t x = 0;
@@ -400,29 +400,10 @@ Labeling label_components(const void* image, std::size_t element_size, const Lab
     return result;
 }
 
-void Labeling::write(void* out, std::size_t element_size) const {
-    if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
-        throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
-    const std::uint64_t rows = shape_.depth * shape_.height, width = shape_.width;
-    const std::size_t grain = static_cast<std::size_t>(std::max<std::uint64_t>(1, (std::uint64_t{1} << 18) / (width + 1)));
-    const std::uint32_t* bounds = bounds_.data();
-    const std::uint32_t* labels = labels_.data();
-    parallel_for(rows, grain, [&](std::size_t begin, std::size_t end) {
-        auto* base = static_cast<std::uint8_t*>(out) + begin * width * element_size;
-        switch (element_size) {
-            case 1: write_rows(bounds, labels, row_first_, begin, end, width, base); break;
-            case 2: write_rows(bounds, labels, row_first_, begin, end, width, reinterpret_cast<std::uint16_t*>(base)); break;
-            case 4: write_rows(bounds, labels, row_first_, begin, end, width, reinterpret_cast<std::uint32_t*>(base)); break;
-            default: write_rows(bounds, labels, row_first_, begin, end, width, reinterpret_cast<std::uint64_t*>(base)); break;
-        }
-    });
-}
+namespace {
 
-// Area, bounding box and exact coordinate sums, from the runs (a run adds its length, its row
-// and plane times its length, and the sum of its x values).
-ComponentStats Labeling::stats() const {
+ComponentStats empty_stats(std::uint64_t n) {
     ComponentStats stats;
-    const std::uint64_t n = count_;
     stats.area.assign(n, 0);
     stats.coordinate_sums.assign(3 * n, 0);
     stats.bbox.resize(6 * n);
@@ -431,27 +412,84 @@ ComponentStats Labeling::stats() const {
         box[0] = box[1] = box[2] = ~std::uint64_t{0};
         box[3] = box[4] = box[5] = 0;
     }
-    const std::uint64_t rows = shape_.depth * shape_.height;
-    for (std::uint64_t r = 0; r < rows; ++r) {
+    return stats;
+}
+
+// Adds `part` (measures of other rows) into `total`.
+void combine_stats(ComponentStats& total, const ComponentStats& part) {
+    for (std::size_t i = 0; i < total.area.size(); ++i) total.area[i] += part.area[i];
+    for (std::size_t i = 0; i < total.coordinate_sums.size(); ++i) total.coordinate_sums[i] += part.coordinate_sums[i];
+    for (std::size_t i = 0; i < total.bbox.size(); i += 6)
+        for (std::size_t d = 0; d < 3; ++d) {
+            total.bbox[i + d] = std::min(total.bbox[i + d], part.bbox[i + d]);
+            total.bbox[i + 3 + d] = std::max(total.bbox[i + 3 + d], part.bbox[i + 3 + d]);
+        }
+}
+
+}  // namespace
+
+// Area, bounding box and exact coordinate sums of rows [begin, end), from the runs: a run adds
+// its length, its row and plane times its length, and the sum of its x values.
+void Labeling::measure_rows(std::uint64_t begin, std::uint64_t end, ComponentStats& stats) const {
+    for (std::uint64_t r = begin; r < end; ++r) {
         const std::uint64_t z = r / shape_.height, y = r % shape_.height;
         for (std::uint64_t i = row_first_[r]; i < row_first_[r + 1]; ++i) {
-            const std::uint64_t start = bounds_[2 * i], end = bounds_[2 * i + 1];
-            const std::uint64_t k = labels_[i] - 1, length = end - start;
+            const std::uint64_t start = bounds_[2 * i], stop = bounds_[2 * i + 1];
+            const std::uint64_t k = labels_[i] - 1, length = stop - start;
             stats.area[k] += length;
             std::uint64_t* sums = &stats.coordinate_sums[3 * k];
             sums[0] += z * length;
             sums[1] += y * length;
-            sums[2] += (start + end - 1) * length / 2;
+            sums[2] += (start + stop - 1) * length / 2;
             std::uint64_t* box = &stats.bbox[6 * k];
             box[0] = std::min(box[0], z);
             box[1] = std::min(box[1], y);
             box[2] = std::min(box[2], start);
             box[3] = std::max(box[3], z + 1);
             box[4] = std::max(box[4], y + 1);
-            box[5] = std::max(box[5], end);
+            box[5] = std::max(box[5], stop);
         }
     }
-    return stats;
+}
+
+void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size) const {
+    const std::uint64_t width = shape_.width;
+    auto* base = static_cast<std::uint8_t*>(out) + begin * width * element_size;
+    const std::uint32_t* bounds = bounds_.data();
+    const std::uint32_t* labels = labels_.data();
+    switch (element_size) {
+        case 1: fill_rows(bounds, labels, row_first_, begin, end, width, base); break;
+        case 2: fill_rows(bounds, labels, row_first_, begin, end, width, reinterpret_cast<std::uint16_t*>(base)); break;
+        case 4: fill_rows(bounds, labels, row_first_, begin, end, width, reinterpret_cast<std::uint32_t*>(base)); break;
+        default: fill_rows(bounds, labels, row_first_, begin, end, width, reinterpret_cast<std::uint64_t*>(base)); break;
+    }
+}
+
+void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats) const {
+    if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
+        throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
+    const std::uint64_t rows = shape_.depth * shape_.height, width = shape_.width;
+    if (stats == nullptr) {
+        const std::size_t grain = static_cast<std::size_t>(std::max<std::uint64_t>(1, (std::uint64_t{1} << 18) / (width + 1)));
+        parallel_for(rows, grain, [&](std::size_t begin, std::size_t end) { write_rows(begin, end, out, element_size); });
+        return;
+    }
+    // Measured in the same pass over the runs as the write: one block of rows per thread, each
+    // with its own partial measures, combined at the end.
+    const std::uint64_t pixels = rows * width;
+    const std::uint64_t blocks = std::max<std::uint64_t>(
+        1, std::min<std::uint64_t>({rows, static_cast<std::uint64_t>(num_threads()), pixels >> 18}));
+    std::vector<ComponentStats> parts(blocks);
+    parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t b = begin; b < end; ++b) {
+            const std::uint64_t first = rows * b / blocks, last = rows * (b + 1) / blocks;
+            parts[b] = empty_stats(count_);
+            write_rows(first, last, out, element_size);
+            measure_rows(first, last, parts[b]);
+        }
+    });
+    *stats = std::move(parts[0]);
+    for (std::uint64_t b = 1; b < blocks; ++b) combine_stats(*stats, parts[b]);
 }
 
 std::vector<Labeling> label_image_stack(const void* images, std::size_t element_size, std::uint64_t count,

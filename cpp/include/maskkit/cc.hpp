@@ -35,13 +35,14 @@ public:
     std::uint64_t count() const { return count_; }
 
     // Writes every pixel (background 0) into a C-ordered buffer of integers `element_size`
-    // (1, 2, 4 or 8) bytes wide; the caller has checked that count() fits.
-    void write(void* out, std::size_t element_size) const;
-
-    ComponentStats stats() const;
+    // (1, 2, 4 or 8) bytes wide; the caller has checked that count() fits. With `stats`, also
+    // measures every component in the same pass.
+    void write(void* out, std::size_t element_size, ComponentStats* stats = nullptr) const;
 
 private:
     friend Labeling label_components(const void*, std::size_t, const LabelShape&, int, bool, std::uint64_t);
+    void write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size) const;
+    void measure_rows(std::uint64_t begin, std::uint64_t end, ComponentStats& stats) const;
     LabelShape shape_;
     RawVector<std::uint32_t> bounds_;       // start, end ([start, end), within the row) of each run, raster order
     RawVector<std::uint32_t> labels_;       // final label of each run
