@@ -159,33 +159,32 @@ void link_runs(Stripe<T>& s, std::uint64_t first, std::uint64_t last, std::uint6
                std::uint32_t reach) {
     const std::uint32_t* bounds = s.bounds.data();
     std::uint32_t* sets = s.sets.data();
+    std::uint32_t* parent = s.parent.data();
     for (std::uint64_t i = first; i < last; ++i) {
         const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
         while (j < j_end && std::uint64_t{bounds[2 * j + 1]} + reach <= start) ++j;
         std::uint32_t root = sets[i];
-        bool is_root = false;
-        std::uint32_t seen = kNoSet;  // consecutive contacts in one set need one find
+        if (root != kNoSet) root = s.find(root);
         for (std::uint64_t k = j; k < j_end && bounds[2 * k] < std::uint64_t{end} + reach; ++k) {
             if constexpr (Multilabel) {
                 if (s.values[k] != s.values[i]) continue;
             }
-            const std::uint32_t set = sets[k];
-            if (set == seen) continue;
-            const std::uint32_t other = s.find(set);
+            const std::uint32_t other = s.find(sets[k]);
             // Later rows reach run k again (three times per plane in 3-D): point it at its root
             // so their finds start there.
             sets[k] = other;
-            seen = other;
-            if (root == kNoSet) {
-                root = other;
-            } else {
-                if (!is_root) root = s.find(root);
-                if (other != root) root = s.unite(root, other);
-            }
-            is_root = true;
+            // Union without branches: the smaller root survives; while run i has no set yet
+            // (root == kNoSet, the largest value) it simply takes `other`.
+            const std::uint32_t survivor = std::min(root, other);
+            const std::uint32_t joined = root == kNoSet ? other : std::max(root, other);
+            parent[joined] = survivor;
+            root = survivor;
         }
         if constexpr (OpenNew) {
-            if (root == kNoSet) root = s.open_set();
+            if (root == kNoSet) {
+                root = s.open_set();
+                parent = s.parent.data();
+            }
         }
         sets[i] = root;
     }
