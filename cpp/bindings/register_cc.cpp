@@ -28,16 +28,40 @@ py::dtype smallest_unsigned(std::uint64_t n) {
     return py::dtype::of<std::uint64_t>();
 }
 
+// The labeling options of a call: multilabel (equal values join) or, with `delta`, continuous
+// values (values within delta join; integers compare |a - b| <= delta exactly, floats in double).
+LabelOptions label_options(const py::array& image, int connectivity, bool multilabel, std::uint64_t background,
+                           bool periodic, const py::object& delta) {
+    LabelOptions options;
+    options.connectivity = connectivity;
+    options.background = background;
+    options.periodic = periodic;
+    options.joining = multilabel ? Joining::EqualValues : Joining::Any;
+    const char kind = image.dtype().kind();
+    if (!delta.is_none()) {
+        options.joining = Joining::CloseValues;
+        if (kind == 'f') {
+            options.kind = PixelKind::Float;
+            options.float_delta = delta.cast<double>();
+        } else {
+            options.kind = kind == 'i' ? PixelKind::Signed : PixelKind::Unsigned;
+            options.integer_delta = delta.cast<std::uint64_t>();
+        }
+    } else if (kind != 'b' && kind != 'i' && kind != 'u') {
+        throw py::type_error("image must have an integer or bool dtype, got " + std::string(py::str(image.dtype())));
+    }
+    return options;
+}
+
 // Labels `image`; writes into `out` (a C-contiguous integer array with one element per pixel)
 // when given, else into a new flat array of `dtype` (None: the smallest unsigned type for n).
 py::tuple label(const py::array& image, int connectivity, bool multilabel, std::uint64_t background,
-                bool with_stats, const py::object& dtype, const py::object& out) {
+                bool with_stats, const py::object& dtype, const py::object& out, bool periodic,
+                const py::object& delta) {
     if (image.ndim() != 3)
         throw py::value_error("image must be passed as (depth, height, width), got ndim=" + std::to_string(image.ndim()));
     if (!(image.flags() & py::array::c_style)) throw py::value_error("image must be C-contiguous");
-    const char kind = image.dtype().kind();
-    if (kind != 'b' && kind != 'i' && kind != 'u')
-        throw py::type_error("image must have an integer or bool dtype, got " + std::string(py::str(image.dtype())));
+    const LabelOptions options = label_options(image, connectivity, multilabel, background, periodic, delta);
     const LabelShape shape{static_cast<std::uint64_t>(image.shape(0)), static_cast<std::uint64_t>(image.shape(1)),
                            static_cast<std::uint64_t>(image.shape(2))};
     const void* data = image.data();
@@ -45,7 +69,7 @@ py::tuple label(const py::array& image, int connectivity, bool multilabel, std::
     Labeling labeling;
     {
         py::gil_scoped_release release;
-        labeling = label_components(data, item, shape, connectivity, multilabel, background);
+        labeling = label_components(data, item, shape, options);
     }
     const std::uint64_t n = labeling.count();
     py::array target;
@@ -82,9 +106,7 @@ py::tuple label_stack(const py::array& images, int connectivity, bool multilabel
                       const py::object& dtype) {
     if (images.ndim() != 3) throw py::value_error("images must be (B, H, W), got ndim=" + std::to_string(images.ndim()));
     if (!(images.flags() & py::array::c_style)) throw py::value_error("images must be C-contiguous");
-    const char kind = images.dtype().kind();
-    if (kind != 'b' && kind != 'i' && kind != 'u')
-        throw py::type_error("images must have an integer or bool dtype, got " + std::string(py::str(images.dtype())));
+    const LabelOptions options = label_options(images, connectivity, multilabel, background, false, py::none());
     const auto count = static_cast<std::uint64_t>(images.shape(0));
     const auto height = static_cast<std::uint64_t>(images.shape(1)), width = static_cast<std::uint64_t>(images.shape(2));
     const void* data = images.data();
@@ -92,7 +114,7 @@ py::tuple label_stack(const py::array& images, int connectivity, bool multilabel
     std::vector<Labeling> labelings;
     {
         py::gil_scoped_release release;
-        labelings = label_image_stack(data, item, count, height, width, connectivity, multilabel, background);
+        labelings = label_image_stack(data, item, count, height, width, options);
     }
     std::vector<std::uint64_t> counts(count);
     std::uint64_t most = 0;
@@ -119,9 +141,9 @@ py::tuple label_stack(const py::array& images, int connectivity, bool multilabel
 void register_cc(py::module_& m) {
     m.def("cc_label", &label, py::arg("image"), py::arg("connectivity"), py::arg("multilabel"),
           py::arg("background"), py::arg("with_stats") = false, py::arg("dtype") = py::none(),
-          py::arg("out") = py::none(),
-          "Label a C-contiguous (D, H, W) integer/bool image; returns (labels, n) and, with_stats, "
-          "(area, bbox (n, 6), coordinate sums (n, 3)). labels is `out` or a new flat array.");
+          py::arg("out") = py::none(), py::arg("periodic") = false, py::arg("delta") = py::none(),
+          "Label a C-contiguous (D, H, W) image (integer/bool; float with delta); returns (labels, n) and, "
+          "with_stats, (area, bbox (n, 6), coordinate sums (n, 3)). labels is `out` or a new flat array.");
     m.def("cc_label_stack", &label_stack, py::arg("images"), py::arg("connectivity"), py::arg("multilabel"),
           py::arg("background"), py::arg("dtype") = py::none(),
           "Label each image of a C-contiguous (B, H, W) stack on its own; returns (flat labels, counts).");

@@ -1,7 +1,9 @@
 // Run-based two-pass labeling (after He, Chao & Suzuki's run-based scan).
 //
-// Pass 1 cuts every row into runs: maximal stretches of foreground (binary mode) or of one
-// non-background value (multilabel mode). A run is joined to the runs of the earlier rows that
+// Pass 1 cuts every row into runs: maximal stretches of foreground (binary mode), of one
+// non-background value (multilabel mode) or of values each within delta of the one before
+// (continuous mode, where two touching runs join only if some pair of touching pixels is within
+// delta). A run is joined to the runs of the earlier rows that
 // touch it under the connectivity: the row above in the same plane and, in 3-D, up to three rows
 // of the plane before. A neighbour row is either "straight" (only the pixel at the same x
 // counts: runs must overlap) or "diagonal" (x-1, x and x+1 count: runs may also touch at a
@@ -13,15 +15,20 @@
 // forest small enough to stay in cache while the runs stream past. Unions keep the smaller
 // root, so a component's root is the set of its first run in raster order, and numbering the
 // roots in set order gives consecutive labels in order of each component's first pixel: the
-// numbering of scipy.ndimage.label. Pass 2 writes each row: zeros between runs, each run's
-// final label over it.
+// numbering of scipy.ndimage.label. Periodic boundaries add, before the numbering, the unions
+// of neighbours that face each other across the image's faces. Pass 2 (cc_write.cpp) writes
+// the label image from the runs.
 //
 // Work is proportional to the pixels read once plus the number of runs, so smooth masks cost
 // little more than a scan; byte rows are cut into runs by the SIMD kernels.
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "kernels/rle_kernels.hpp"
 #include "maskkit/cc.hpp"
@@ -62,6 +69,42 @@ std::uint64_t skip(const T* row, std::uint64_t from, std::uint64_t width, T valu
     return x;
 }
 
+// How neighbouring pixels join (T is the pixel type as stored). Binary: any two pixels that
+// differ from the background. Equal (multilabel): pixels of equal value. Close (continuous
+// values, cc3d's delta): pixels whose values differ by at most delta, compared exactly for
+// integers and in double precision for floats.
+template <class T>
+struct BinaryRule {
+    static constexpr bool equal_values = false, close_values = false;
+    T background;
+    bool joins(T, T) const { return true; }
+};
+
+template <class T>
+struct EqualRule {
+    static constexpr bool equal_values = true, close_values = false;
+    T background;
+    bool joins(T a, T b) const { return a == b; }
+};
+
+template <class T>
+struct CloseRule {
+    static constexpr bool equal_values = false, close_values = true;
+    T background;
+    std::uint64_t integer_delta;
+    double float_delta;
+    bool joins(T a, T b) const {
+        if constexpr (std::is_floating_point_v<T>) {
+            return std::fabs(static_cast<double>(a) - static_cast<double>(b)) <= float_delta;
+        } else {
+            // |a - b| in unsigned 64-bit arithmetic: exact for every pair of 64-bit integers
+            const auto wide_a = static_cast<std::uint64_t>(static_cast<std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>>(a));
+            const auto wide_b = static_cast<std::uint64_t>(static_cast<std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>>(b));
+            return (a >= b ? wide_a - wide_b : wide_b - wide_a) <= integer_delta;
+        }
+    }
+};
+
 // The runs of rows [row_begin, row_end) with their sets, joined among themselves. Indices of
 // runs and sets are local to the stripe; row_first is relative to row_begin.
 template <class T>
@@ -98,18 +141,20 @@ struct Stripe {
     }
 };
 
-// Appends the runs of one row to the stripe (sets not assigned yet).
-template <class T>
-void append_runs(const T* row, std::uint64_t width, bool multilabel, T background, Stripe<T>& stripe,
+// Appends the runs of one row to the stripe (sets not assigned yet): maximal stretches of
+// pixels that differ from the background and join their left neighbour under the rule.
+template <class Rule, class T>
+void append_runs(const T* row, std::uint64_t width, const Rule& rule, Stripe<T>& stripe,
                  const kernels::RleKernels& simd, std::vector<std::uint32_t>& edges) {
+    const T background = rule.background;
     const std::uint64_t before = stripe.runs();
     if (before + (width + 1) / 2 > kMostRuns)
         throw std::length_error("the image has too many runs to label (more than " + std::to_string(kMostRuns) + ")");
     stripe.bounds.resize(2 * before + width + 16);
     std::uint32_t* out = stripe.bounds.data() + 2 * before;
     std::uint64_t found = 0;
-    if constexpr (sizeof(T) == 1) {
-        if (!multilabel) {
+    if constexpr (sizeof(T) == 1 && std::is_unsigned_v<T> && !Rule::close_values) {
+        if constexpr (!Rule::equal_values) {
             found = simd.foreground_runs(row, width, background, out);
         } else {  // cut at every change of value, keep the stretches that are not background
             edges.resize(width + 16);
@@ -135,10 +180,12 @@ void append_runs(const T* row, std::uint64_t width, bool multilabel, T backgroun
             x = skip<true>(row, x, width, background);
             if (x == width) break;
             const std::uint64_t start = x;
-            if (multilabel) {
+            if constexpr (Rule::equal_values) {
                 const T value = row[x];
                 x = skip<true>(row, x, width, value);
                 stripe.values.push_back(value);
+            } else if constexpr (Rule::close_values) {
+                for (++x; x < width && row[x] != background && rule.joins(row[x - 1], row[x]);) ++x;
             } else {
                 x = skip<false>(row, x, width, background);
             }
@@ -151,12 +198,28 @@ void append_runs(const T* row, std::uint64_t width, bool multilabel, T backgroun
     stripe.sets.resize(before + found, kNoSet);
 }
 
+// Whether runs i (of row `mine`) and k (of row `theirs`), which touch, hold a pair of touching
+// pixels whose values are close: each pixel x of run i is tested against x - reach .. x + reach
+// of run k.
+template <class T>
+bool close_contact(const CloseRule<T>& rule, const T* mine, std::uint64_t i_start, std::uint64_t i_end,
+                   const T* theirs, std::uint64_t k_start, std::uint64_t k_end, std::uint64_t reach) {
+    const std::uint64_t from = std::max(i_start, k_start > reach ? k_start - reach : 0);
+    const std::uint64_t to = std::min(i_end, k_end + reach);
+    for (std::uint64_t x = from; x < to; ++x) {
+        const std::uint64_t lo = std::max(k_start, x >= reach ? x - reach : 0), hi = std::min(k_end, x + reach + 1);
+        for (std::uint64_t q = lo; q < hi; ++q)
+            if (rule.joins(mine[x], theirs[q])) return true;
+    }
+    return false;
+}
+
 // Joins runs [first, last) of one row to the touching runs [j, j_end) of one earlier neighbour
-// row. A run's set so far is in sets[i] (kNoSet: none yet); with OpenNew, runs still without a
-// set afterwards open one, in run order.
-template <bool Multilabel, bool OpenNew, class T>
-void link_runs(Stripe<T>& s, std::uint64_t first, std::uint64_t last, std::uint64_t j, std::uint64_t j_end,
-               std::uint32_t reach) {
+// row (the rows' pixels are `mine` and `theirs`). A run's set so far is in sets[i] (kNoSet:
+// none yet); with OpenNew, runs still without a set afterwards open one, in run order.
+template <bool OpenNew, class Rule, class T>
+void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_t last, std::uint64_t j,
+               std::uint64_t j_end, std::uint32_t reach, const T* mine, const T* theirs) {
     const std::uint32_t* bounds = s.bounds.data();
     std::uint32_t* sets = s.sets.data();
     std::uint32_t* parent = s.parent.data();
@@ -166,8 +229,14 @@ void link_runs(Stripe<T>& s, std::uint64_t first, std::uint64_t last, std::uint6
         std::uint32_t root = sets[i];
         if (root != kNoSet) root = s.find(root);
         for (std::uint64_t k = j; k < j_end && bounds[2 * k] < std::uint64_t{end} + reach; ++k) {
-            if constexpr (Multilabel) {
+            if constexpr (Rule::equal_values) {
                 if (s.values[k] != s.values[i]) continue;
+            } else if constexpr (Rule::close_values) {
+                if (!close_contact(rule, mine, start, end, theirs, bounds[2 * k], bounds[2 * k + 1], reach)) continue;
+            } else {
+                (void)rule;
+                (void)mine;
+                (void)theirs;
             }
             const std::uint32_t other = s.find(sets[k]);
             // Later rows reach run k again (three times per plane in 3-D): point it at its root
@@ -192,9 +261,10 @@ void link_runs(Stripe<T>& s, std::uint64_t first, std::uint64_t last, std::uint6
 
 // Joins the runs of row r (global index) to those of its neighbour rows that are not before row
 // `lowest`; row_first is indexed by global row. With open_new, runs touching nothing open sets.
-template <bool Multilabel, class T>
-void link_row(Stripe<T>& s, const std::vector<std::uint64_t>& row_first, std::uint64_t r, std::uint64_t lowest,
-              const LabelShape& shape, const std::vector<NeighbourRow>& neighbours, bool open_new) {
+template <class Rule, class T>
+void link_row(Stripe<T>& s, const Rule& rule, const T* image, const std::vector<std::uint64_t>& row_first,
+              std::uint64_t r, std::uint64_t lowest, const LabelShape& shape,
+              const std::vector<NeighbourRow>& neighbours, bool open_new) {
     const std::uint64_t first = row_first[r], last = row_first[r + 1];
     if (first == last) return;
     const std::uint64_t z = r / shape.height, y = r % shape.height;
@@ -209,20 +279,22 @@ void link_row(Stripe<T>& s, const std::vector<std::uint64_t>& row_first, std::ui
         rows[count] = other;
         reaches[count++] = n.diagonal ? 1 : 0;
     }
+    const T* mine = image + r * shape.width;
     for (std::size_t n = 0; n < count; ++n) {
         const std::uint64_t o = rows[n];
+        const T* theirs = image + o * shape.width;
         if (open_new && n + 1 == count)
-            link_runs<Multilabel, true>(s, first, last, row_first[o], row_first[o + 1], reaches[n]);
+            link_runs<true>(s, rule, first, last, row_first[o], row_first[o + 1], reaches[n], mine, theirs);
         else
-            link_runs<Multilabel, false>(s, first, last, row_first[o], row_first[o + 1], reaches[n]);
+            link_runs<false>(s, rule, first, last, row_first[o], row_first[o + 1], reaches[n], mine, theirs);
     }
     if (open_new && count == 0)
         for (std::uint64_t i = first; i < last; ++i) s.sets[i] = s.open_set();
 }
 
-template <class T>
+template <class Rule, class T>
 void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begin, std::uint64_t row_end,
-                 const std::vector<NeighbourRow>& neighbours, bool multilabel, T background, Stripe<T>& out) {
+                 const std::vector<NeighbourRow>& neighbours, const Rule& rule, Stripe<T>& out) {
     std::vector<std::uint32_t> edges;
     const kernels::RleKernels& simd = kernels::rle_kernels();
     const std::uint64_t rows = row_end - row_begin, width = shape.width;
@@ -236,12 +308,9 @@ void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begi
     std::vector<std::uint64_t> row_first(row_end + 1, 0);  // indexed by global row; only this stripe's used
     for (std::uint64_t r = row_begin; r < row_end; ++r) {
         row_first[r] = out.runs();
-        append_runs(image + r * width, width, multilabel, background, out, simd, edges);
+        append_runs(image + r * width, width, rule, out, simd, edges);
         row_first[r + 1] = out.runs();
-        if (multilabel)
-            link_row<true>(out, row_first, r, row_begin, shape, neighbours, true);
-        else
-            link_row<false>(out, row_first, r, row_begin, shape, neighbours, true);
+        link_row(out, rule, image, row_first, r, row_begin, shape, neighbours, true);
     }
     out.row_first.assign(row_first.begin() + static_cast<std::ptrdiff_t>(row_begin), row_first.end());
 }
@@ -252,10 +321,84 @@ void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begi
 // order of their first run), the rows just below each seam are joined again with all their
 // neighbours, and the roots are numbered in one pass. The partition and the numbering do not
 // depend on how the image was cut.
+// Every offset (dz, dy, dx) of the neighbourhood, in both directions.
+std::vector<std::array<int, 3>> neighbourhood(int connectivity) {
+    const bool planar = connectivity == 4 || connectivity == 8;
+    const int hops = connectivity == 4 || connectivity == 6 ? 1 : connectivity == 8 || connectivity == 18 ? 2 : 3;
+    std::vector<std::array<int, 3>> offsets;
+    for (int dz = planar ? 0 : -1; dz <= (planar ? 0 : 1); ++dz)
+        for (int dy = -1; dy <= 1; ++dy)
+            for (int dx = -1; dx <= 1; ++dx) {
+                const int distance = std::abs(dz) + std::abs(dy) + std::abs(dx);
+                if (distance > 0 && distance <= hops) offsets.push_back({dz, dy, dx});
+            }
+    return offsets;
+}
+
+// The run of row r that holds pixel x (which is known to be in one).
 template <class T>
-void label_pass(const T* image, const LabelShape& shape, int connectivity, bool multilabel, T background,
-                RawVector<std::uint32_t>& bounds, RawVector<std::uint32_t>& labels, std::vector<std::uint64_t>& row_first,
-                std::uint64_t& count) {
+std::uint64_t run_holding(const Stripe<T>& s, std::uint64_t r, std::uint64_t x) {
+    const std::uint32_t* bounds = s.bounds.data();
+    std::uint64_t lo = s.row_first[r], hi = s.row_first[r + 1];  // the run is in [lo, hi)
+    while (hi - lo > 1) {
+        const std::uint64_t mid = lo + (hi - lo) / 2;
+        if (bounds[2 * mid] <= x) lo = mid; else hi = mid;
+    }
+    return lo;
+}
+
+// Periodic boundaries: the image is a torus, so pixels on opposite faces are neighbours. The
+// scan has joined every pair of neighbours inside the box; this joins the pairs whose offset
+// leaves the box and wraps around, visiting only the pixels on the faces (whole rows on the
+// y and z faces, the ends of the other rows).
+template <class Rule, class T>
+void join_across_faces(Stripe<T>& s, const Rule& rule, const T* image, const LabelShape& shape, int connectivity) {
+    const std::vector<std::array<int, 3>> offsets = neighbourhood(connectivity);
+    const auto depth = static_cast<std::int64_t>(shape.depth), height = static_cast<std::int64_t>(shape.height),
+               width = static_cast<std::int64_t>(shape.width);
+    auto visit = [&](std::int64_t z, std::int64_t y, std::int64_t x, std::uint64_t run) {
+        const T value = image[(static_cast<std::uint64_t>(z * height + y)) * shape.width + static_cast<std::uint64_t>(x)];
+        for (const auto& offset : offsets) {
+            std::int64_t qz = z + offset[0], qy = y + offset[1], qx = x + offset[2];
+            if (qz >= 0 && qz < depth && qy >= 0 && qy < height && qx >= 0 && qx < width) continue;
+            qz = (qz + depth) % depth;
+            qy = (qy + height) % height;
+            qx = (qx + width) % width;
+            const auto row = static_cast<std::uint64_t>(qz * height + qy);
+            const T other = image[row * shape.width + static_cast<std::uint64_t>(qx)];
+            if (other == rule.background || !rule.joins(value, other)) continue;
+            const std::uint32_t a = s.find(s.sets[run]);
+            const std::uint32_t b = s.find(s.sets[run_holding(s, row, static_cast<std::uint64_t>(qx))]);
+            if (a != b) s.unite(a, b);
+        }
+    };
+    const bool planar = connectivity == 4 || connectivity == 8;
+    for (std::int64_t z = 0; z < depth; ++z)
+        for (std::int64_t y = 0; y < height; ++y) {
+            const auto r = static_cast<std::uint64_t>(z * height + y);
+            const std::uint64_t first = s.row_first[r], last = s.row_first[r + 1];
+            if (first == last) continue;
+            const bool face_row = y == 0 || y == height - 1 || (!planar && (z == 0 || z == depth - 1));
+            if (face_row) {
+                for (std::uint64_t i = first; i < last; ++i)
+                    for (std::uint64_t x = s.bounds[2 * i]; x < s.bounds[2 * i + 1]; ++x)
+                        visit(z, y, static_cast<std::int64_t>(x), i);
+            } else {
+                if (s.bounds[2 * first] == 0) visit(z, y, 0, first);
+                if (s.bounds[2 * (last - 1) + 1] == shape.width) visit(z, y, width - 1, last - 1);
+            }
+        }
+}
+
+// Labels the image in horizontal stripes (whole planes in 3-D), one per thread, then joins the
+// stripes: their runs and sets are concatenated in raster order (set indices shifted by the
+// stripe's first set, so every parent link still points to a smaller set and sets stay in raster
+// order of their first run), the rows just below each seam are joined again with all their
+// neighbours, and the roots are numbered in one pass. The partition and the numbering do not
+// depend on how the image was cut.
+template <class Rule, class T>
+void label_pass(const T* image, const LabelShape& shape, int connectivity, const Rule& rule, bool periodic,
+                Labeling::Parts& out) {
     const std::vector<NeighbourRow> neighbours = neighbour_rows(connectivity);
     if (shape.depth > 1 && (connectivity == 4 || connectivity == 8))
         throw std::invalid_argument("connectivity " + std::to_string(connectivity) + " is for 2-D images (one plane)");
@@ -274,7 +417,7 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, bool 
     for (std::uint64_t i = 0; i <= stripes; ++i) stripe_row[i] = units * i / stripes * rows_per_unit;
     parallel_for(stripes, 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
-            scan_stripe(image, shape, stripe_row[i], stripe_row[i + 1], neighbours, multilabel, background, parts[i]);
+            scan_stripe(image, shape, stripe_row[i], stripe_row[i + 1], neighbours, rule, parts[i]);
     });
     Stripe<T> whole;
     if (stripes == 1) {
@@ -296,7 +439,7 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, bool 
         whole.bounds.resize(static_cast<std::size_t>(2 * total_runs));
         whole.sets.resize(static_cast<std::size_t>(total_runs));
         whole.parent.resize(static_cast<std::size_t>(total_sets));
-        if (multilabel) whole.values.resize(static_cast<std::size_t>(total_runs));
+        if (Rule::equal_values) whole.values.resize(static_cast<std::size_t>(total_runs));
         whole.row_first.assign(rows + 1, 0);
         parallel_for(stripes, 1, [&](std::size_t begin, std::size_t end) {
             for (std::size_t i = begin; i < end; ++i) {
@@ -315,13 +458,10 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, bool 
         });
         whole.row_first[rows] = whole.runs();
         for (std::uint64_t i = 1; i < stripes; ++i)
-            for (std::uint64_t r = stripe_row[i]; r < stripe_row[i] + rows_per_unit; ++r) {
-                if (multilabel)
-                    link_row<true>(whole, whole.row_first, r, 0, shape, neighbours, false);
-                else
-                    link_row<false>(whole, whole.row_first, r, 0, shape, neighbours, false);
-            }
+            for (std::uint64_t r = stripe_row[i]; r < stripe_row[i] + rows_per_unit; ++r)
+                link_row(whole, rule, image, whole.row_first, r, 0, shape, neighbours, false);
     }
+    if (periodic) join_across_faces(whole, rule, image, shape, connectivity);
     // Roots in set order are in raster order of their component's first pixel; every parent is
     // a smaller set, so when a set is reached its parent already holds its final label.
     std::uint32_t next = 0;
@@ -331,171 +471,79 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, bool 
     parallel_for(whole.sets.size(), std::size_t{1} << 16, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) sets[i] = parent[sets[i]];
     });
-    count = next;
-    bounds = std::move(whole.bounds);
-    labels = std::move(whole.sets);
-    row_first = std::move(whole.row_first);
+    out.count = next;
+    out.bounds = std::move(whole.bounds);
+    out.labels = std::move(whole.sets);
+    out.row_first = std::move(whole.row_first);
 }
 
-// value over row[from, to). Short spans are written as one fixed-size block when it stays inside
-// the row: whatever it writes past `to` belongs to later spans of the same row, which are
-// written afterwards.
-template <class Out>
-inline void fill_span(Out* row, std::uint64_t from, std::uint64_t to, Out value, std::uint64_t width) {
-    constexpr std::uint64_t block = 32 / sizeof(Out);
-    if (to - from <= block && from + block <= width) {
-        Out* p = row + from;
-        for (std::uint64_t k = 0; k < block; ++k) p[k] = value;
+template <class T>
+T value_from_bits(std::uint64_t bits) {
+    if constexpr (std::is_floating_point_v<T>) {
+        using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+        const auto narrow = static_cast<Bits>(bits);
+        T value;
+        std::memcpy(&value, &narrow, sizeof value);
+        return value;
     } else {
-        std::fill(row + from, row + to, value);
+        return static_cast<T>(bits);
     }
 }
 
-// Writes rows [begin, end) starting at out (the first of those rows).
-template <class Out>
-void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const std::vector<std::uint64_t>& row_first,
-                std::uint64_t begin, std::uint64_t end, std::uint64_t width, Out* out) {
-    for (std::uint64_t r = begin; r < end; ++r, out += width) {
-        std::uint64_t x = 0;
-        for (std::uint64_t i = row_first[r]; i < row_first[r + 1]; ++i) {
-            const std::uint32_t start = bounds[2 * i], stop = bounds[2 * i + 1];
-            fill_span(out, x, start, Out{0}, width);
-            fill_span(out, start, stop, static_cast<Out>(labels[i]), width);
-            x = stop;
-        }
-        fill_span(out, x, width, Out{0}, width);
+template <class T>
+void label_typed(const void* image, const LabelShape& shape, const LabelOptions& options, Labeling::Parts& out) {
+    const T* pixels = static_cast<const T*>(image);
+    const T background = value_from_bits<T>(options.background);
+    if (options.joining == Joining::CloseValues) {
+        const CloseRule<T> rule{background, options.integer_delta, options.float_delta};
+        label_pass(pixels, shape, options.connectivity, rule, options.periodic, out);
+    } else if constexpr (std::is_unsigned_v<T>) {  // bit patterns: signedness does not matter
+        if (options.joining == Joining::EqualValues)
+            label_pass(pixels, shape, options.connectivity, EqualRule<T>{background}, options.periodic, out);
+        else
+            label_pass(pixels, shape, options.connectivity, BinaryRule<T>{background}, options.periodic, out);
+    } else {
+        throw std::logic_error("binary and multilabel labeling read pixels as unsigned bits");
     }
+}
+
+// label_typed for the type of `element_size` bytes among T1, T2, T4, T8 (void: not supported).
+template <class T1, class T2, class T4, class T8>
+void label_sized(std::size_t element_size, const void* image, const LabelShape& shape, const LabelOptions& options,
+                 Labeling::Parts& out) {
+    if constexpr (!std::is_void_v<T1>) if (element_size == 1) return label_typed<T1>(image, shape, options, out);
+    if constexpr (!std::is_void_v<T2>) if (element_size == 2) return label_typed<T2>(image, shape, options, out);
+    if (element_size == 4) return label_typed<T4>(image, shape, options, out);
+    if (element_size == 8) return label_typed<T8>(image, shape, options, out);
+    throw std::invalid_argument("unsupported pixel size " + std::to_string(element_size) + " for this pixel kind");
 }
 
 }  // namespace
 
-Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape, int connectivity,
-                          bool multilabel, std::uint64_t background) {
+Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape,
+                          const LabelOptions& options) {
+    if (options.joining == Joining::CloseValues && !(options.float_delta >= 0))
+        throw std::invalid_argument("delta must be a number >= 0, got " + std::to_string(options.float_delta));
     Labeling result;
     result.shape_ = shape;
-    switch (element_size) {
-        case 1:
-            label_pass(static_cast<const std::uint8_t*>(image), shape, connectivity, multilabel,
-                       static_cast<std::uint8_t>(background), result.bounds_, result.labels_, result.row_first_,
-                       result.count_);
-            break;
-        case 2:
-            label_pass(static_cast<const std::uint16_t*>(image), shape, connectivity, multilabel,
-                       static_cast<std::uint16_t>(background), result.bounds_, result.labels_, result.row_first_,
-                       result.count_);
-            break;
-        case 4:
-            label_pass(static_cast<const std::uint32_t*>(image), shape, connectivity, multilabel,
-                       static_cast<std::uint32_t>(background), result.bounds_, result.labels_, result.row_first_,
-                       result.count_);
-            break;
-        case 8:
-            label_pass(static_cast<const std::uint64_t*>(image), shape, connectivity, multilabel, background,
-                       result.bounds_, result.labels_, result.row_first_, result.count_);
-            break;
-        default:
-            throw std::invalid_argument("pixels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
-    }
+    // Binary and multilabel labeling compare bit patterns; continuous values need the type.
+    const PixelKind kind = options.joining == Joining::CloseValues ? options.kind : PixelKind::Unsigned;
+    if (kind == PixelKind::Unsigned)
+        label_sized<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>(element_size, image, shape, options,
+                                                                               result.parts_);
+    else if (kind == PixelKind::Signed)
+        label_sized<std::int8_t, std::int16_t, std::int32_t, std::int64_t>(element_size, image, shape, options,
+                                                                           result.parts_);
+    else
+        label_sized<void, void, float, double>(element_size, image, shape, options, result.parts_);
     return result;
 }
 
-namespace {
-
-ComponentStats empty_stats(std::uint64_t n) {
-    ComponentStats stats;
-    stats.area.assign(n, 0);
-    stats.coordinate_sums.assign(3 * n, 0);
-    stats.bbox.resize(6 * n);
-    for (std::uint64_t i = 0; i < n; ++i) {
-        std::uint64_t* box = &stats.bbox[6 * i];
-        box[0] = box[1] = box[2] = ~std::uint64_t{0};
-        box[3] = box[4] = box[5] = 0;
-    }
-    return stats;
-}
-
-// Adds `part` (measures of other rows) into `total`.
-void combine_stats(ComponentStats& total, const ComponentStats& part) {
-    for (std::size_t i = 0; i < total.area.size(); ++i) total.area[i] += part.area[i];
-    for (std::size_t i = 0; i < total.coordinate_sums.size(); ++i) total.coordinate_sums[i] += part.coordinate_sums[i];
-    for (std::size_t i = 0; i < total.bbox.size(); i += 6)
-        for (std::size_t d = 0; d < 3; ++d) {
-            total.bbox[i + d] = std::min(total.bbox[i + d], part.bbox[i + d]);
-            total.bbox[i + 3 + d] = std::max(total.bbox[i + 3 + d], part.bbox[i + 3 + d]);
-        }
-}
-
-}  // namespace
-
-// Area, bounding box and exact coordinate sums of rows [begin, end), from the runs: a run adds
-// its length, its row and plane times its length, and the sum of its x values.
-void Labeling::measure_rows(std::uint64_t begin, std::uint64_t end, ComponentStats& stats) const {
-    for (std::uint64_t r = begin; r < end; ++r) {
-        const std::uint64_t z = r / shape_.height, y = r % shape_.height;
-        for (std::uint64_t i = row_first_[r]; i < row_first_[r + 1]; ++i) {
-            const std::uint64_t start = bounds_[2 * i], stop = bounds_[2 * i + 1];
-            const std::uint64_t k = labels_[i] - 1, length = stop - start;
-            stats.area[k] += length;
-            std::uint64_t* sums = &stats.coordinate_sums[3 * k];
-            sums[0] += z * length;
-            sums[1] += y * length;
-            sums[2] += (start + stop - 1) * length / 2;
-            std::uint64_t* box = &stats.bbox[6 * k];
-            box[0] = std::min(box[0], z);
-            box[1] = std::min(box[1], y);
-            box[2] = std::min(box[2], start);
-            box[3] = std::max(box[3], z + 1);
-            box[4] = std::max(box[4], y + 1);
-            box[5] = std::max(box[5], stop);
-        }
-    }
-}
-
-void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size) const {
-    const std::uint64_t width = shape_.width;
-    auto* base = static_cast<std::uint8_t*>(out) + begin * width * element_size;
-    const std::uint32_t* bounds = bounds_.data();
-    const std::uint32_t* labels = labels_.data();
-    switch (element_size) {
-        case 1: fill_rows(bounds, labels, row_first_, begin, end, width, base); break;
-        case 2: fill_rows(bounds, labels, row_first_, begin, end, width, reinterpret_cast<std::uint16_t*>(base)); break;
-        case 4: fill_rows(bounds, labels, row_first_, begin, end, width, reinterpret_cast<std::uint32_t*>(base)); break;
-        default: fill_rows(bounds, labels, row_first_, begin, end, width, reinterpret_cast<std::uint64_t*>(base)); break;
-    }
-}
-
-void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats) const {
-    if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
-        throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
-    const std::uint64_t rows = shape_.depth * shape_.height, width = shape_.width;
-    if (stats == nullptr) {
-        const std::size_t grain = static_cast<std::size_t>(std::max<std::uint64_t>(1, (std::uint64_t{1} << 18) / (width + 1)));
-        parallel_for(rows, grain, [&](std::size_t begin, std::size_t end) { write_rows(begin, end, out, element_size); });
-        return;
-    }
-    // Measured in the same pass over the runs as the write: one block of rows per thread, each
-    // with its own partial measures, combined at the end.
-    const std::uint64_t pixels = rows * width;
-    const std::uint64_t blocks = std::max<std::uint64_t>(
-        1, std::min<std::uint64_t>({rows, static_cast<std::uint64_t>(num_threads()), pixels >> 18}));
-    std::vector<ComponentStats> parts(blocks);
-    parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t b = begin; b < end; ++b) {
-            const std::uint64_t first = rows * b / blocks, last = rows * (b + 1) / blocks;
-            parts[b] = empty_stats(count_);
-            write_rows(first, last, out, element_size);
-            measure_rows(first, last, parts[b]);
-        }
-    });
-    *stats = std::move(parts[0]);
-    for (std::uint64_t b = 1; b < blocks; ++b) combine_stats(*stats, parts[b]);
-}
-
 std::vector<Labeling> label_image_stack(const void* images, std::size_t element_size, std::uint64_t count,
-                                        std::uint64_t height, std::uint64_t width, int connectivity,
-                                        bool multilabel, std::uint64_t background) {
-    if (connectivity != 4 && connectivity != 8)
-        throw std::invalid_argument("a stack of 2-D images takes connectivity 4 or 8, got " + std::to_string(connectivity));
+                                        std::uint64_t height, std::uint64_t width, const LabelOptions& options) {
+    if (options.connectivity != 4 && options.connectivity != 8)
+        throw std::invalid_argument("a stack of 2-D images takes connectivity 4 or 8, got " +
+                                    std::to_string(options.connectivity));
     std::vector<Labeling> result(count);
     const std::uint64_t image_bytes = height * width * element_size;
     const LabelShape shape{1, height, width};
@@ -504,7 +552,7 @@ std::vector<Labeling> label_image_stack(const void* images, std::size_t element_
     parallel_for(count, grain, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
             result[i] = label_components(static_cast<const std::uint8_t*>(images) + i * image_bytes, element_size,
-                                         shape, connectivity, multilabel, background);
+                                         shape, options);
     });
     return result;
 }

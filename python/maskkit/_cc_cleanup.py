@@ -130,7 +130,8 @@ def remove_small_holes(
         warnings.simplefilter("ignore", FutureWarning)
         kept = remove_small_objects(inverse, max_size, connectivity, min_size=area_threshold)
     if out is None:
-        return np.logical_not(kept)
+        filled: np.ndarray = np.logical_not(kept)
+        return filled
     np.logical_not(kept, out=out)
     return out
 
@@ -154,7 +155,7 @@ def fill_holes(mask: Any, connectivity: Optional[int] = None, *, structure: Any 
     if arr.ndim not in (2, 3):
         raise ValueError(f"fill_holes needs a 2-D or 3-D mask, got ndim={arr.ndim}")
     connectivity = _resolve_connectivity(connectivity, structure, arr.ndim, full=False)
-    foreground = arr != 0
+    foreground: np.ndarray = arr != 0
     if foreground.size == 0:
         return foreground
     background, n = label(~foreground, connectivity)
@@ -164,7 +165,8 @@ def fill_holes(mask: Any, connectivity: Optional[int] = None, *, structure: Any 
             border[np.take(background, end, axis=axis)] = True
     is_hole = ~border
     is_hole[0] = False
-    return foreground | is_hole[background]
+    filled: np.ndarray = foreground | is_hole[background]
+    return filled
 
 
 def dust(

@@ -26,6 +26,7 @@ array([[1, 1, 0, 0],
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple, Optional, Tuple
 
 import numpy as np
@@ -71,14 +72,31 @@ class _Prepared(NamedTuple):
     volume: np.ndarray  # C-contiguous (D, H, W) unsigned view
     connectivity: int
     background_bits: int
+    delta: Any  # None, or delta as the core takes it (see _checked_delta)
 
 
-def _prepare(image: Any, connectivity: Optional[int], background: Any, structure: Any) -> _Prepared:
+def _checked_delta(delta: Any, kind: str) -> Any:
+    """``delta`` as the core takes it: a float for float images, else ``floor(delta)`` (an int)."""
+    if isinstance(delta, (bool, np.bool_)) or not isinstance(delta, (int, float, np.integer, np.floating)):
+        raise TypeError(f"delta must be a real number, got {type(delta).__name__}")
+    value = float(delta)
+    if not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"delta must be a finite number >= 0, got {delta!r}")
+    if kind == "f":
+        return value
+    # integer pixels differ by integers: |a - b| <= delta exactly when |a - b| <= floor(delta)
+    return min(int(delta) if isinstance(delta, (int, np.integer)) else math.floor(value), 2**64 - 1)
+
+
+def _prepare(image: Any, connectivity: Optional[int], background: Any, structure: Any, delta: Any = None) -> _Prepared:
     arr = np.asarray(image)
-    if arr.dtype.kind not in "biu":
+    continuous = delta is not None
+    if arr.dtype.kind not in ("biuf" if continuous else "biu") or arr.dtype == np.longdouble:
+        if continuous:
+            raise TypeError(f"image must have a bool, integer or float dtype, got {arr.dtype}")
         raise TypeError(
             f"image must have a bool or integer dtype, got {arr.dtype}; threshold floats first, "
-            "e.g. label(image > 0.5)"
+            "e.g. label(image > 0.5), or pass delta= to connect close values"
         )
     if arr.ndim not in (2, 3):
         raise ValueError(f"label needs a 2-D or 3-D image, got ndim={arr.ndim} (shape {arr.shape})")
@@ -88,20 +106,35 @@ def _prepare(image: Any, connectivity: Optional[int], background: Any, structure
             f"connectivity must be one of {_ALLOWED[arr.ndim]} for a {arr.ndim}-D image, got {connectivity!r}"
         )
     is_bool = arr.dtype == np.bool_
-    if not isinstance(background, (int, np.integer)) or (isinstance(background, (bool, np.bool_)) and not is_bool):
-        raise TypeError(f"background must be an integer, got {type(background).__name__}")
-    lowest, highest = (0, 1) if is_bool else (np.iinfo(arr.dtype).min, np.iinfo(arr.dtype).max)
-    if not lowest <= int(background) <= highest:
-        raise ValueError(f"background {background} is not a value of dtype {arr.dtype}")
+    if arr.dtype == np.float16:
+        arr = arr.astype(np.float32)
+    if arr.dtype.kind == "f":
+        if isinstance(background, (bool, np.bool_)) or not isinstance(background, (int, float, np.integer, np.floating)):
+            raise TypeError(f"background must be a real number, got {type(background).__name__}")
+        if not math.isfinite(float(background)):
+            raise ValueError(f"background must be finite, got {background!r}")
+        if not np.isfinite(arr).all():
+            raise ValueError("image contains NaN or infinity; labeling with delta needs finite values")
+    else:
+        if not isinstance(background, (int, np.integer)) or (isinstance(background, (bool, np.bool_)) and not is_bool):
+            raise TypeError(f"background must be an integer, got {type(background).__name__}")
+        lowest, highest = (0, 1) if is_bool else (np.iinfo(arr.dtype).min, np.iinfo(arr.dtype).max)
+        if not lowest <= int(background) <= highest:
+            raise ValueError(f"background {background} is not a value of dtype {arr.dtype}")
     unsigned = np.dtype(f"u{arr.dtype.itemsize}")
     value_type = np.uint8 if is_bool else arr.dtype
-    background_bits = int(np.array(int(background), dtype=value_type).view(unsigned))
-    pixels = np.ascontiguousarray(arr).view(unsigned)
+    background_bits = int(np.array(background, dtype=value_type).view(unsigned))
+    pixels = np.ascontiguousarray(arr)
+    # Binary and multilabel labeling compare bits; continuous labeling needs the real type.
+    pixels = pixels.view(np.uint8 if is_bool else arr.dtype) if continuous else pixels.view(unsigned)
     volume = pixels.reshape((1,) + arr.shape if arr.ndim == 2 else arr.shape)
-    return _Prepared(arr, volume, int(connectivity), background_bits)
+    checked = _checked_delta(delta, arr.dtype.kind) if continuous else None
+    return _Prepared(arr, volume, int(connectivity), background_bits, checked)
 
 
-def _run(p: _Prepared, multilabel: bool, with_stats: bool, out: Optional[np.ndarray], dtype: Any) -> Tuple[Any, ...]:
+def _run(
+    p: _Prepared, multilabel: bool, with_stats: bool, out: Optional[np.ndarray], dtype: Any, periodic: bool = False
+) -> Tuple[Any, ...]:
     """Label, writing straight into ``out`` when its layout allows, else into a new array."""
     shape = p.image.shape
     if out is not None:
@@ -113,7 +146,7 @@ def _run(p: _Prepared, multilabel: bool, with_stats: bool, out: Optional[np.ndar
         direct = out.flags.c_contiguous and out.flags.writeable
         result = _core.cc_label(
             p.volume, p.connectivity, multilabel, p.background_bits, with_stats,
-            out.dtype, out.reshape(-1) if direct else None,
+            out.dtype, out.reshape(-1) if direct else None, periodic, p.delta,
         )
         if not direct:
             np.copyto(out, result[0].reshape(shape))
@@ -122,7 +155,9 @@ def _run(p: _Prepared, multilabel: bool, with_stats: bool, out: Optional[np.ndar
         target = np.dtype(dtype)
         if target.kind not in "iu":
             raise TypeError(f"dtype must be an integer dtype, got {target}")
-    result = _core.cc_label(p.volume, p.connectivity, multilabel, p.background_bits, with_stats, dtype, None)
+    result = _core.cc_label(
+        p.volume, p.connectivity, multilabel, p.background_bits, with_stats, dtype, None, periodic, p.delta
+    )
     return (result[0].reshape(shape),) + tuple(result[1:])
 
 
@@ -135,6 +170,8 @@ def label(
     structure: Any = None,
     out: Optional[np.ndarray] = None,
     dtype: Any = None,
+    periodic: bool = False,
+    delta: Any = None,
 ) -> Tuple[np.ndarray, int]:
     """Label the connected components of a 2-D or 3-D image.
 
@@ -158,6 +195,14 @@ def label(
     dtype : dtype, optional
         Output dtype; default the smallest unsigned type that holds ``n``. A dtype too small
         for the number of components raises ``OverflowError`` (labels never wrap).
+    periodic : bool
+        Periodic boundaries (cc3d's ``periodic_boundary``): opposite faces touch, as on a torus,
+        so a component leaving one side continues on the other. Any connectivity.
+    delta : real, optional
+        Continuous values (cc3d's ``delta``): neighbours join when their values differ by at most
+        ``delta`` (transitively; background pixels never join). Float images are accepted in
+        this mode (finite values only); integer differences are exact, float differences are
+        taken in double precision. ``delta=0`` is ``multilabel=True``.
 
     Returns
     -------
@@ -180,9 +225,26 @@ def label(
     >>> cc.label(classes, 4, multilabel=True)
     (array([[1, 1, 2],
            [3, 1, 2]], dtype=uint8), 3)
+    >>> cc.label(np.array([[1, 0, 1]], np.uint8), 4, periodic=True)[0]   # the row wraps around
+    array([[1, 0, 1]], dtype=uint8)
+    >>> cc.label(np.array([[0.5, 0.7, 2.0, 2.1]]), 4, delta=0.25)[0]
+    array([[1, 1, 2, 2]], dtype=uint8)
     """
-    labels, n = _run(_prepare(image, connectivity, background, structure), bool(multilabel), False, out, dtype)
+    p = _prepare(image, connectivity, background, structure, _delta(delta, multilabel))
+    labels, n = _run(p, bool(multilabel), False, out, dtype, _periodic(periodic))
     return labels, int(n)
+
+
+def _delta(delta: Any, multilabel: Any) -> Any:
+    if delta is not None and multilabel:
+        raise ValueError("give multilabel=True or delta, not both (delta=0 is multilabel)")
+    return delta
+
+
+def _periodic(periodic: Any) -> bool:
+    if not isinstance(periodic, (bool, np.bool_)):
+        raise TypeError(f"periodic must be a bool, got {type(periodic).__name__}")
+    return bool(periodic)
 
 
 def label_batch(
@@ -246,11 +308,15 @@ def label_stats(
     structure: Any = None,
     out: Optional[np.ndarray] = None,
     dtype: Any = None,
+    periodic: bool = False,
+    delta: Any = None,
 ) -> Components:
     """:func:`label` plus each component's area, bounding box and centroid, in one pass.
 
     The measures are gathered from the runs while the labels are written, with exact integer
-    sums; the centroid is one division at the end.
+    sums; the centroid is one division at the end. Parameters as for :func:`label`; with
+    ``periodic=True`` boxes and centroids are those of the pixels inside the image (a component
+    that wraps around spans the image).
 
     Returns
     -------
@@ -267,8 +333,8 @@ def label_stats(
     >>> s.n, s.area.tolist(), s.bbox.tolist(), s.centroid.tolist()
     (2, [2, 1], [[0, 0, 1, 2], [1, 2, 2, 3]], [[0.0, 0.5], [1.0, 2.0]])
     """
-    p = _prepare(image, connectivity, background, structure)
-    labels, n, area, box, sums = _run(p, bool(multilabel), True, out, dtype)
+    p = _prepare(image, connectivity, background, structure, _delta(delta, multilabel))
+    labels, n, area, box, sums = _run(p, bool(multilabel), True, out, dtype, _periodic(periodic))
     n = int(n)
     ndim = p.image.ndim
     keep = slice(3 - ndim, 3)  # a 2-D image is the plane z = 0: drop z

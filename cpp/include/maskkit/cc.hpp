@@ -28,11 +28,38 @@ struct ComponentStats {
     std::vector<std::uint64_t> coordinate_sums;  // 3 per component: sum of z, y and x (exact)
 };
 
+// What joins two neighbouring pixels, besides both differing from the background.
+enum class Joining {
+    Any,          // binary: every foreground pixel
+    EqualValues,  // multilabel: equal values
+    CloseValues,  // continuous values: |a - b| <= delta (cc3d's delta)
+};
+
+// How CloseValues reads pixels (the other modes compare pixels bit for bit).
+enum class PixelKind { Unsigned, Signed, Float };
+
+struct LabelOptions {
+    int connectivity = 8;           // 4 or 8 (2-D), 6, 18 or 26 (3-D)
+    Joining joining = Joining::Any;
+    std::uint64_t background = 0;   // the background value's bits, as wide as a pixel
+    bool periodic = false;          // opposite faces touch: the image is a torus
+    PixelKind kind = PixelKind::Unsigned;
+    std::uint64_t integer_delta = 0;  // CloseValues on integers: join when |a - b| <= integer_delta
+    double float_delta = 0;           // CloseValues on floats (differences taken in double)
+};
+
 // The result of the labeling pass: the image's runs with their final labels. Writing the label
 // image is a separate step so the caller can choose the output type once the count is known.
 class Labeling {
 public:
-    std::uint64_t count() const { return count_; }
+    struct Parts {
+        RawVector<std::uint32_t> bounds;       // start, end ([start, end), within the row) of each run, raster order
+        RawVector<std::uint32_t> labels;       // final label of each run
+        std::vector<std::uint64_t> row_first;  // runs of row r: [row_first[r], row_first[r + 1])
+        std::uint64_t count = 0;
+    };
+
+    std::uint64_t count() const { return parts_.count; }
 
     // Writes every pixel (background 0) into a C-ordered buffer of integers `element_size`
     // (1, 2, 4 or 8) bytes wide; the caller has checked that count() fits. With `stats`, also
@@ -40,28 +67,23 @@ public:
     void write(void* out, std::size_t element_size, ComponentStats* stats = nullptr) const;
 
 private:
-    friend Labeling label_components(const void*, std::size_t, const LabelShape&, int, bool, std::uint64_t);
+    friend Labeling label_components(const void*, std::size_t, const LabelShape&, const LabelOptions&);
     void write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size) const;
     void measure_rows(std::uint64_t begin, std::uint64_t end, ComponentStats& stats) const;
     LabelShape shape_;
-    RawVector<std::uint32_t> bounds_;       // start, end ([start, end), within the row) of each run, raster order
-    RawVector<std::uint32_t> labels_;       // final label of each run
-    std::vector<std::uint64_t> row_first_;  // runs of row r: [row_first_[r], row_first_[r + 1])
-    std::uint64_t count_ = 0;
+    Parts parts_;
 };
 
-// Labels a C-contiguous image whose pixels are `element_size` (1, 2, 4 or 8) bytes, compared
-// bit for bit (so signed and unsigned values of one width behave alike); `background` holds the
-// background value in the same width. Rows must be shorter than 2^32 pixels and the image must
-// have fewer than 2^32 runs. Throws std::invalid_argument for an unsupported connectivity or
-// element size and std::length_error for too many runs.
-Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape, int connectivity,
-                          bool multilabel, std::uint64_t background);
+// Labels a C-contiguous image whose pixels are `element_size` (1, 2, 4 or 8) bytes. Rows must be
+// shorter than 2^32 pixels and the image must have fewer than 2^32 runs. Throws
+// std::invalid_argument for an unsupported connectivity, pixel size or delta and
+// std::length_error for too many runs.
+Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape,
+                          const LabelOptions& options);
 
 // Labels `count` independent 2-D images of height x width stored one after another (a (B, H, W)
 // stack), in parallel; each image is numbered from 1 on its own.
 std::vector<Labeling> label_image_stack(const void* images, std::size_t element_size, std::uint64_t count,
-                                        std::uint64_t height, std::uint64_t width, int connectivity,
-                                        bool multilabel, std::uint64_t background);
+                                        std::uint64_t height, std::uint64_t width, const LabelOptions& options);
 
 }  // namespace maskkit
