@@ -292,3 +292,15 @@ def test_bad_float_images():
     assert cc.label(np.ones((2, 2), np.float16), 4, delta=0)[1] == 1
     assert cc.label(np.zeros((0, 3)), 4, delta=1)[1] == 0
     assert cc.label(np.zeros((0, 3), np.uint8), 4, periodic=True)[1] == 0
+
+
+def test_periodic_single_plane_volume_is_the_periodic_image():
+    rng = np.random.default_rng(9)
+    plane = (rng.random((61, 67)) < 0.4).astype(np.uint8)
+    for k3, k2 in [(6, 4), (18, 8), (26, 8)]:
+        expected = cc.label(plane, k2, periodic=True)
+        got = cc.label(plane[None], k3, periodic=True)
+        assert got[1] == expected[1] and np.array_equal(got[0][0], expected[0])
+    row = plane[:1]
+    for k in (4, 8):
+        assert np.array_equal(cc.label(row, k, periodic=True)[0], oracle(row, k, periodic=True)[0])

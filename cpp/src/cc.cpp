@@ -378,7 +378,10 @@ void join_across_faces(Stripe<T>& s, const Rule& rule, const T* image, const Lab
             const auto r = static_cast<std::uint64_t>(z * height + y);
             const std::uint64_t first = s.row_first[r], last = s.row_first[r + 1];
             if (first == last) continue;
-            const bool face_row = y == 0 || y == height - 1 || (!planar && (z == 0 || z == depth - 1));
+            // Along an axis of length 1 a wrapped neighbour is the pixel itself or one the scan
+            // (or the ends of the rows) already pairs, so such faces need no visit.
+            const bool face_row = (height > 1 && (y == 0 || y == height - 1)) ||
+                                  (!planar && depth > 1 && (z == 0 || z == depth - 1));
             if (face_row) {
                 for (std::uint64_t i = first; i < last; ++i)
                     for (std::uint64_t x = s.bounds[2 * i]; x < s.bounds[2 * i + 1]; ++x)
