@@ -42,55 +42,40 @@ void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const s
     }
 }
 
-ComponentStats empty_stats(std::uint64_t n) {
-    ComponentStats stats;
-    stats.area.assign(n, 0);
-    stats.coordinate_sums.assign(3 * n, 0);
-    stats.bbox.resize(6 * n);
-    for (std::uint64_t i = 0; i < n; ++i) {
-        std::uint64_t* box = &stats.bbox[6 * i];
-        box[0] = box[1] = box[2] = ~std::uint64_t{0};
-        box[3] = box[4] = box[5] = 0;
-    }
-    return stats;
-}
+// The running measures of one component over some rows, in one place so that a run updates a
+// single cache line or two.
+struct Measure {
+    std::uint64_t area = 0, sum_z = 0, sum_y = 0, sum_x = 0;
+    std::uint64_t z0 = ~std::uint64_t{0}, y0 = ~std::uint64_t{0}, x0 = ~std::uint64_t{0};
+    std::uint64_t z1 = 0, y1 = 0, x1 = 0;  // exclusive
+};
 
-// Adds `part` (measures of other rows) into `total`.
-void combine_stats(ComponentStats& total, const ComponentStats& part) {
-    for (std::size_t i = 0; i < total.area.size(); ++i) total.area[i] += part.area[i];
-    for (std::size_t i = 0; i < total.coordinate_sums.size(); ++i) total.coordinate_sums[i] += part.coordinate_sums[i];
-    for (std::size_t i = 0; i < total.bbox.size(); i += 6)
-        for (std::size_t d = 0; d < 3; ++d) {
-            total.bbox[i + d] = std::min(total.bbox[i + d], part.bbox[i + d]);
-            total.bbox[i + 3 + d] = std::max(total.bbox[i + 3 + d], part.bbox[i + 3 + d]);
+// Adds the runs of rows [begin, end) to `measures` (index = label - 1): a run adds its length,
+// its row and plane times its length, and the sum of its x values.
+void measure_rows(const Labeling::Parts& parts, const LabelShape& shape, std::uint64_t begin, std::uint64_t end,
+                  Measure* measures) {
+    const std::uint32_t* bounds = parts.bounds.data();
+    const std::uint32_t* labels = parts.labels.data();
+    for (std::uint64_t r = begin; r < end; ++r) {
+        const std::uint64_t z = r / shape.height, y = r % shape.height;
+        for (std::uint64_t i = parts.row_first[r]; i < parts.row_first[r + 1]; ++i) {
+            const std::uint64_t start = bounds[2 * i], stop = bounds[2 * i + 1], length = stop - start;
+            Measure& m = measures[labels[i] - 1];
+            m.area += length;
+            m.sum_z += z * length;
+            m.sum_y += y * length;
+            m.sum_x += (start + stop - 1) * length / 2;
+            m.z0 = std::min(m.z0, z);
+            m.y0 = std::min(m.y0, y);
+            m.x0 = std::min(m.x0, start);
+            m.z1 = std::max(m.z1, z + 1);
+            m.y1 = std::max(m.y1, y + 1);
+            m.x1 = std::max(m.x1, stop);
         }
+    }
 }
 
 }  // namespace
-
-// Area, bounding box and exact coordinate sums of rows [begin, end), from the runs: a run adds
-// its length, its row and plane times its length, and the sum of its x values.
-void Labeling::measure_rows(std::uint64_t begin, std::uint64_t end, ComponentStats& stats) const {
-    for (std::uint64_t r = begin; r < end; ++r) {
-        const std::uint64_t z = r / shape_.height, y = r % shape_.height;
-        for (std::uint64_t i = parts_.row_first[r]; i < parts_.row_first[r + 1]; ++i) {
-            const std::uint64_t start = parts_.bounds[2 * i], stop = parts_.bounds[2 * i + 1];
-            const std::uint64_t k = parts_.labels[i] - 1, length = stop - start;
-            stats.area[k] += length;
-            std::uint64_t* sums = &stats.coordinate_sums[3 * k];
-            sums[0] += z * length;
-            sums[1] += y * length;
-            sums[2] += (start + stop - 1) * length / 2;
-            std::uint64_t* box = &stats.bbox[6 * k];
-            box[0] = std::min(box[0], z);
-            box[1] = std::min(box[1], y);
-            box[2] = std::min(box[2], start);
-            box[3] = std::max(box[3], z + 1);
-            box[4] = std::max(box[4], y + 1);
-            box[5] = std::max(box[5], stop);
-        }
-    }
-}
 
 void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size) const {
     const std::uint64_t width = shape_.width;
@@ -114,22 +99,57 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
         parallel_for(rows, grain, [&](std::size_t begin, std::size_t end) { write_rows(begin, end, out, element_size); });
         return;
     }
-    // Measured in the same pass over the runs as the write: one block of rows per thread, each
-    // with its own partial measures, combined at the end.
+    // Measured in the same pass over the runs as the write, a few rows at a time (their runs
+    // are still in cache): one block of rows per thread, each with its own partial measures,
+    // combined at the end.
     const std::uint64_t pixels = rows * width;
     const std::uint64_t blocks = std::max<std::uint64_t>(
         1, std::min<std::uint64_t>({rows, static_cast<std::uint64_t>(num_threads()), pixels >> 18}));
-    std::vector<ComponentStats> parts(blocks);
+    const auto n = static_cast<std::size_t>(parts_.count);
+    std::vector<std::vector<Measure>> partial(blocks);
     parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t b = begin; b < end; ++b) {
             const std::uint64_t first = rows * b / blocks, last = rows * (b + 1) / blocks;
-            parts[b] = empty_stats(parts_.count);
-            write_rows(first, last, out, element_size);
-            measure_rows(first, last, parts[b]);
+            partial[b].resize(n);
+            constexpr std::uint64_t chunk = 32;
+            for (std::uint64_t r = first; r < last; r += chunk) {
+                const std::uint64_t stop = std::min(last, r + chunk);
+                write_rows(r, stop, out, element_size);
+                measure_rows(parts_, shape_, r, stop, partial[b].data());
+            }
         }
     });
-    *stats = std::move(parts[0]);
-    for (std::uint64_t b = 1; b < blocks; ++b) combine_stats(*stats, parts[b]);
+    stats->area.resize(n);
+    stats->coordinate_sums.resize(3 * n);
+    stats->bbox.resize(6 * n);
+    for (std::size_t k = 0; k < n; ++k) {
+        Measure total = partial[0][k];
+        for (std::uint64_t b = 1; b < blocks; ++b) {
+            const Measure& m = partial[b][k];
+            total.area += m.area;
+            total.sum_z += m.sum_z;
+            total.sum_y += m.sum_y;
+            total.sum_x += m.sum_x;
+            total.z0 = std::min(total.z0, m.z0);
+            total.y0 = std::min(total.y0, m.y0);
+            total.x0 = std::min(total.x0, m.x0);
+            total.z1 = std::max(total.z1, m.z1);
+            total.y1 = std::max(total.y1, m.y1);
+            total.x1 = std::max(total.x1, m.x1);
+        }
+        stats->area[k] = total.area;
+        std::uint64_t* sums = &stats->coordinate_sums[3 * k];
+        sums[0] = total.sum_z;
+        sums[1] = total.sum_y;
+        sums[2] = total.sum_x;
+        std::uint64_t* box = &stats->bbox[6 * k];
+        box[0] = total.z0;
+        box[1] = total.y0;
+        box[2] = total.x0;
+        box[3] = total.z1;
+        box[4] = total.y1;
+        box[5] = total.x1;
+    }
 }
 
 }  // namespace maskkit

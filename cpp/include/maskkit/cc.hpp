@@ -69,7 +69,6 @@ public:
 private:
     friend Labeling label_components(const void*, std::size_t, const LabelShape&, const LabelOptions&);
     void write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size) const;
-    void measure_rows(std::uint64_t begin, std::uint64_t end, ComponentStats& stats) const;
     LabelShape shape_;
     Parts parts_;
 };
