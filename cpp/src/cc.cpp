@@ -98,8 +98,9 @@ struct CloseRule {
             return std::fabs(static_cast<double>(a) - static_cast<double>(b)) <= float_delta;
         } else {
             // |a - b| in unsigned 64-bit arithmetic: exact for every pair of 64-bit integers
-            const auto wide_a = static_cast<std::uint64_t>(static_cast<std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>>(a));
-            const auto wide_b = static_cast<std::uint64_t>(static_cast<std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>>(b));
+            using Wide = std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>;
+            const auto wide_a = static_cast<std::uint64_t>(static_cast<Wide>(a));
+            const auto wide_b = static_cast<std::uint64_t>(static_cast<Wide>(b));
             return (a >= b ? wide_a - wide_b : wide_b - wide_a) <= integer_delta;
         }
     }
