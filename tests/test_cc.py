@@ -11,11 +11,11 @@ from hypothesis.extra import numpy as hnp
 
 from maskkit import cc
 
+from .cc_helpers import CONNECTIVITIES, HOPS, class_maps, same_partition
+
 ndi = pytest.importorskip("scipy.ndimage")
 measure = pytest.importorskip("skimage.measure")
 
-HOPS = {4: 1, 8: 2, 6: 1, 18: 2, 26: 3}
-CONNECTIVITIES = {2: (4, 8), 3: (6, 18, 26)}
 
 images = st.integers(2, 3).flatmap(
     lambda nd: hnp.arrays(
@@ -35,14 +35,6 @@ def views(x):
     padded = np.zeros(tuple(s + 2 for s in x.shape), x.dtype)
     padded[(slice(1, -1),) * x.ndim] = x
     yield padded[(slice(1, -1),) * x.ndim]
-
-
-def same_partition(a, b):
-    """Same background and a one-to-one map between the labels."""
-    if not np.array_equal(a == 0, b == 0):
-        return False
-    pairs = np.unique(np.stack([a[a != 0], b[b != 0]]), axis=1)
-    return len(np.unique(pairs[0])) == len(np.unique(pairs[1])) == pairs.shape[1]
 
 
 @given(images)
@@ -225,9 +217,7 @@ cc3d = pytest.importorskip("cc3d")
 
 
 @given(
-    st.integers(2, 3).flatmap(
-        lambda nd: hnp.arrays(np.uint8, hnp.array_shapes(min_dims=nd, max_dims=nd, min_side=1, max_side=10), elements=st.integers(0, 2))
-    ),
+    class_maps(10, 10),
     st.integers(1, 6),
 )
 def test_dust_equals_cc3d(image, threshold):
@@ -240,9 +230,7 @@ def test_dust_equals_cc3d(image, threshold):
 
 
 @given(
-    st.integers(2, 3).flatmap(
-        lambda nd: hnp.arrays(np.uint8, hnp.array_shapes(min_dims=nd, max_dims=nd, min_side=1, max_side=10), elements=st.integers(0, 2))
-    ),
+    class_maps(10, 10),
     st.integers(2, 4),
 )
 def test_largest_k_matches_cc3d_without_ties(image, k):

@@ -22,10 +22,10 @@ from hypothesis.extra import numpy as hnp
 
 from maskkit import cc
 
+from .cc_helpers import CONNECTIVITIES, HOPS, class_maps, same_partition
+
 ndi = pytest.importorskip("scipy.ndimage")
 
-HOPS = {4: 1, 8: 2, 6: 1, 18: 2, 26: 3}
-CONNECTIVITIES = {2: (4, 8), 3: (6, 18, 26)}
 
 
 def offsets(ndim, k):
@@ -88,19 +88,7 @@ def tiled_scipy_partition(x, k):
     return np.vectorize(lambda v: find(int(v)) if v else 0, otypes=[np.int64])(centre)
 
 
-def same_partition(a, b):
-    if not np.array_equal(a == 0, b == 0):
-        return False
-    pairs = np.unique(np.stack([a[a != 0], b[b != 0]]), axis=1)
-    return len(np.unique(pairs[0])) == len(np.unique(pairs[1])) == pairs.shape[1]
-
-
-small = st.integers(2, 3).flatmap(
-    lambda nd: hnp.arrays(
-        np.uint8, hnp.array_shapes(min_dims=nd, max_dims=nd, min_side=1, max_side=7 if nd == 2 else 4),
-        elements=st.integers(0, 2),
-    )
-)
+small = class_maps(7, 4)
 
 
 @given(small)

@@ -5,7 +5,8 @@
 // huge pages, as numpy does for its arrays. Both matter for arrays of millions of runs: zeroing
 // slack that is overwritten anyway costs a pass over memory, and touching fresh memory in 4 KiB
 // pages costs one page fault per page, which on virtual machines can take longer than writing
-// the page.
+// the page. Released large blocks are kept for reuse (see raw_vector.cpp), so RawVector is for
+// scratch data only, never for memory handed to Python.
 #pragma once
 
 #include <cstddef>
