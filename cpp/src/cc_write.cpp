@@ -94,22 +94,23 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
         throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
     const std::uint64_t rows = shape_.depth * shape_.height, width = shape_.width;
-    if (stats == nullptr) {
-        const std::size_t grain = static_cast<std::size_t>(std::max<std::uint64_t>(1, (std::uint64_t{1} << 18) / (width + 1)));
-        parallel_for(rows, grain, [&](std::size_t begin, std::size_t end) { write_rows(begin, end, out, element_size); });
-        return;
-    }
-    // Measured in the same pass over the runs as the write, a few rows at a time (their runs
-    // are still in cache): one block of rows per thread, each with its own partial measures,
-    // combined at the end.
+    // One contiguous block of rows per thread, not many interleaved chunks: fresh output pages
+    // are faulted in and zeroed by the kernel as they are first written, and two threads writing
+    // rows of the same (huge) page wait for each other there. With stats, each block measures
+    // its runs a few rows at a time, right after writing them (they are still in cache), into
+    // its own partial measures, combined at the end.
     const std::uint64_t pixels = rows * width;
     const std::uint64_t blocks = std::max<std::uint64_t>(
         1, std::min<std::uint64_t>({rows, static_cast<std::uint64_t>(num_threads()), pixels >> 18}));
     const auto n = static_cast<std::size_t>(parts_.count);
-    std::vector<std::vector<Measure>> partial(blocks);
+    std::vector<std::vector<Measure>> partial(stats != nullptr ? blocks : 0);
     parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t b = begin; b < end; ++b) {
             const std::uint64_t first = rows * b / blocks, last = rows * (b + 1) / blocks;
+            if (stats == nullptr) {
+                write_rows(first, last, out, element_size);
+                continue;
+            }
             partial[b].resize(n);
             constexpr std::uint64_t chunk = 32;
             for (std::uint64_t r = first; r < last; r += chunk) {
@@ -119,6 +120,7 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
             }
         }
     });
+    if (stats == nullptr) return;
     stats->area.resize(n);
     stats->coordinate_sums.resize(3 * n);
     stats->bbox.resize(6 * n);

@@ -1,11 +1,12 @@
-// Large blocks: 2 MiB aligned and advised for transparent huge pages on Linux (the kernel may
-// ignore the advice; the memory is correct either way), and recycled.
+// Large blocks: 2 MiB aligned, advised for transparent huge pages on Linux from 4 MiB up (the
+// kernel may ignore the advice; the memory is correct either way), and recycled.
 //
 // Fresh memory costs a page fault and a page of zeros from the kernel per page touched, which
-// for the run arrays of a noisy image adds up to several percent of a labeling call. Released
-// large blocks are therefore kept (up to kMaxKept bytes in all) and handed out again to
-// requests of the same rounded size, so a loop over images of one size stops paying for them.
-// Blocks hold scratch data only, never memory handed to Python.
+// for the run arrays of a noisy image adds up to several percent of a labeling call, and more
+// when several threads fault pages at once. Released blocks of kLargeBlock bytes and more are
+// therefore kept (up to kMaxKept bytes in all) and handed out again to requests of the same
+// rounded size, so a loop over images of one size stops paying for them. Blocks hold scratch
+// data only, never memory handed to Python.
 #include "maskkit/raw_vector.hpp"
 
 #include <cstdlib>
@@ -22,7 +23,9 @@ namespace maskkit {
 namespace {
 
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
-constexpr std::size_t kLargeBlock = std::size_t{4} << 20;
+constexpr std::size_t kLargeBlock = std::size_t{256} << 10;
+// Blocks rounded to less keep 4 KiB pages: a huge page is zeroed whole on first touch.
+constexpr std::size_t kHugeAdvised = std::size_t{4} << 20;
 constexpr std::size_t kMaxKept = std::size_t{256} << 20;
 
 bool is_large(std::size_t bytes) {
@@ -89,7 +92,7 @@ void* allocate_block(std::size_t bytes) {
         block = kept_blocks().take(size);
         if (block == nullptr) {
             block = std::aligned_alloc(kHugePage, size);
-            if (block != nullptr) madvise(block, size, MADV_HUGEPAGE);
+            if (block != nullptr && size >= kHugeAdvised) madvise(block, size, MADV_HUGEPAGE);
         }
 #endif
     } else {
