@@ -114,7 +114,7 @@ struct Stripe {
     RawVector<std::uint32_t> sets;    // set of each run
     RawVector<std::uint32_t> parent;  // union-find forest over sets (parent[s] <= s)
     std::vector<T> values;            // multilabel: the value of each run
-    std::vector<std::uint64_t> row_first;
+    RawVector<std::uint64_t> row_first;
 
     std::uint64_t runs() const { return sets.size(); }
 
@@ -196,7 +196,7 @@ void append_runs(const T* row, std::uint64_t width, const Rule& rule, Stripe<T>&
         }
     }
     stripe.bounds.resize(2 * (before + found));
-    stripe.sets.resize(before + found, kNoSet);
+    stripe.sets.resize(before + found);  // assigned by link_row
 }
 
 // Whether runs i (of row `mine`) and k (of row `theirs`), which touch, hold a pair of touching
@@ -217,8 +217,9 @@ bool close_contact(const CloseRule<T>& rule, const T* mine, std::uint64_t i_star
 
 // Joins runs [first, last) of one row to the touching runs [j, j_end) of one earlier neighbour
 // row (the rows' pixels are `mine` and `theirs`). A run's set so far is in sets[i] (kNoSet:
-// none yet); with OpenNew, runs still without a set afterwards open one, in run order.
-template <bool OpenNew, class Rule, class T>
+// none yet), or, with Fresh, none of the runs has one yet and sets[i] is not read; with
+// OpenNew, runs still without a set afterwards open one, in run order.
+template <bool Fresh, bool OpenNew, class Rule, class T>
 void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_t last, std::uint64_t j,
                std::uint64_t j_end, std::uint32_t reach, const T* mine, const T* theirs) {
     const std::uint32_t* bounds = s.bounds.data();
@@ -227,8 +228,11 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
     for (std::uint64_t i = first; i < last; ++i) {
         const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
         while (j < j_end && std::uint64_t{bounds[2 * j + 1]} + reach <= start) ++j;
-        std::uint32_t root = sets[i];
-        if (root != kNoSet) root = s.find(root);
+        std::uint32_t root = kNoSet;
+        if constexpr (!Fresh) {
+            root = sets[i];
+            if (root != kNoSet) root = s.find(root);
+        }
         for (std::uint64_t k = j; k < j_end && bounds[2 * k] < std::uint64_t{end} + reach; ++k) {
             if constexpr (Rule::equal_values) {
                 if (s.values[k] != s.values[i]) continue;
@@ -263,7 +267,7 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
 // Joins the runs of row r (global index) to those of its neighbour rows that are not before row
 // `lowest`; row_first is indexed by global row. With open_new, runs touching nothing open sets.
 template <class Rule, class T>
-void link_row(Stripe<T>& s, const Rule& rule, const T* image, const std::vector<std::uint64_t>& row_first,
+void link_row(Stripe<T>& s, const Rule& rule, const T* image, const RawVector<std::uint64_t>& row_first,
               std::uint64_t r, std::uint64_t lowest, const LabelShape& shape,
               const std::vector<NeighbourRow>& neighbours, bool open_new) {
     const std::uint64_t first = row_first[r], last = row_first[r + 1];
@@ -281,13 +285,19 @@ void link_row(Stripe<T>& s, const Rule& rule, const T* image, const std::vector<
         reaches[count++] = n.diagonal ? 1 : 0;
     }
     const T* mine = image + r * shape.width;
+    // With open_new the row's runs have no sets yet: the first neighbour row gives them theirs.
     for (std::size_t n = 0; n < count; ++n) {
-        const std::uint64_t o = rows[n];
+        const std::uint64_t o = rows[n], j = row_first[o], j_end = row_first[o + 1];
         const T* theirs = image + o * shape.width;
-        if (open_new && n + 1 == count)
-            link_runs<true>(s, rule, first, last, row_first[o], row_first[o + 1], reaches[n], mine, theirs);
+        const bool fresh = open_new && n == 0, open = open_new && n + 1 == count;
+        if (fresh && open)
+            link_runs<true, true>(s, rule, first, last, j, j_end, reaches[n], mine, theirs);
+        else if (fresh)
+            link_runs<true, false>(s, rule, first, last, j, j_end, reaches[n], mine, theirs);
+        else if (open)
+            link_runs<false, true>(s, rule, first, last, j, j_end, reaches[n], mine, theirs);
         else
-            link_runs<false>(s, rule, first, last, row_first[o], row_first[o + 1], reaches[n], mine, theirs);
+            link_runs<false, false>(s, rule, first, last, j, j_end, reaches[n], mine, theirs);
     }
     if (open_new && count == 0)
         for (std::uint64_t i = first; i < last; ++i) s.sets[i] = s.open_set();
@@ -306,7 +316,7 @@ void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begi
     out.bounds.reserve(static_cast<std::size_t>(2 * expected + width + 16));
     out.sets.reserve(static_cast<std::size_t>(expected));
     out.parent.reserve(static_cast<std::size_t>(expected / 4 + 16));
-    std::vector<std::uint64_t> row_first(row_end + 1, 0);  // indexed by global row; only this stripe's used
+    RawVector<std::uint64_t> row_first(row_end + 1);  // indexed by global row; only this stripe's rows are set
     for (std::uint64_t r = row_begin; r < row_end; ++r) {
         row_first[r] = out.runs();
         append_runs(image + r * width, width, rule, out, simd, edges);
@@ -444,7 +454,7 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, const
         whole.sets.resize(static_cast<std::size_t>(total_runs));
         whole.parent.resize(static_cast<std::size_t>(total_sets));
         if (Rule::equal_values) whole.values.resize(static_cast<std::size_t>(total_runs));
-        whole.row_first.assign(rows + 1, 0);
+        whole.row_first.resize(rows + 1);
         parallel_for(stripes, 1, [&](std::size_t begin, std::size_t end) {
             for (std::size_t i = begin; i < end; ++i) {
                 Stripe<T>& part = parts[i];

@@ -28,7 +28,7 @@ inline void fill_span(Out* row, std::uint64_t from, std::uint64_t to, Out value,
 
 // Writes rows [begin, end) starting at out (the first of those rows).
 template <class Out>
-void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const std::vector<std::uint64_t>& row_first,
+void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const RawVector<std::uint64_t>& row_first,
                 std::uint64_t begin, std::uint64_t end, std::uint64_t width, Out* out) {
     for (std::uint64_t r = begin; r < end; ++r, out += width) {
         std::uint64_t x = 0;

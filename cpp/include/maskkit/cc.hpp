@@ -55,7 +55,7 @@ public:
     struct Parts {
         RawVector<std::uint32_t> bounds;       // start, end ([start, end), within the row) of each run, raster order
         RawVector<std::uint32_t> labels;       // final label of each run
-        std::vector<std::uint64_t> row_first;  // runs of row r: [row_first[r], row_first[r + 1])
+        RawVector<std::uint64_t> row_first;    // runs of row r: [row_first[r], row_first[r + 1])
         std::uint64_t count = 0;
     };
 
