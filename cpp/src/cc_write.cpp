@@ -51,26 +51,37 @@ struct Measure {
 };
 
 // Adds the runs of rows [begin, end) to `measures` (index = label - 1): a run adds its length,
-// its row and plane times its length, and the sum of its x values.
+// its row and plane times its length, and the sum of its x values. Rows come in raster order,
+// so a component's first run in these rows sets its front (and top, in 2-D), and each later one
+// moves its back (and bottom, in 2-D).
+template <bool Volume>
 void measure_rows(const Labeling::Parts& parts, const LabelShape& shape, std::uint64_t begin, std::uint64_t end,
                   Measure* measures) {
     const std::uint32_t* bounds = parts.bounds.data();
     const std::uint32_t* labels = parts.labels.data();
     for (std::uint64_t r = begin; r < end; ++r) {
-        const std::uint64_t z = r / shape.height, y = r % shape.height;
+        const std::uint64_t z = Volume ? r / shape.height : 0, y = Volume ? r % shape.height : r;
         for (std::uint64_t i = parts.row_first[r]; i < parts.row_first[r + 1]; ++i) {
             const std::uint64_t start = bounds[2 * i], stop = bounds[2 * i + 1], length = stop - start;
             Measure& m = measures[labels[i] - 1];
+            if (m.area == 0) {
+                m.z0 = z;
+                m.z1 = z + 1;
+                m.y0 = y;
+            }
             m.area += length;
-            m.sum_z += z * length;
             m.sum_y += y * length;
             m.sum_x += (start + stop - 1) * length / 2;
-            m.z0 = std::min(m.z0, z);
-            m.y0 = std::min(m.y0, y);
             m.x0 = std::min(m.x0, start);
-            m.z1 = std::max(m.z1, z + 1);
-            m.y1 = std::max(m.y1, y + 1);
             m.x1 = std::max(m.x1, stop);
+            if constexpr (Volume) {  // y starts over in every plane
+                m.sum_z += z * length;
+                m.z1 = z + 1;
+                m.y0 = std::min(m.y0, y);
+                m.y1 = std::max(m.y1, y + 1);
+            } else {
+                m.y1 = y + 1;
+            }
         }
     }
 }
@@ -116,7 +127,10 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
             for (std::uint64_t r = first; r < last; r += chunk) {
                 const std::uint64_t stop = std::min(last, r + chunk);
                 write_rows(r, stop, out, element_size);
-                measure_rows(parts_, shape_, r, stop, partial[b].data());
+                if (shape_.depth > 1)
+                    measure_rows<true>(parts_, shape_, r, stop, partial[b].data());
+                else
+                    measure_rows<false>(parts_, shape_, r, stop, partial[b].data());
             }
         }
     });
