@@ -118,6 +118,20 @@ def test_out_buffer():
         cc.label(np.indices((40, 40)).sum(axis=0) % 2 == 0, 4, out=np.zeros((40, 40), np.uint8))
 
 
+@given(
+    hnp.array_shapes(min_dims=3, max_dims=3, min_side=1, max_side=40),
+    st.floats(0.05, 0.7),
+    st.integers(0, 2**32 - 1),
+)
+def test_26_connectivity_through_plane_projections(shape, density, seed):
+    """Binary 26-connectivity links each plane with the one before through the 8-connected
+    stretches of their projection: sparse and dense volumes, long rows, thin plates."""
+    volume = np.random.default_rng(seed).random(shape) < density
+    expected, n = ndi.label(volume, np.ones((3, 3, 3), bool))
+    got, m = cc.label(volume, 26)
+    assert m == n and np.array_equal(got, expected)
+
+
 def test_edge_cases():
     assert cc.label(np.zeros((0, 5), np.uint8))[1] == 0
     assert cc.label(np.zeros((3, 0, 2), np.uint8))[0].shape == (3, 0, 2)

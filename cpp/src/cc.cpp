@@ -303,9 +303,84 @@ void link_row(Stripe<T>& s, const Rule& rule, const T* image, const RawVector<st
         for (std::uint64_t i = first; i < last; ++i) s.sets[i] = s.open_set();
 }
 
+// 26-connectivity between two planes, through their projection. Stack planes z-1 and z and
+// look at them from above: a voxel of either plane at (y, x) and one of either plane at a pixel
+// 8-adjacent to (y, x) are 26-adjacent (their planes differ by at most one), and so are the two
+// voxels at the same (y, x). So the components of the two-plane slab are exactly the 8-connected
+// components of the 2-D image "plane z-1 OR plane z", and the components of the volume are those
+// of all its slabs joined together. Each plane after a stripe's first is linked through its slab
+// with the plane before: a row of the projection is cut into stretches of set pixels by merging
+// the runs of the two planes' rows (a run starting at or before the stretch's end extends it),
+// and a stretch joins the sets of its earlier-plane runs and the stretches of the projection's
+// row above that it touches diagonally. Its later-plane runs take the result, or open a set if
+// it touched nothing, which happens only at a component's first voxel; sets therefore still
+// open in raster order. A run is merged twice (once per slab it is in) and a stretch visits one
+// row, where the plain scan visits four neighbour rows per run.
+struct Stretch {
+    std::uint32_t start, end, root;
+};
+
+// The stretches of the projection's row above (none at a plane's first row) and of this one.
+struct StretchRows {
+    explicit StretchRows(std::uint64_t width)
+        : above(static_cast<std::size_t>(width / 2 + 1)), current(static_cast<std::size_t>(width / 2 + 1)) {}
+    std::vector<Stretch> above, current;
+    std::size_t above_count = 0;
+};
+
+template <class T>
+void link_row_in_slab(Stripe<T>& s, const RawVector<std::uint64_t>& row_first, std::uint64_t r, std::uint64_t height,
+                      StretchRows& rows) {
+    const std::uint32_t* bounds = s.bounds.data();
+    std::uint32_t* sets = s.sets.data();
+    std::uint64_t i = row_first[r - height], i_end = row_first[r - height + 1];  // plane z-1: sets known
+    std::uint64_t j = row_first[r], j_end = row_first[r + 1];                    // plane z: new runs
+    const Stretch* above = rows.above.data();
+    const std::size_t above_count = r % height == 0 ? 0 : rows.above_count;
+    Stretch* current = rows.current.data();
+    std::size_t count = 0, q = 0;
+    auto join = [&](std::uint32_t root, std::uint32_t set) {
+        const std::uint32_t other = s.find(set);
+        const std::uint32_t survivor = std::min(root, other);
+        s.parent[root == kNoSet ? other : std::max(root, other)] = survivor;
+        return survivor;
+    };
+    while (i < i_end || j < j_end) {
+        std::uint32_t start, end, root = kNoSet;
+        const std::uint64_t j_first = j;
+        if (j == j_end || (i < i_end && bounds[2 * i] <= bounds[2 * j])) {
+            start = bounds[2 * i], end = bounds[2 * i + 1];
+            root = join(root, sets[i++]);
+        } else {
+            start = bounds[2 * j], end = bounds[2 * j + 1];
+            ++j;
+        }
+        while (true) {
+            if (i < i_end && bounds[2 * i] <= end) {
+                end = std::max(end, bounds[2 * i + 1]);
+                root = join(root, sets[i++]);
+            } else if (j < j_end && bounds[2 * j] <= end) {
+                end = std::max(end, bounds[2 * j + 1]);
+                ++j;
+            } else {
+                break;
+            }
+        }
+        while (q < above_count && std::uint64_t{above[q].end} + 1 <= start) ++q;
+        for (std::size_t k = q; k < above_count && above[k].start <= end; ++k) root = join(root, above[k].root);
+        if (root == kNoSet) root = s.open_set();
+        for (std::uint64_t k = j_first; k < j; ++k) sets[k] = root;
+        current[count++] = {start, end, root};
+    }
+    rows.above.swap(rows.current);
+    rows.above_count = count;
+}
+
+// Pass 1 over rows [row_begin, row_end). With `slabs` (binary 26-connectivity), planes after the
+// first are linked through their slab with the plane before (link_row_in_slab).
 template <class Rule, class T>
 void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begin, std::uint64_t row_end,
-                 const std::vector<NeighbourRow>& neighbours, const Rule& rule, Stripe<T>& out) {
+                 const std::vector<NeighbourRow>& neighbours, const Rule& rule, bool slabs, Stripe<T>& out) {
     std::vector<std::uint32_t> edges;
     const kernels::RleKernels& simd = kernels::rle_kernels();
     const std::uint64_t rows = row_end - row_begin, width = shape.width;
@@ -317,11 +392,15 @@ void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begi
     out.sets.reserve(static_cast<std::size_t>(expected));
     out.parent.reserve(static_cast<std::size_t>(expected / 4 + 16));
     RawVector<std::uint64_t> row_first(row_end + 1);  // indexed by global row; only this stripe's rows are set
+    StretchRows stretches(slabs ? width : 0);
     for (std::uint64_t r = row_begin; r < row_end; ++r) {
         row_first[r] = out.runs();
         append_runs(image + r * width, width, rule, out, simd, edges);
         row_first[r + 1] = out.runs();
-        link_row(out, rule, image, row_first, r, row_begin, shape, neighbours, true);
+        if (slabs && r >= row_begin + shape.height)
+            link_row_in_slab(out, row_first, r, shape.height, stretches);
+        else
+            link_row(out, rule, image, row_first, r, row_begin, shape, neighbours, true);
     }
     out.row_first.assign(row_first.begin() + static_cast<std::ptrdiff_t>(row_begin), row_first.end());
 }
@@ -426,12 +505,13 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, const
     const std::uint64_t rows_per_unit = shape.depth > 1 ? shape.height : 1;
     std::uint64_t stripes = pixels < (std::uint64_t{1} << 20) ? 1 : static_cast<std::uint64_t>(num_threads());
     stripes = std::max<std::uint64_t>(1, std::min(stripes, units));
+    const bool slabs = !Rule::equal_values && !Rule::close_values && connectivity == 26;
     std::vector<Stripe<T>> parts(stripes);
     std::vector<std::uint64_t> stripe_row(stripes + 1);
     for (std::uint64_t i = 0; i <= stripes; ++i) stripe_row[i] = units * i / stripes * rows_per_unit;
     parallel_for(stripes, 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
-            scan_stripe(image, shape, stripe_row[i], stripe_row[i + 1], neighbours, rule, parts[i]);
+            scan_stripe(image, shape, stripe_row[i], stripe_row[i + 1], neighbours, rule, slabs, parts[i]);
     });
     Stripe<T> whole;
     if (stripes == 1) {
