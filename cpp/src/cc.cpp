@@ -7,7 +7,8 @@
 // touch it under the connectivity: the row above in the same plane and, in 3-D, up to three rows
 // of the plane before. A neighbour row is either "straight" (only the pixel at the same x
 // counts: runs must overlap) or "diagonal" (x-1, x and x+1 count: runs may also touch at a
-// corner).
+// corner). Binary 26-connectivity joins a plane to the one before through their projection
+// instead (link_row_in_slab), which visits fewer rows.
 //
 // Equivalences live in a union-find forest over *sets*, not over runs: a run that touches an
 // earlier run joins that run's set, and only a run touching none opens a new set. Sets are
@@ -126,14 +127,12 @@ struct Stripe {
         }
         return s;
     }
-    // Joins two roots; returns the surviving (smaller) one.
-    std::uint32_t unite(std::uint32_t a, std::uint32_t b) {
-        if (a < b) {
-            parent[b] = a;
-            return a;
-        }
-        parent[a] = b;
-        return b;
+    // Joins `root` (kNoSet: none yet) with the root `other` without branches: the smaller
+    // survives and is returned; with no root yet (kNoSet, the largest value) it is `other`.
+    std::uint32_t absorb(std::uint32_t root, std::uint32_t other) {
+        const std::uint32_t survivor = std::min(root, other);
+        parent[root == kNoSet ? other : std::max(root, other)] = survivor;
+        return survivor;
     }
     std::uint32_t open_set() {
         const auto s = static_cast<std::uint32_t>(parent.size());
@@ -224,7 +223,6 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
                std::uint64_t j_end, std::uint32_t reach, const T* mine, const T* theirs) {
     const std::uint32_t* bounds = s.bounds.data();
     std::uint32_t* sets = s.sets.data();
-    std::uint32_t* parent = s.parent.data();
     for (std::uint64_t i = first; i < last; ++i) {
         const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
         while (j < j_end && std::uint64_t{bounds[2 * j + 1]} + reach <= start) ++j;
@@ -247,18 +245,10 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
             // Later rows reach run k again (three times per plane in 3-D): point it at its root
             // so their finds start there.
             sets[k] = other;
-            // Union without branches: the smaller root survives; while run i has no set yet
-            // (root == kNoSet, the largest value) it simply takes `other`.
-            const std::uint32_t survivor = std::min(root, other);
-            const std::uint32_t joined = root == kNoSet ? other : std::max(root, other);
-            parent[joined] = survivor;
-            root = survivor;
+            root = s.absorb(root, other);
         }
         if constexpr (OpenNew) {
-            if (root == kNoSet) {
-                root = s.open_set();
-                parent = s.parent.data();
-            }
+            if (root == kNoSet) root = s.open_set();
         }
         sets[i] = root;
     }
@@ -339,12 +329,7 @@ void link_row_in_slab(Stripe<T>& s, const RawVector<std::uint64_t>& row_first, s
     const std::size_t above_count = r % height == 0 ? 0 : rows.above_count;
     Stretch* current = rows.current.data();
     std::size_t count = 0, q = 0;
-    auto join = [&](std::uint32_t root, std::uint32_t set) {
-        const std::uint32_t other = s.find(set);
-        const std::uint32_t survivor = std::min(root, other);
-        s.parent[root == kNoSet ? other : std::max(root, other)] = survivor;
-        return survivor;
-    };
+    auto join = [&](std::uint32_t root, std::uint32_t set) { return s.absorb(root, s.find(set)); };
     while (i < i_end || j < j_end) {
         std::uint32_t start, end, root = kNoSet;
         const std::uint64_t j_first = j;
@@ -459,7 +444,7 @@ void join_across_faces(Stripe<T>& s, const Rule& rule, const T* image, const Lab
             if (other == rule.background || !rule.joins(value, other)) continue;
             const std::uint32_t a = s.find(s.sets[run]);
             const std::uint32_t b = s.find(s.sets[run_holding(s, row, static_cast<std::uint64_t>(qx))]);
-            if (a != b) s.unite(a, b);
+            s.absorb(a, b);
         }
     };
     const bool planar = connectivity == 4 || connectivity == 8;
