@@ -312,8 +312,6 @@ struct Stretch {
 
 // The stretches of the projection's row above (none at a plane's first row) and of this one.
 struct StretchRows {
-    explicit StretchRows(std::uint64_t width)
-        : above(static_cast<std::size_t>(width / 2 + 1)), current(static_cast<std::size_t>(width / 2 + 1)) {}
     std::vector<Stretch> above, current;
     std::size_t above_count = 0;
 };
@@ -325,6 +323,9 @@ void link_row_in_slab(Stripe<T>& s, const RawVector<std::uint64_t>& row_first, s
     std::uint32_t* sets = s.sets.data();
     std::uint64_t i = row_first[r - height], i_end = row_first[r - height + 1];  // plane z-1: sets known
     std::uint64_t j = row_first[r], j_end = row_first[r + 1];                    // plane z: new runs
+    // A row has at most one stretch per run of its two planes.
+    const auto most = static_cast<std::size_t>((i_end - i) + (j_end - j));
+    if (rows.current.size() < most) rows.current.resize(most);
     const Stretch* above = rows.above.data();
     const std::size_t above_count = r % height == 0 ? 0 : rows.above_count;
     Stretch* current = rows.current.data();
@@ -377,7 +378,7 @@ void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begi
     out.sets.reserve(static_cast<std::size_t>(expected));
     out.parent.reserve(static_cast<std::size_t>(expected / 4 + 16));
     RawVector<std::uint64_t> row_first(row_end + 1);  // indexed by global row; only this stripe's rows are set
-    StretchRows stretches(slabs ? width : 0);
+    StretchRows stretches;
     for (std::uint64_t r = row_begin; r < row_end; ++r) {
         row_first[r] = out.runs();
         append_runs(image + r * width, width, rule, out, simd, edges);
