@@ -107,6 +107,25 @@ struct CloseRule {
     }
 };
 
+// Union-find over a forest of sets in which every parent is a smaller set (parent[s] <= s), on
+// a raw array so that hot loops keep the pointer in a register.
+inline std::uint32_t find_root(std::uint32_t* parent, std::uint32_t s) {
+    while (parent[s] != s) {  // path halving
+        const std::uint32_t up = parent[parent[s]];
+        parent[s] = up;
+        s = up;
+    }
+    return s;
+}
+
+// Joins `root` (kNoSet: none yet) with the root `other` without branches: the smaller survives
+// and is returned; with no root yet (kNoSet, the largest value) it is `other`.
+inline std::uint32_t absorb_root(std::uint32_t* parent, std::uint32_t root, std::uint32_t other) {
+    const std::uint32_t survivor = std::min(root, other);
+    parent[root == kNoSet ? other : std::max(root, other)] = survivor;
+    return survivor;
+}
+
 // The runs of rows [row_begin, row_end) with their sets, joined among themselves. Indices of
 // runs and sets are local to the stripe; row_first is relative to row_begin.
 template <class T>
@@ -119,21 +138,9 @@ struct Stripe {
 
     std::uint64_t runs() const { return sets.size(); }
 
-    std::uint32_t find(std::uint32_t s) {
-        while (parent[s] != s) {  // path halving
-            const std::uint32_t up = parent[parent[s]];
-            parent[s] = up;
-            s = up;
-        }
-        return s;
-    }
-    // Joins `root` (kNoSet: none yet) with the root `other` without branches: the smaller
-    // survives and is returned; with no root yet (kNoSet, the largest value) it is `other`.
-    std::uint32_t absorb(std::uint32_t root, std::uint32_t other) {
-        const std::uint32_t survivor = std::min(root, other);
-        parent[root == kNoSet ? other : std::max(root, other)] = survivor;
-        return survivor;
-    }
+    std::uint32_t find(std::uint32_t s) { return find_root(parent.data(), s); }
+    std::uint32_t absorb(std::uint32_t root, std::uint32_t other) { return absorb_root(parent.data(), root, other); }
+    // A new set, its own root; may move the parent array.
     std::uint32_t open_set() {
         const auto s = static_cast<std::uint32_t>(parent.size());
         parent.push_back(s);
@@ -223,13 +230,14 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
                std::uint64_t j_end, std::uint32_t reach, const T* mine, const T* theirs) {
     const std::uint32_t* bounds = s.bounds.data();
     std::uint32_t* sets = s.sets.data();
+    std::uint32_t* parent = s.parent.data();
     for (std::uint64_t i = first; i < last; ++i) {
         const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
         while (j < j_end && std::uint64_t{bounds[2 * j + 1]} + reach <= start) ++j;
         std::uint32_t root = kNoSet;
         if constexpr (!Fresh) {
             root = sets[i];
-            if (root != kNoSet) root = s.find(root);
+            if (root != kNoSet) root = find_root(parent, root);
         }
         for (std::uint64_t k = j; k < j_end && bounds[2 * k] < std::uint64_t{end} + reach; ++k) {
             if constexpr (Rule::equal_values) {
@@ -241,14 +249,17 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
                 (void)mine;
                 (void)theirs;
             }
-            const std::uint32_t other = s.find(sets[k]);
+            const std::uint32_t other = find_root(parent, sets[k]);
             // Later rows reach run k again (three times per plane in 3-D): point it at its root
             // so their finds start there.
             sets[k] = other;
-            root = s.absorb(root, other);
+            root = absorb_root(parent, root, other);
         }
         if constexpr (OpenNew) {
-            if (root == kNoSet) root = s.open_set();
+            if (root == kNoSet) {
+                root = s.open_set();
+                parent = s.parent.data();
+            }
         }
         sets[i] = root;
     }
