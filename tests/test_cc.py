@@ -132,6 +132,29 @@ def test_26_connectivity_through_plane_projections(shape, density, seed):
     assert m == n and np.array_equal(got, expected)
 
 
+@pytest.mark.parametrize("background", [0, 7])
+def test_rows_through_few_components(background):
+    """When components have many runs each, rows are written by selecting over the pixels
+    (consecutive runs sharing a label at once): every output type, background value and mode."""
+    rng = np.random.default_rng(5)
+    foreground = rng.random((30, 41, 43)) < 0.55  # one large 26-connected component, some dust
+    image = np.where(foreground, np.uint8(200), np.uint8(background))
+    expected, n = ndi.label(foreground, np.ones((3, 3, 3), bool))
+    assert np.count_nonzero(np.diff(foreground, axis=2, prepend=False) & foreground) > 100 * n  # runs per component
+    for dtype in (np.uint16, np.uint32, np.int64):
+        got, m = cc.label(image, 26, background=background, dtype=dtype)
+        assert m == n and got.dtype == dtype and np.array_equal(got, expected)
+    assert np.array_equal(cc.label_stats(image, 26, background=background).labels, expected)
+    # delta wide enough to join every pair of values: the binary partition
+    grey = np.where(foreground, rng.integers(100, 110, foreground.shape, dtype=np.uint8), np.uint8(background))
+    assert np.array_equal(cc.label(grey, 26, background=background, delta=255)[0], expected)
+    classes = np.where(foreground, np.uint8(1) + (np.arange(43) >= 20).astype(np.uint8), np.uint8(background))
+    assert np.array_equal(
+        cc.label(classes, 26, multilabel=True, background=background)[0],
+        measure.label(classes, connectivity=3, background=background),
+    )
+
+
 def test_edge_cases():
     assert cc.label(np.zeros((0, 5), np.uint8))[1] == 0
     assert cc.label(np.zeros((3, 0, 2), np.uint8))[0].shape == (3, 0, 2)

@@ -617,6 +617,10 @@ Labeling label_components(const void* image, std::size_t element_size, const Lab
         throw std::invalid_argument("delta must be a number >= 0, got " + std::to_string(options.float_delta));
     Labeling result;
     result.shape_ = shape;
+    if (element_size == 1) {
+        result.byte_pixels_ = static_cast<const std::uint8_t*>(image);
+        result.background_byte_ = static_cast<std::uint8_t>(options.background);
+    }
     // Binary and multilabel labeling compare bit patterns; continuous values need the type.
     const PixelKind kind = options.joining == Joining::CloseValues ? options.kind : PixelKind::Unsigned;
     if (kind == PixelKind::Unsigned)

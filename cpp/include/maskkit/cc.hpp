@@ -71,11 +71,15 @@ private:
     void write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size) const;
     LabelShape shape_;
     Parts parts_;
+    // One-byte images: their pixels and background, read by write() (see label_components).
+    const std::uint8_t* byte_pixels_ = nullptr;
+    std::uint8_t background_byte_ = 0;
 };
 
 // Labels a C-contiguous image whose pixels are `element_size` (1, 2, 4 or 8) bytes. Rows must be
-// shorter than 2^32 pixels and the image must have fewer than 2^32 runs. Throws
-// std::invalid_argument for an unsupported connectivity, pixel size or delta and
+// shorter than 2^32 pixels and the image must have fewer than 2^32 runs. A Labeling of an image
+// of one-byte pixels may read them again in write(): keep the image alive and unchanged until
+// then. Throws std::invalid_argument for an unsupported connectivity, pixel size or delta and
 // std::length_error for too many runs.
 Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape,
                           const LabelOptions& options);
