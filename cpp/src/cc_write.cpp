@@ -28,7 +28,7 @@ inline void fill_span(Out* row, std::uint64_t from, std::uint64_t to, Out value,
 
 constexpr std::uint64_t kRunsPerComponentForSelect = 100;
 
-// The pixels of one-byte images, to tell a row's run pixels from its gaps; null otherwise.
+// The pixels of a one-byte image, to tell a row's run pixels from its gaps.
 struct RowPixels {
     const std::uint8_t* image;
     std::uint8_t background;
@@ -127,6 +127,17 @@ void measure_rows(const Labeling::Parts& parts, const LabelShape& shape, std::ui
     }
 }
 
+// Calls write with `base` as a pointer to the unsigned label type of element_size bytes.
+template <class Write>
+void with_label_type(std::size_t element_size, std::uint8_t* base, Write&& write) {
+    switch (element_size) {
+        case 1: write(base); break;
+        case 2: write(reinterpret_cast<std::uint16_t*>(base)); break;
+        case 4: write(reinterpret_cast<std::uint32_t*>(base)); break;
+        default: write(reinterpret_cast<std::uint64_t*>(base)); break;
+    }
+}
+
 }  // namespace
 
 void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size) const {
@@ -137,22 +148,15 @@ void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std
     // Selects pay when rows cross few components, i.e. when components have many runs each;
     // otherwise looking for runs that share a label costs more than it saves.
     const bool few_components = parts_.labels.size() >= kRunsPerComponentForSelect * std::max<std::uint64_t>(parts_.count, 1);
-    const RowPixels pixels{byte_pixels_, background_byte_};
     const RawVector<std::uint64_t>& first = parts_.row_first;
-    if (few_components && pixels.image != nullptr) {
-        switch (element_size) {
-            case 1: fill_rows_grouped(bounds, labels, first, begin, end, width, pixels, base); break;
-            case 2: fill_rows_grouped(bounds, labels, first, begin, end, width, pixels, reinterpret_cast<std::uint16_t*>(base)); break;
-            case 4: fill_rows_grouped(bounds, labels, first, begin, end, width, pixels, reinterpret_cast<std::uint32_t*>(base)); break;
-            default: fill_rows_grouped(bounds, labels, first, begin, end, width, pixels, reinterpret_cast<std::uint64_t*>(base)); break;
-        }
-        return;
-    }
-    switch (element_size) {
-        case 1: fill_rows(bounds, labels, first, begin, end, width, base); break;
-        case 2: fill_rows(bounds, labels, first, begin, end, width, reinterpret_cast<std::uint16_t*>(base)); break;
-        case 4: fill_rows(bounds, labels, first, begin, end, width, reinterpret_cast<std::uint32_t*>(base)); break;
-        default: fill_rows(bounds, labels, first, begin, end, width, reinterpret_cast<std::uint64_t*>(base)); break;
+    if (few_components && byte_pixels_ != nullptr) {
+        const RowPixels pixels{byte_pixels_, background_byte_};
+        with_label_type(element_size, base, [&](auto* typed) {
+            fill_rows_grouped(bounds, labels, first, begin, end, width, pixels, typed);
+        });
+    } else {
+        with_label_type(element_size, base,
+                        [&](auto* typed) { fill_rows(bounds, labels, first, begin, end, width, typed); });
     }
 }
 
