@@ -341,7 +341,8 @@ void link_row_in_slab(Stripe<T>& s, const RawVector<std::uint64_t>& row_first, s
     const std::size_t above_count = r % height == 0 ? 0 : rows.above_count;
     Stretch* current = rows.current.data();
     std::size_t count = 0, q = 0;
-    auto join = [&](std::uint32_t root, std::uint32_t set) { return s.absorb(root, s.find(set)); };
+    std::uint32_t* parent = s.parent.data();
+    auto join = [&](std::uint32_t root, std::uint32_t set) { return absorb_root(parent, root, find_root(parent, set)); };
     while (i < i_end || j < j_end) {
         std::uint32_t start, end, root = kNoSet;
         const std::uint64_t j_first = j;
@@ -365,7 +366,10 @@ void link_row_in_slab(Stripe<T>& s, const RawVector<std::uint64_t>& row_first, s
         }
         while (q < above_count && std::uint64_t{above[q].end} + 1 <= start) ++q;
         for (std::size_t k = q; k < above_count && above[k].start <= end; ++k) root = join(root, above[k].root);
-        if (root == kNoSet) root = s.open_set();
+        if (root == kNoSet) {
+            root = s.open_set();
+            parent = s.parent.data();
+        }
         for (std::uint64_t k = j_first; k < j; ++k) sets[k] = root;
         current[count++] = {start, end, root};
     }
