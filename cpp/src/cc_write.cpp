@@ -1,6 +1,7 @@
 // Pass 2 of the labeling: the label image written from the runs (zeros between runs, each
 // run's final label over it), optionally measuring every component in the same pass.
 #include <algorithm>
+#include <type_traits>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -84,11 +85,22 @@ void fill_rows_grouped(const std::uint32_t* bounds, const std::uint32_t* labels,
 }
 
 // The running measures of one component over some rows, in one place so that a run updates a
-// single cache line or two.
-struct Measure {
-    std::uint64_t area = 0, sum_z = 0, sum_y = 0, sum_x = 0;
-    std::uint64_t z0 = ~std::uint64_t{0}, y0 = ~std::uint64_t{0}, x0 = ~std::uint64_t{0};
-    std::uint64_t z1 = 0, y1 = 0, x1 = 0;  // exclusive
+// single cache line (2-D) or two. x fits 32 bits (rows are narrower than 2^32 pixels).
+struct PlaneMeasure {
+    std::uint64_t area = 0, sum_y = 0, sum_x = 0;
+    std::uint64_t y0 = ~std::uint64_t{0}, y1 = 0;  // y1, x1 exclusive
+    std::uint32_t x0 = ~std::uint32_t{0}, x1 = 0;
+};
+
+template <bool Volume>
+struct Measure;
+
+template <>
+struct alignas(64) Measure<false> : PlaneMeasure {};
+
+template <>
+struct Measure<true> : PlaneMeasure {
+    std::uint64_t sum_z = 0, z0 = ~std::uint64_t{0}, z1 = 0;
 };
 
 // Adds the runs of rows [begin, end) to `measures` (index = label - 1): a run adds its length,
@@ -97,22 +109,25 @@ struct Measure {
 // moves its back (and bottom, in 2-D).
 template <bool Volume>
 void measure_rows(const Labeling::Parts& parts, const LabelShape& shape, std::uint64_t begin, std::uint64_t end,
-                  Measure* measures) {
+                  Measure<Volume>* measures) {
     const std::uint32_t* bounds = parts.bounds.data();
     const std::uint32_t* labels = parts.labels.data();
     for (std::uint64_t r = begin; r < end; ++r) {
         const std::uint64_t z = Volume ? r / shape.height : 0, y = Volume ? r % shape.height : r;
         for (std::uint64_t i = parts.row_first[r]; i < parts.row_first[r + 1]; ++i) {
-            const std::uint64_t start = bounds[2 * i], stop = bounds[2 * i + 1], length = stop - start;
-            Measure& m = measures[labels[i] - 1];
+            const std::uint32_t start = bounds[2 * i], stop = bounds[2 * i + 1];
+            const std::uint64_t length = stop - start;
+            Measure<Volume>& m = measures[labels[i] - 1];
             if (m.area == 0) {
-                m.z0 = z;
-                m.z1 = z + 1;
                 m.y0 = y;
+                if constexpr (Volume) {
+                    m.z0 = z;
+                    m.z1 = z + 1;
+                }
             }
             m.area += length;
             m.sum_y += y * length;
-            m.sum_x += (start + stop - 1) * length / 2;
+            m.sum_x += (std::uint64_t{start} + stop - 1) * length / 2;
             m.x0 = std::min(m.x0, start);
             m.x1 = std::max(m.x1, stop);
             if constexpr (Volume) {  // y starts over in every plane
@@ -172,59 +187,72 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     const std::uint64_t pixels = rows * width;
     const std::uint64_t blocks = std::max<std::uint64_t>(
         1, std::min<std::uint64_t>({rows, static_cast<std::uint64_t>(num_threads()), pixels >> 18}));
-    const auto n = static_cast<std::size_t>(parts_.count);
-    std::vector<std::vector<Measure>> partial(stats != nullptr ? blocks : 0);
-    parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t b = begin; b < end; ++b) {
-            const std::uint64_t first = rows * b / blocks, last = rows * (b + 1) / blocks;
-            if (stats == nullptr) {
-                write_rows(first, last, out, element_size);
-                continue;
-            }
-            partial[b].resize(n);
-            constexpr std::uint64_t chunk = 32;
-            for (std::uint64_t r = first; r < last; r += chunk) {
-                const std::uint64_t stop = std::min(last, r + chunk);
-                write_rows(r, stop, out, element_size);
-                if (shape_.depth > 1)
-                    measure_rows<true>(parts_, shape_, r, stop, partial[b].data());
-                else
-                    measure_rows<false>(parts_, shape_, r, stop, partial[b].data());
-            }
-        }
-    });
-    if (stats == nullptr) return;
-    stats->area.resize(n);
-    stats->coordinate_sums.resize(3 * n);
-    stats->bbox.resize(6 * n);
-    for (std::size_t k = 0; k < n; ++k) {
-        Measure total = partial[0][k];
-        for (std::uint64_t b = 1; b < blocks; ++b) {
-            const Measure& m = partial[b][k];
-            total.area += m.area;
-            total.sum_z += m.sum_z;
-            total.sum_y += m.sum_y;
-            total.sum_x += m.sum_x;
-            total.z0 = std::min(total.z0, m.z0);
-            total.y0 = std::min(total.y0, m.y0);
-            total.x0 = std::min(total.x0, m.x0);
-            total.z1 = std::max(total.z1, m.z1);
-            total.y1 = std::max(total.y1, m.y1);
-            total.x1 = std::max(total.x1, m.x1);
-        }
-        stats->area[k] = total.area;
-        std::uint64_t* sums = &stats->coordinate_sums[3 * k];
-        sums[0] = total.sum_z;
-        sums[1] = total.sum_y;
-        sums[2] = total.sum_x;
-        std::uint64_t* box = &stats->bbox[6 * k];
-        box[0] = total.z0;
-        box[1] = total.y0;
-        box[2] = total.x0;
-        box[3] = total.z1;
-        box[4] = total.y1;
-        box[5] = total.x1;
+    if (stats == nullptr) {
+        parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t b = begin; b < end; ++b) write_rows(rows * b / blocks, rows * (b + 1) / blocks, out, element_size);
+        });
+        return;
     }
+    const auto n = static_cast<std::size_t>(parts_.count);
+    auto write_and_measure = [&](auto volume) {
+        constexpr bool Volume = decltype(volume)::value;
+        std::vector<std::vector<Measure<Volume>>> partial(blocks);
+        parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t b = begin; b < end; ++b) {
+                const std::uint64_t first = rows * b / blocks, last = rows * (b + 1) / blocks;
+                partial[b].resize(n);
+                constexpr std::uint64_t chunk = 32;
+                for (std::uint64_t r = first; r < last; r += chunk) {
+                    const std::uint64_t stop = std::min(last, r + chunk);
+                    write_rows(r, stop, out, element_size);
+                    measure_rows<Volume>(parts_, shape_, r, stop, partial[b].data());
+                }
+            }
+        });
+        stats->area.resize(n);
+        stats->coordinate_sums.resize(3 * n);
+        stats->bbox.resize(6 * n);
+        for (std::size_t k = 0; k < n; ++k) {
+            Measure<Volume> total = partial[0][k];
+            for (std::uint64_t b = 1; b < blocks; ++b) {
+                const Measure<Volume>& m = partial[b][k];
+                total.area += m.area;
+                total.sum_y += m.sum_y;
+                total.sum_x += m.sum_x;
+                total.y0 = std::min(total.y0, m.y0);
+                total.x0 = std::min(total.x0, m.x0);
+                total.y1 = std::max(total.y1, m.y1);
+                total.x1 = std::max(total.x1, m.x1);
+                if constexpr (Volume) {
+                    total.sum_z += m.sum_z;
+                    total.z0 = std::min(total.z0, m.z0);
+                    total.z1 = std::max(total.z1, m.z1);
+                }
+            }
+            stats->area[k] = total.area;
+            std::uint64_t* sums = &stats->coordinate_sums[3 * k];
+            std::uint64_t* box = &stats->bbox[6 * k];
+            if constexpr (Volume) {
+                sums[0] = total.sum_z;
+                box[0] = total.z0;
+                box[3] = total.z1;
+            } else {  // one plane
+                sums[0] = 0;
+                box[0] = 0;
+                box[3] = 1;
+            }
+            sums[1] = total.sum_y;
+            sums[2] = total.sum_x;
+            box[1] = total.y0;
+            box[2] = total.x0;
+            box[4] = total.y1;
+            box[5] = total.x1;
+        }
+    };
+    if (shape_.depth > 1)
+        write_and_measure(std::true_type{});
+    else
+        write_and_measure(std::false_type{});
 }
 
 }  // namespace maskkit
