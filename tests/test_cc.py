@@ -148,6 +148,11 @@ def test_rows_through_few_components(background):
     # delta wide enough to join every pair of values: the binary partition
     grey = np.where(foreground, rng.integers(100, 110, foreground.shape, dtype=np.uint8), np.uint8(background))
     assert np.array_equal(cc.label(grey, 26, background=background, delta=255)[0], expected)
+    # out= the image itself: the select must not read pixels the write has already replaced
+    for out_type in (np.uint8, np.int8):
+        inplace = image.copy()
+        got, m = cc.label(inplace, 26, background=background, out=inplace.view(out_type))
+        assert m == n and np.shares_memory(got, inplace) and np.array_equal(got, expected)
     classes = np.where(foreground, np.uint8(1) + (np.arange(43) >= 20).astype(np.uint8), np.uint8(background))
     assert np.array_equal(
         cc.label(classes, 26, multilabel=True, background=background)[0],

@@ -155,19 +155,17 @@ void with_label_type(std::size_t element_size, std::uint8_t* base, Write&& write
 
 }  // namespace
 
-void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size) const {
+void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size,
+                          const std::uint8_t* pixels) const {
     const std::uint64_t width = shape_.width;
     auto* base = static_cast<std::uint8_t*>(out) + begin * width * element_size;
     const std::uint32_t* bounds = parts_.bounds.data();
     const std::uint32_t* labels = parts_.labels.data();
-    // Selects pay when rows cross few components, i.e. when components have many runs each;
-    // otherwise looking for runs that share a label costs more than it saves.
-    const bool few_components = parts_.labels.size() >= kRunsPerComponentForSelect * std::max<std::uint64_t>(parts_.count, 1);
     const RawVector<std::uint64_t>& first = parts_.row_first;
-    if (few_components && byte_pixels_ != nullptr) {
-        const RowPixels pixels{byte_pixels_, background_byte_};
+    if (pixels != nullptr) {
+        const RowPixels row_pixels{pixels, background_byte_};
         with_label_type(element_size, base, [&](auto* typed) {
-            fill_rows_grouped(bounds, labels, first, begin, end, width, pixels, typed);
+            fill_rows_grouped(bounds, labels, first, begin, end, width, row_pixels, typed);
         });
     } else {
         with_label_type(element_size, base,
@@ -187,9 +185,19 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     const std::uint64_t pixels = rows * width;
     const std::uint64_t blocks = std::max<std::uint64_t>(
         1, std::min<std::uint64_t>({rows, static_cast<std::uint64_t>(num_threads()), pixels >> 18}));
+    // Selects pay when rows cross few components, i.e. when components have many runs each;
+    // otherwise looking for runs that share a label costs more than it saves. They read the
+    // pixels, so not when the output overwrites them (out= the image itself).
+    const bool few_components =
+        parts_.labels.size() >= kRunsPerComponentForSelect * std::max<std::uint64_t>(parts_.count, 1);
+    const auto out_at = reinterpret_cast<std::uintptr_t>(out), pixels_at = reinterpret_cast<std::uintptr_t>(byte_pixels_);
+    const bool overwrites_pixels =
+        byte_pixels_ != nullptr && out_at < pixels_at + pixels && pixels_at < out_at + pixels * element_size;
+    const std::uint8_t* select_from = few_components && !overwrites_pixels ? byte_pixels_ : nullptr;
     if (stats == nullptr) {
         parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t b = begin; b < end; ++b) write_rows(rows * b / blocks, rows * (b + 1) / blocks, out, element_size);
+            for (std::size_t b = begin; b < end; ++b)
+                write_rows(rows * b / blocks, rows * (b + 1) / blocks, out, element_size, select_from);
         });
         return;
     }
@@ -204,7 +212,7 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
                 constexpr std::uint64_t chunk = 32;
                 for (std::uint64_t r = first; r < last; r += chunk) {
                     const std::uint64_t stop = std::min(last, r + chunk);
-                    write_rows(r, stop, out, element_size);
+                    write_rows(r, stop, out, element_size, select_from);
                     measure_rows<Volume>(parts_, shape_, r, stop, partial[b].data());
                 }
             }
