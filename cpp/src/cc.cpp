@@ -138,8 +138,6 @@ struct Stripe {
 
     std::uint64_t runs() const { return sets.size(); }
 
-    std::uint32_t find(std::uint32_t s) { return find_root(parent.data(), s); }
-    std::uint32_t absorb(std::uint32_t root, std::uint32_t other) { return absorb_root(parent.data(), root, other); }
     // A new set, its own root; may move the parent array.
     std::uint32_t open_set() {
         const auto s = static_cast<std::uint32_t>(parent.size());
@@ -406,12 +404,6 @@ void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begi
     out.row_first.assign(row_first.begin() + static_cast<std::ptrdiff_t>(row_begin), row_first.end());
 }
 
-// Labels the image in horizontal stripes (whole planes in 3-D), one per thread, then joins the
-// stripes: their runs and sets are concatenated in raster order (set indices shifted by the
-// stripe's first set, so every parent link still points to a smaller set and sets stay in raster
-// order of their first run), the rows just below each seam are joined again with all their
-// neighbours, and the roots are numbered in one pass. The partition and the numbering do not
-// depend on how the image was cut.
 // Every offset (dz, dy, dx) of the neighbourhood, in both directions.
 std::vector<std::array<int, 3>> neighbourhood(int connectivity) {
     const bool planar = connectivity == 4 || connectivity == 8;
@@ -458,9 +450,9 @@ void join_across_faces(Stripe<T>& s, const Rule& rule, const T* image, const Lab
             const auto row = static_cast<std::uint64_t>(qz * height + qy);
             const T other = image[row * shape.width + static_cast<std::uint64_t>(qx)];
             if (other == rule.background || !rule.joins(value, other)) continue;
-            const std::uint32_t a = s.find(s.sets[run]);
-            const std::uint32_t b = s.find(s.sets[run_holding(s, row, static_cast<std::uint64_t>(qx))]);
-            s.absorb(a, b);
+            std::uint32_t* parent = s.parent.data();
+            const std::uint32_t a = find_root(parent, s.sets[run]);
+            absorb_root(parent, a, find_root(parent, s.sets[run_holding(s, row, static_cast<std::uint64_t>(qx))]));
         }
     };
     const bool planar = connectivity == 4 || connectivity == 8;

@@ -1,10 +1,10 @@
 // Pass 2 of the labeling: the label image written from the runs (zeros between runs, each
 // run's final label over it), optionally measuring every component in the same pass.
 #include <algorithm>
-#include <type_traits>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "maskkit/cc.hpp"
