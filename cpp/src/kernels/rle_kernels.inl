@@ -56,7 +56,8 @@ inline std::uint32_t* append_bit_positions(std::uint32_t* out, std::uint64_t bit
     std::uint32_t* const end = out + set_bits(bits);
     do {
         for (int slot = 0; slot < 8; ++slot) {
-            out[slot] = static_cast<std::uint32_t>(base + (bits != 0 ? lowest_bit(bits) : 0));
+            // bit 63 stands in when no bit is left (a garbage slot): no branch, no ctz of 0
+            out[slot] = static_cast<std::uint32_t>(base + lowest_bit(bits | (std::uint64_t{1} << 63)));
             bits &= bits - 1;
         }
         out += 8;
