@@ -160,6 +160,31 @@ def test_rows_through_few_components(background):
     )
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64])
+@pytest.mark.parametrize("spans", ["long", "short"])
+def test_spans_of_every_length(dtype, spans):
+    """Runs and gaps from 1 to 300 pixels, touching both row ends, for every label width: the
+    writer's fixed blocks, its store loop and its long fills, on images whose spans are mostly
+    long and mostly short (the writer picks its block size from the average)."""
+    rng = np.random.default_rng(11)
+    width = 997
+    image = np.zeros((61, width), np.uint8)
+    for row in image[::2]:  # background rows between: every run is a component
+        x, on = 0, bool(rng.integers(2))
+        while x < width:
+            short = spans == "short" and rng.random() < 0.9
+            length = int(rng.integers(1, 4) if short else rng.integers(1, 301))
+            row[x : x + length] = on
+            x, on = x + length, not on
+    expected, n = ndi.label(image)
+    limit = np.iinfo(dtype).max
+    while n > limit:  # a uint8 image keeps the rows whose components fit
+        image = image[:-2]
+        expected, n = ndi.label(image)
+    got, m = cc.label(image, 8, dtype=dtype)
+    assert m == n and got.dtype == dtype and np.array_equal(got, expected)
+
+
 def test_edge_cases():
     assert cc.label(np.zeros((0, 5), np.uint8))[1] == 0
     assert cc.label(np.zeros((3, 0, 2), np.uint8))[0].shape == (3, 0, 2)

@@ -2,6 +2,7 @@
 // run's final label over it), optionally measuring every component in the same pass.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -13,17 +14,27 @@
 namespace maskkit {
 namespace {
 
-// value over row[from, to). Short spans are written as one fixed-size block when it stays inside
-// the row: whatever it writes past `to` belongs to later spans of the same row, which are
-// written afterwards.
-template <class Out>
+// value over row[from, to), in 16-byte stores. A span of up to `Stores` stores is written as
+// exactly that many when they stay inside the row: whatever they write past `to` belongs to later spans of the
+// same row, which are written afterwards. Longer spans take stores one after the other and a last
+// one ending at `to` (overlapping the one before), so that no span needs a loop over its ragged
+// ends; spans of hundreds of bytes go to std::fill (memset's wider stores).
+template <int Stores, class Out>
 inline void fill_span(Out* row, std::uint64_t from, std::uint64_t to, Out value, std::uint64_t width) {
-    constexpr std::uint64_t block = 32 / sizeof(Out);
-    if (to - from <= block && from + block <= width) {
-        Out* p = row + from;
-        for (std::uint64_t k = 0; k < block; ++k) p[k] = value;
-    } else {
+    constexpr std::uint64_t lanes = 16 / sizeof(Out);
+    Out pattern[lanes];
+    for (std::uint64_t k = 0; k < lanes; ++k) pattern[k] = value;
+    auto store = [&](std::uint64_t at) { std::memcpy(row + at, pattern, sizeof pattern); };
+    const std::uint64_t length = to - from;
+    if (length <= Stores * lanes && from + Stores * lanes <= width) {
+        for (int k = 0; k < Stores; ++k) store(from + k * lanes);
+    } else if (length * sizeof(Out) > 256) {
         std::fill(row + from, row + to, value);
+    } else if (length >= lanes) {
+        for (std::uint64_t at = from; at + lanes < to; at += lanes) store(at);
+        store(to - lanes);
+    } else {
+        for (std::uint64_t at = from; at < to; ++at) row[at] = value;
     }
 }
 
@@ -37,18 +48,18 @@ struct RowPixels {
 
 // Writes rows [begin, end) starting at out (the first of those rows): zeros between runs, each
 // run's label over it.
-template <class Out>
+template <int Stores, class Out>
 void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const RawVector<std::uint64_t>& row_first,
                std::uint64_t begin, std::uint64_t end, std::uint64_t width, Out* out) {
     for (std::uint64_t r = begin; r < end; ++r, out += width) {
         std::uint64_t x = 0;
         for (std::uint64_t i = row_first[r]; i < row_first[r + 1]; ++i) {
             const std::uint32_t start = bounds[2 * i], stop = bounds[2 * i + 1];
-            fill_span(out, x, start, Out{0}, width);
-            fill_span(out, start, stop, static_cast<Out>(labels[i]), width);
+            fill_span<Stores>(out, x, start, Out{0}, width);
+            fill_span<Stores>(out, start, stop, static_cast<Out>(labels[i]), width);
             x = stop;
         }
-        fill_span(out, x, width, Out{0}, width);
+        fill_span<Stores>(out, x, width, Out{0}, width);
     }
 }
 
@@ -56,7 +67,7 @@ void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const R
 // are written as one stretch, from the first run's start to the last one's end, in one select
 // over the pixels (the label where a pixel is not background, else 0) that the compiler
 // vectorizes, instead of a fill per run and per gap.
-template <class Out>
+template <int Stores, class Out>
 void fill_rows_grouped(const std::uint32_t* bounds, const std::uint32_t* labels,
                        const RawVector<std::uint64_t>& row_first, std::uint64_t begin, std::uint64_t end,
                        std::uint64_t width, const RowPixels& pixels, Out* out) {
@@ -69,10 +80,10 @@ void fill_rows_grouped(const std::uint32_t* bounds, const std::uint32_t* labels,
             std::uint64_t next = i + 1;
             while (next < last && labels[next] == label) ++next;
             const std::uint32_t stop = bounds[2 * next - 1];
-            fill_span(out, x, start, Out{0}, width);
+            fill_span<Stores>(out, x, start, Out{0}, width);
             const auto value = static_cast<Out>(label);
             if (next == i + 1) {
-                fill_span(out, start, stop, value, width);
+                fill_span<Stores>(out, start, stop, value, width);
             } else {
                 const std::uint8_t background = pixels.background;
                 for (std::uint64_t p = start; p < stop; ++p) out[p] = row[p] != background ? value : Out{0};
@@ -80,7 +91,7 @@ void fill_rows_grouped(const std::uint32_t* bounds, const std::uint32_t* labels,
             x = stop;
             i = next;
         }
-        fill_span(out, x, width, Out{0}, width);
+        fill_span<Stores>(out, x, width, Out{0}, width);
     }
 }
 
@@ -162,14 +173,26 @@ void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std
     const std::uint32_t* bounds = parts_.bounds.data();
     const std::uint32_t* labels = parts_.labels.data();
     const RawVector<std::uint64_t>& first = parts_.row_first;
+    // Spans (runs and the gaps between them) average a few pixels on noise and tens on smooth
+    // masks: blocks of four stores write most of the latter at once, but on noise twice the
+    // bytes the spans need.
+    const std::uint64_t bytes = shape_.depth * shape_.height * width * element_size;
+    const bool long_spans = bytes >= 32 * (parts_.labels.size() + 1);  // 16 bytes or more per span
     if (pixels != nullptr) {
         const RowPixels row_pixels{pixels, background_byte_};
         with_label_type(element_size, base, [&](auto* typed) {
-            fill_rows_grouped(bounds, labels, first, begin, end, width, row_pixels, typed);
+            if (long_spans)
+                fill_rows_grouped<4>(bounds, labels, first, begin, end, width, row_pixels, typed);
+            else
+                fill_rows_grouped<2>(bounds, labels, first, begin, end, width, row_pixels, typed);
         });
     } else {
-        with_label_type(element_size, base,
-                        [&](auto* typed) { fill_rows(bounds, labels, first, begin, end, width, typed); });
+        with_label_type(element_size, base, [&](auto* typed) {
+            if (long_spans)
+                fill_rows<4>(bounds, labels, first, begin, end, width, typed);
+            else
+                fill_rows<2>(bounds, labels, first, begin, end, width, typed);
+        });
     }
 }
 
