@@ -160,6 +160,22 @@ def test_rows_through_few_components(background):
     )
 
 
+def test_long_rows_on_every_simd_target(simd_target):
+    """Rows many SIMD blocks long, from empty to one edge per pixel (alternating pixels set 64 run
+    bounds in a block), in binary and multilabel mode."""
+    rng = np.random.default_rng(17)
+    rows = [np.zeros(1000), np.ones(1000), np.arange(1000) % 2, (np.arange(1000) // 3) % 2]
+    rows += [rng.random(1000) < p for p in (0.02, 0.3, 0.5, 0.7, 0.98)]
+    rows += [rng.integers(0, 3, 1000), np.repeat(rng.integers(0, 4, 100), 10)]
+    image = np.repeat(np.array(rows, np.uint8), 2, axis=0)[:-1]  # pairs of rows: each one touches the next
+    for k in (4, 8):
+        expected, n = ndi.label(image, ndi.generate_binary_structure(2, HOPS[k]))
+        got, m = cc.label(image, k)
+        assert m == n and np.array_equal(got, expected)
+        got, m = cc.label(image, k, multilabel=True)
+        assert np.array_equal(got, measure.label(image, connectivity=HOPS[k], background=0))
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64])
 @pytest.mark.parametrize("spans", ["long", "short"])
 def test_spans_of_every_length(dtype, spans):

@@ -18,6 +18,7 @@ namespace {
 
 struct Lanes {
     static constexpr unsigned width = 64;
+    static constexpr bool compresses = false;
     static std::uint64_t changed(const std::uint8_t* cur, const std::uint8_t* prev) {
         const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cur));
         const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prev));

@@ -7,6 +7,9 @@
 //        the same for the first count < width bytes, reading nothing past them
 //   static void fill(uint8_t* p, uint8_t value, uint64_t length, const uint8_t* end);
 //        p[0, length) = value; may also write p[length, ...) below end (later runs overwrite it)
+//   static constexpr bool compresses;
+//        whether it has positions(out, bits, base), which does what append_bit_positions does
+//        below with up to 16 slots of slack
 // Requires <cstring>, <stdexcept>, <vector>, "maskkit/rle.hpp" to be included before.
 
 // Turns transition positions into counts; a run longer than uint32 cannot be represented.
@@ -63,6 +66,15 @@ inline std::uint32_t* append_bit_positions(std::uint32_t* out, std::uint64_t bit
         out += 8;
     } while (out < end);
     return end;
+}
+
+// The policy's own bit positions when it has them (16 slots of slack), else the loop above (8).
+template <class Lanes>
+inline std::uint32_t* append_positions(std::uint32_t* out, std::uint64_t bits, std::uint64_t base) {
+    if constexpr (Lanes::compresses)
+        return Lanes::positions(out, bits, base);
+    else
+        return append_bit_positions(out, bits, base);
 }
 
 // pycocotools' encoder: the value before the first pixel is 0 and every change of byte value
@@ -223,7 +235,7 @@ std::size_t foreground_runs_impl(const std::uint8_t* row, std::uint64_t width, s
         std::uint64_t edges = bits ^ ((bits << 1) | carry);  // set where the value differs from its left neighbour
         if (count < 64) edges &= (std::uint64_t{1} << count) - 1;
         carry = count == 64 ? bits >> 63 : (bits >> (count - 1)) & 1;
-        next = append_bit_positions(next, edges, x0);
+        next = append_positions<Lanes>(next, edges, x0);
     }
     if (carry) *next++ = static_cast<std::uint32_t>(width);
     return static_cast<std::size_t>(next - bounds) / 2;
@@ -237,7 +249,7 @@ std::size_t value_edges_impl(const std::uint8_t* row, std::uint64_t width, std::
         const unsigned count = static_cast<unsigned>(std::min<std::uint64_t>(Lanes::width, width - x0));
         const std::uint64_t bits = count == Lanes::width ? Lanes::changed(row + x0, row + x0 - 1)
                                                    : Lanes::changed_partial(row + x0, row + x0 - 1, count);
-        next = append_bit_positions(next, bits, x0);
+        next = append_positions<Lanes>(next, bits, x0);
     }
     return static_cast<std::size_t>(next - edges);
 }

@@ -15,6 +15,7 @@ namespace {
 
 struct Lanes {
     static constexpr unsigned width = 8;
+    static constexpr bool compresses = false;
     static std::uint64_t changed(const std::uint8_t* cur, const std::uint8_t* prev) {
         std::uint64_t a, b;
         std::memcpy(&a, cur, 8);
