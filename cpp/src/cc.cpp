@@ -322,8 +322,8 @@ struct Stretch {
 // The stretches of the projection's row above (none at a plane's first row) and of this one.
 struct StretchRows {
     std::vector<Stretch> above, current;
-    std::size_t above_count = 0;
 };
+constexpr std::uint32_t kPast = ~std::uint32_t{0} - 1;  // past the end of every row (label_pass checks)
 
 template <class T>
 void link_row_in_slab(Stripe<T>& s, const RawVector<std::uint64_t>& row_first, std::uint64_t r, std::uint64_t height,
@@ -334,9 +334,11 @@ void link_row_in_slab(Stripe<T>& s, const RawVector<std::uint64_t>& row_first, s
     std::uint64_t j = row_first[r], j_end = row_first[r + 1];                    // plane z: new runs
     // A row has at most one stretch per run of its two planes.
     const auto most = static_cast<std::size_t>((i_end - i) + (j_end - j));
-    if (rows.current.size() < most) rows.current.resize(most);
-    const Stretch* above = rows.above.data();
-    const std::size_t above_count = r % height == 0 ? 0 : rows.above_count;
+    if (rows.current.size() < most + 1) rows.current.resize(most + 1);
+    // Each row of stretches ends with one that starts and ends past every row (kPast), so the
+    // walk over the row above needs no bound check.
+    static const Stretch past_every_row[1] = {{kPast, kPast, kNoSet}};
+    const Stretch* above = r % height == 0 ? past_every_row : rows.above.data();
     Stretch* current = rows.current.data();
     std::size_t count = 0, q = 0;
     std::uint32_t* parent = s.parent.data();
@@ -362,8 +364,8 @@ void link_row_in_slab(Stripe<T>& s, const RawVector<std::uint64_t>& row_first, s
                 break;
             }
         }
-        while (q < above_count && std::uint64_t{above[q].end} + 1 <= start) ++q;
-        for (std::size_t k = q; k < above_count && above[k].start <= end; ++k) root = join(root, above[k].root);
+        while (std::uint64_t{above[q].end} + 1 <= start) ++q;
+        for (std::size_t k = q; above[k].start <= end; ++k) root = join(root, above[k].root);
         if (root == kNoSet) {
             root = s.open_set();
             parent = s.parent.data();
@@ -371,8 +373,8 @@ void link_row_in_slab(Stripe<T>& s, const RawVector<std::uint64_t>& row_first, s
         for (std::uint64_t k = j_first; k < j; ++k) sets[k] = root;
         current[count++] = {start, end, root};
     }
+    current[count] = past_every_row[0];
     rows.above.swap(rows.current);
-    rows.above_count = count;
 }
 
 // Pass 1 over rows [row_begin, row_end). With `slabs` (binary 26-connectivity), planes after the
@@ -488,8 +490,8 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, const
     const std::vector<NeighbourRow> neighbours = neighbour_rows(connectivity);
     if (shape.depth > 1 && (connectivity == 4 || connectivity == 8))
         throw std::invalid_argument("connectivity " + std::to_string(connectivity) + " is for 2-D images (one plane)");
-    if (shape.width >= (std::uint64_t{1} << 32))
-        throw std::invalid_argument("rows of 2^32 pixels or more are not supported, got width " +
+    if (shape.width >= kPast)
+        throw std::invalid_argument("rows of 2^32 - 2 pixels or more are not supported, got width " +
                                     std::to_string(shape.width));
     const std::uint64_t rows = shape.depth * shape.height;
     const std::uint64_t pixels = rows * shape.width;
