@@ -15,10 +15,10 @@ namespace maskkit {
 namespace {
 
 // value over row[from, to), in 16-byte stores. A span of up to `Stores` stores is written as
-// exactly that many when they stay inside the row: whatever they write past `to` belongs to later spans of the
-// same row, which are written afterwards. Longer spans take stores one after the other and a last
-// one ending at `to` (overlapping the one before), so that no span needs a loop over its ragged
-// ends; spans of hundreds of bytes go to std::fill (memset's wider stores).
+// exactly that many when they stay inside the row: whatever they write past `to` belongs to
+// later spans of the same row, which are written afterwards. Longer spans take stores one after
+// the other and a last one ending at `to` (overlapping the one before), so that no span needs a
+// loop over its ragged ends; spans of hundreds of bytes go to std::fill (memset's wider stores).
 template <int Stores, class Out>
 inline void fill_span(Out* row, std::uint64_t from, std::uint64_t to, Out value, std::uint64_t width) {
     constexpr std::uint64_t lanes = 16 / sizeof(Out);
@@ -197,22 +197,20 @@ void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std
     // bytes the spans need.
     const std::uint64_t bytes = shape_.depth * shape_.height * width * element_size;
     const bool long_spans = bytes >= 32 * (parts_.labels.size() + 1);  // 16 bytes or more per span
-    if (pixels != nullptr) {
-        const RowPixels row_pixels{pixels, background_byte_};
+    auto write = [&](auto stores) {
+        constexpr int Stores = decltype(stores)::value;
         with_label_type(element_size, base, [&](auto* typed) {
-            if (long_spans)
-                fill_rows_grouped<4>(bounds, labels, first, begin, end, width, row_pixels, typed);
+            if (pixels != nullptr)
+                fill_rows_grouped<Stores>(bounds, labels, first, begin, end, width, RowPixels{pixels, background_byte_},
+                                          typed);
             else
-                fill_rows_grouped<2>(bounds, labels, first, begin, end, width, row_pixels, typed);
+                fill_rows<Stores>(bounds, labels, first, begin, end, width, typed);
         });
-    } else {
-        with_label_type(element_size, base, [&](auto* typed) {
-            if (long_spans)
-                fill_rows<4>(bounds, labels, first, begin, end, width, typed);
-            else
-                fill_rows<2>(bounds, labels, first, begin, end, width, typed);
-        });
-    }
+    };
+    if (long_spans)
+        write(std::integral_constant<int, 4>{});
+    else
+        write(std::integral_constant<int, 2>{});
 }
 
 void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats) const {
