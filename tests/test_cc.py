@@ -145,6 +145,7 @@ def test_rows_through_few_components(background):
         got, m = cc.label(image, 26, background=background, dtype=dtype)
         assert m == n and got.dtype == dtype and np.array_equal(got, expected)
     assert np.array_equal(cc.label_stats(image, 26, background=background).labels, expected)
+    assert_stats_match_numpy_and_scipy(foreground.view(np.uint8), 26)  # measures of grouped runs
     # delta wide enough to join every pair of values: the binary partition
     grey = np.where(foreground, rng.integers(100, 110, foreground.shape, dtype=np.uint8), np.uint8(background))
     assert np.array_equal(cc.label(grey, 26, background=background, delta=255)[0], expected)

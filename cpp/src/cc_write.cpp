@@ -67,17 +67,26 @@ struct RowPixels {
     std::uint8_t background;
 };
 
+// What the writers tell about each row and run as they write them: nothing here, the measures
+// with label_stats (RunMeasures).
+struct NoVisit {
+    void row(std::uint64_t) {}
+    void run(std::uint32_t, std::uint32_t, std::uint32_t) {}
+};
+
 // Writes rows [begin, end) starting at out (the first of those rows): zeros between runs, each
 // run's label over it.
-template <int Stores, class Out>
+template <int Stores, class Out, class Visit>
 void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const RawVector<std::uint64_t>& row_first,
-               std::uint64_t begin, std::uint64_t end, std::uint64_t width, Out* out) {
+               std::uint64_t begin, std::uint64_t end, std::uint64_t width, Out* out, Visit& visit) {
     for (std::uint64_t r = begin; r < end; ++r, out += width) {
+        visit.row(r);
         std::uint64_t x = 0;
         for (std::uint64_t i = row_first[r]; i < row_first[r + 1]; ++i) {
-            const std::uint32_t start = bounds[2 * i], stop = bounds[2 * i + 1];
+            const std::uint32_t start = bounds[2 * i], stop = bounds[2 * i + 1], label = labels[i];
             fill_span<Stores>(out, x, start, Out{0}, width);
-            fill_span<Stores>(out, start, stop, static_cast<Out>(labels[i]), width);
+            fill_span<Stores>(out, start, stop, static_cast<Out>(label), width);
+            visit.run(start, stop, label);
             x = stop;
         }
         fill_span<Stores>(out, x, width, Out{0}, width);
@@ -87,11 +96,12 @@ void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const R
 // fill_rows for rows that cross few components: consecutive runs of a row that share a label
 // are written as one stretch, from the first run's start to the last one's end, in one select
 // over the pixels (select_span), instead of a fill per run and per gap.
-template <int Stores, class Out>
+template <int Stores, class Out, class Visit>
 void fill_rows_grouped(const std::uint32_t* bounds, const std::uint32_t* labels,
                        const RawVector<std::uint64_t>& row_first, std::uint64_t begin, std::uint64_t end,
-                       std::uint64_t width, const RowPixels& pixels, Out* out) {
+                       std::uint64_t width, const RowPixels& pixels, Out* out, Visit& visit) {
     for (std::uint64_t r = begin; r < end; ++r, out += width) {
+        visit.row(r);
         const std::uint8_t* row = pixels.image + r * width;
         std::uint64_t x = 0;
         const std::uint64_t last = row_first[r + 1];
@@ -107,6 +117,7 @@ void fill_rows_grouped(const std::uint32_t* bounds, const std::uint32_t* labels,
             } else {
                 select_span(out, row, start, stop, value, pixels.background, width);
             }
+            for (std::uint64_t k = i; k < next; ++k) visit.run(bounds[2 * k], bounds[2 * k + 1], label);
             x = stop;
             i = next;
         }
@@ -133,44 +144,45 @@ struct Measure<true> : PlaneMeasure {
     std::uint64_t sum_z = 0, z0 = ~std::uint64_t{0}, z1 = 0;
 };
 
-// Adds the runs of rows [begin, end) to `measures` (index = label - 1): a run adds its length,
-// its row and plane times its length, and the sum of its x values. Rows come in raster order,
-// so a component's first run in these rows sets its front (and top, in 2-D), and each later one
-// moves its back (and bottom, in 2-D).
+// Adds each run it is shown to `measures` (index = label - 1): its length, its row and plane
+// times its length, and the sum of its x values. Rows come in raster order, so a component's
+// first run among them sets its front (and top, in 2-D), and each later one moves its back (and
+// bottom, in 2-D).
 template <bool Volume>
-void measure_rows(const Labeling::Parts& parts, const LabelShape& shape, std::uint64_t begin, std::uint64_t end,
-                  Measure<Volume>* measures) {
-    const std::uint32_t* bounds = parts.bounds.data();
-    const std::uint32_t* labels = parts.labels.data();
-    for (std::uint64_t r = begin; r < end; ++r) {
-        const std::uint64_t z = Volume ? r / shape.height : 0, y = Volume ? r % shape.height : r;
-        for (std::uint64_t i = parts.row_first[r]; i < parts.row_first[r + 1]; ++i) {
-            const std::uint32_t start = bounds[2 * i], stop = bounds[2 * i + 1];
-            const std::uint64_t length = stop - start;
-            Measure<Volume>& m = measures[labels[i] - 1];
-            if (m.area == 0) {
-                m.y0 = y;
-                if constexpr (Volume) {
-                    m.z0 = z;
-                    m.z1 = z + 1;
-                }
-            }
-            m.area += length;
-            m.sum_y += y * length;
-            m.sum_x += (std::uint64_t{start} + stop - 1) * length / 2;
-            m.x0 = std::min(m.x0, start);
-            m.x1 = std::max(m.x1, stop);
-            if constexpr (Volume) {  // y starts over in every plane
-                m.sum_z += z * length;
+struct RunMeasures {
+    Measure<Volume>* measures;
+    std::uint64_t height;
+    std::uint64_t z = 0, y = 0;
+
+    void row(std::uint64_t r) {
+        z = Volume ? r / height : 0;
+        y = Volume ? r % height : r;
+    }
+    void run(std::uint32_t start, std::uint32_t stop, std::uint32_t label) {
+        const std::uint64_t length = stop - start;
+        Measure<Volume>& m = measures[label - 1];
+        if (m.area == 0) {
+            m.y0 = y;
+            if constexpr (Volume) {
+                m.z0 = z;
                 m.z1 = z + 1;
-                m.y0 = std::min(m.y0, y);
-                m.y1 = std::max(m.y1, y + 1);
-            } else {
-                m.y1 = y + 1;
             }
         }
+        m.area += length;
+        m.sum_y += y * length;
+        m.sum_x += (std::uint64_t{start} + stop - 1) * length / 2;
+        m.x0 = std::min(m.x0, start);
+        m.x1 = std::max(m.x1, stop);
+        if constexpr (Volume) {  // y starts over in every plane
+            m.sum_z += z * length;
+            m.z1 = z + 1;
+            m.y0 = std::min(m.y0, y);
+            m.y1 = std::max(m.y1, y + 1);
+        } else {
+            m.y1 = y + 1;
+        }
     }
-}
+};
 
 // Calls write with `base` as a pointer to the unsigned label type of element_size bytes.
 template <class Write>
@@ -183,28 +195,21 @@ void with_label_type(std::size_t element_size, std::uint8_t* base, Write&& write
     }
 }
 
-}  // namespace
-
-void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size,
-                          const std::uint8_t* pixels) const {
-    const std::uint64_t width = shape_.width;
+// Writes rows [begin, end) of the label image `out` from the runs (selecting over `pixels` when
+// not null), showing every row and run to `visit`.
+template <class Visit>
+void write_rows(const Labeling::Parts& parts, std::uint64_t width, std::uint64_t begin, std::uint64_t end, void* out,
+                std::size_t element_size, const RowPixels* pixels, bool long_spans, Visit& visit) {
     auto* base = static_cast<std::uint8_t*>(out) + begin * width * element_size;
-    const std::uint32_t* bounds = parts_.bounds.data();
-    const std::uint32_t* labels = parts_.labels.data();
-    const RawVector<std::uint64_t>& first = parts_.row_first;
-    // Spans (runs and the gaps between them) average a few pixels on noise and tens on smooth
-    // masks: blocks of four stores write most of the latter at once, but on noise twice the
-    // bytes the spans need.
-    const std::uint64_t bytes = shape_.depth * shape_.height * width * element_size;
-    const bool long_spans = bytes >= 32 * (parts_.labels.size() + 1);  // 16 bytes or more per span
+    const std::uint32_t* bounds = parts.bounds.data();
+    const std::uint32_t* labels = parts.labels.data();
     auto write = [&](auto stores) {
         constexpr int Stores = decltype(stores)::value;
         with_label_type(element_size, base, [&](auto* typed) {
             if (pixels != nullptr)
-                fill_rows_grouped<Stores>(bounds, labels, first, begin, end, width, RowPixels{pixels, background_byte_},
-                                          typed);
+                fill_rows_grouped<Stores>(bounds, labels, parts.row_first, begin, end, width, *pixels, typed, visit);
             else
-                fill_rows<Stores>(bounds, labels, first, begin, end, width, typed);
+                fill_rows<Stores>(bounds, labels, parts.row_first, begin, end, width, typed, visit);
         });
     };
     if (long_spans)
@@ -213,6 +218,8 @@ void Labeling::write_rows(std::uint64_t begin, std::uint64_t end, void* out, std
         write(std::integral_constant<int, 2>{});
 }
 
+}  // namespace
+
 void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats) const {
     if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
         throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
@@ -220,8 +227,7 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     // One contiguous block of rows per thread, not many interleaved chunks: fresh output pages
     // are faulted in and zeroed by the kernel as they are first written, and two threads writing
     // rows of the same (huge) page wait for each other there. With stats, each block measures
-    // its runs a few rows at a time, right after writing them (they are still in cache), into
-    // its own partial measures, combined at the end.
+    // every run as it writes it, into its own partial measures, combined at the end.
     const std::uint64_t pixels = rows * width;
     const std::uint64_t blocks = std::max<std::uint64_t>(
         1, std::min<std::uint64_t>({rows, static_cast<std::uint64_t>(num_threads()), pixels >> 18}));
@@ -233,11 +239,19 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     const auto out_at = reinterpret_cast<std::uintptr_t>(out), pixels_at = reinterpret_cast<std::uintptr_t>(byte_pixels_);
     const bool overwrites_pixels =
         byte_pixels_ != nullptr && out_at < pixels_at + pixels && pixels_at < out_at + pixels * element_size;
-    const std::uint8_t* select_from = few_components && !overwrites_pixels ? byte_pixels_ : nullptr;
+    const RowPixels row_pixels{byte_pixels_, background_byte_};
+    const RowPixels* select_from =
+        byte_pixels_ != nullptr && few_components && !overwrites_pixels ? &row_pixels : nullptr;
+    // Spans (runs and the gaps between them) average a few pixels on noise and tens on smooth
+    // masks: blocks of four stores write most of the latter at once, but on noise twice the
+    // bytes the spans need.
+    const bool long_spans = pixels * element_size >= 32 * (parts_.labels.size() + 1);  // >= 16 bytes per span
     if (stats == nullptr) {
         parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
+            NoVisit none;
             for (std::size_t b = begin; b < end; ++b)
-                write_rows(rows * b / blocks, rows * (b + 1) / blocks, out, element_size, select_from);
+                write_rows(parts_, width, rows * b / blocks, rows * (b + 1) / blocks, out, element_size, select_from,
+                           long_spans, none);
         });
         return;
     }
@@ -249,12 +263,8 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
             for (std::size_t b = begin; b < end; ++b) {
                 const std::uint64_t first = rows * b / blocks, last = rows * (b + 1) / blocks;
                 partial[b].resize(n);
-                constexpr std::uint64_t chunk = 32;
-                for (std::uint64_t r = first; r < last; r += chunk) {
-                    const std::uint64_t stop = std::min(last, r + chunk);
-                    write_rows(r, stop, out, element_size, select_from);
-                    measure_rows<Volume>(parts_, shape_, r, stop, partial[b].data());
-                }
+                RunMeasures<Volume> measures{partial[b].data(), shape_.height};
+                write_rows(parts_, width, first, last, out, element_size, select_from, long_spans, measures);
             }
         });
         stats->area.resize(n);

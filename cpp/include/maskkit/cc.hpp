@@ -68,9 +68,6 @@ public:
 
 private:
     friend Labeling label_components(const void*, std::size_t, const LabelShape&, const LabelOptions&);
-    // pixels: the image's one-byte pixels when rows may be written by selecting over them, else null.
-    void write_rows(std::uint64_t begin, std::uint64_t end, void* out, std::size_t element_size,
-                    const std::uint8_t* pixels) const;
     LabelShape shape_;
     Parts parts_;
     // One-byte images: their pixels and background, read by write() (see label_components).
@@ -79,7 +76,7 @@ private:
 };
 
 // Labels a C-contiguous image whose pixels are `element_size` (1, 2, 4 or 8) bytes. Rows must be
-// shorter than 2^32 pixels and the image must have fewer than 2^32 runs. A Labeling of an image
+// shorter than 2^32 - 2 pixels and the image must have fewer than 2^32 runs. A Labeling of an image
 // of one-byte pixels may read them again in write(): keep the image alive and unchanged until
 // then (write() may itself overwrite it). Throws std::invalid_argument for an unsupported connectivity, pixel size or delta and
 // std::length_error for too many runs.
