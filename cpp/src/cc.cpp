@@ -552,17 +552,15 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, const
     }
     if (periodic) join_across_faces(whole, rule, image, shape, connectivity);
     // Roots in set order are in raster order of their component's first pixel; every parent is
-    // a smaller set, so when a set is reached its parent already holds its final label.
+    // a smaller set, so when a set is reached its parent already holds its final label. The
+    // writer looks each run's label up through its set (no pass over the runs here).
     std::uint32_t next = 0;
     std::uint32_t* parent = whole.parent.data();
     for (std::size_t s = 0; s < whole.parent.size(); ++s) parent[s] = parent[s] == s ? ++next : parent[parent[s]];
-    std::uint32_t* sets = whole.sets.data();
-    parallel_for(whole.sets.size(), std::size_t{1} << 16, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) sets[i] = parent[sets[i]];
-    });
     out.count = next;
     out.bounds = std::move(whole.bounds);
-    out.labels = std::move(whole.sets);
+    out.sets = std::move(whole.sets);
+    out.set_labels = std::move(whole.parent);
     out.row_first = std::move(whole.row_first);
 }
 

@@ -67,6 +67,13 @@ struct RowPixels {
     std::uint8_t background;
 };
 
+// The final label of each run, through its set.
+struct RunLabels {
+    const std::uint32_t* sets;
+    const std::uint32_t* set_labels;
+    std::uint32_t operator[](std::uint64_t run) const { return set_labels[sets[run]]; }
+};
+
 // What the writers tell about each row and run as they write them: nothing here, the measures
 // with label_stats (RunMeasures).
 struct NoVisit {
@@ -77,7 +84,7 @@ struct NoVisit {
 // Writes rows [begin, end) starting at out (the first of those rows): zeros between runs, each
 // run's label over it.
 template <int Stores, class Out, class Visit>
-void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const RawVector<std::uint64_t>& row_first,
+void fill_rows(const std::uint32_t* bounds, const RunLabels& labels, const RawVector<std::uint64_t>& row_first,
                std::uint64_t begin, std::uint64_t end, std::uint64_t width, Out* out, Visit& visit) {
     for (std::uint64_t r = begin; r < end; ++r, out += width) {
         visit.row(r);
@@ -97,7 +104,7 @@ void fill_rows(const std::uint32_t* bounds, const std::uint32_t* labels, const R
 // are written as one stretch, from the first run's start to the last one's end, in one select
 // over the pixels (select_span), instead of a fill per run and per gap.
 template <int Stores, class Out, class Visit>
-void fill_rows_grouped(const std::uint32_t* bounds, const std::uint32_t* labels,
+void fill_rows_grouped(const std::uint32_t* bounds, const RunLabels& labels,
                        const RawVector<std::uint64_t>& row_first, std::uint64_t begin, std::uint64_t end,
                        std::uint64_t width, const RowPixels& pixels, Out* out, Visit& visit) {
     for (std::uint64_t r = begin; r < end; ++r, out += width) {
@@ -202,7 +209,7 @@ void write_rows(const Labeling::Parts& parts, std::uint64_t width, std::uint64_t
                 std::size_t element_size, const RowPixels* pixels, bool long_spans, Visit& visit) {
     auto* base = static_cast<std::uint8_t*>(out) + begin * width * element_size;
     const std::uint32_t* bounds = parts.bounds.data();
-    const std::uint32_t* labels = parts.labels.data();
+    const RunLabels labels{parts.sets.data(), parts.set_labels.data()};
     auto write = [&](auto stores) {
         constexpr int Stores = decltype(stores)::value;
         with_label_type(element_size, base, [&](auto* typed) {
@@ -235,7 +242,7 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     // otherwise looking for runs that share a label costs more than it saves. They read the
     // pixels, so not when the output overwrites them (out= the image itself).
     const bool few_components =
-        parts_.labels.size() >= kRunsPerComponentForSelect * std::max<std::uint64_t>(parts_.count, 1);
+        parts_.sets.size() >= kRunsPerComponentForSelect * std::max<std::uint64_t>(parts_.count, 1);
     const auto out_at = reinterpret_cast<std::uintptr_t>(out), pixels_at = reinterpret_cast<std::uintptr_t>(byte_pixels_);
     const bool overwrites_pixels =
         byte_pixels_ != nullptr && out_at < pixels_at + pixels && pixels_at < out_at + pixels * element_size;
@@ -245,7 +252,7 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     // Spans (runs and the gaps between them) average a few pixels on noise and tens on smooth
     // masks: blocks of four stores write most of the latter at once, but on noise twice the
     // bytes the spans need.
-    const bool long_spans = pixels * element_size >= 32 * (parts_.labels.size() + 1);  // >= 16 bytes per span
+    const bool long_spans = pixels * element_size >= 32 * (parts_.sets.size() + 1);  // >= 16 bytes per span
     if (stats == nullptr) {
         parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
             NoVisit none;

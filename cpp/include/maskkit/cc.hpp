@@ -48,13 +48,14 @@ struct LabelOptions {
     double float_delta = 0;           // CloseValues on floats (differences taken in double)
 };
 
-// The result of the labeling pass: the image's runs with their final labels. Writing the label
+// The result of the labeling pass: the image's runs with their final labels (through their sets). Writing the label
 // image is a separate step so the caller can choose the output type once the count is known.
 class Labeling {
 public:
     struct Parts {
         RawVector<std::uint32_t> bounds;       // start, end ([start, end), within the row) of each run, raster order
-        RawVector<std::uint32_t> labels;       // final label of each run
+        RawVector<std::uint32_t> sets;         // set of each run
+        RawVector<std::uint32_t> set_labels;   // final label of each set
         RawVector<std::uint64_t> row_first;    // runs of row r: [row_first[r], row_first[r + 1])
         std::uint64_t count = 0;
     };
