@@ -263,6 +263,39 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
     }
 }
 
+// Binary runs [first, last) of a row without sets, joined in one walk with the runs they overlap
+// in two earlier rows, [a, a_end) and [b, b_end) (under 6-connectivity the same row of the plane
+// before and the row above); a run that overlaps none opens a set. One walk instead of a
+// link_runs pass per row saves reading back and finding each run's set between the passes.
+template <class T>
+void link_runs_to_two_rows(Stripe<T>& s, std::uint64_t first, std::uint64_t last, std::uint64_t a, std::uint64_t a_end,
+                           std::uint64_t b, std::uint64_t b_end) {
+    const std::uint32_t* bounds = s.bounds.data();
+    std::uint32_t* sets = s.sets.data();
+    std::uint32_t* parent = s.parent.data();
+    for (std::uint64_t i = first; i < last; ++i) {
+        const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
+        std::uint32_t root = kNoSet;
+        while (a < a_end && bounds[2 * a + 1] <= start) ++a;
+        for (std::uint64_t k = a; k < a_end && bounds[2 * k] < end; ++k) {
+            const std::uint32_t other = find_root(parent, sets[k]);
+            sets[k] = other;
+            root = absorb_root(parent, root, other);
+        }
+        while (b < b_end && bounds[2 * b + 1] <= start) ++b;
+        for (std::uint64_t k = b; k < b_end && bounds[2 * k] < end; ++k) {
+            const std::uint32_t other = find_root(parent, sets[k]);
+            sets[k] = other;
+            root = absorb_root(parent, root, other);
+        }
+        if (root == kNoSet) {
+            root = s.open_set();
+            parent = s.parent.data();
+        }
+        sets[i] = root;
+    }
+}
+
 // Joins the runs of row r (global index) to those of its neighbour rows that are not before row
 // `lowest`; row_first is indexed by global row. With open_new, runs touching nothing open sets.
 template <class Rule, class T>
@@ -284,6 +317,13 @@ void link_row(Stripe<T>& s, const Rule& rule, const T* image, const RawVector<st
         reaches[count++] = n.diagonal ? 1 : 0;
     }
     const T* mine = image + r * shape.width;
+    if constexpr (!Rule::equal_values && !Rule::close_values) {
+        if (open_new && count == 2 && reaches[0] == 0 && reaches[1] == 0) {
+            link_runs_to_two_rows(s, first, last, row_first[rows[0]], row_first[rows[0] + 1], row_first[rows[1]],
+                                  row_first[rows[1] + 1]);
+            return;
+        }
+    }
     // With open_new the row's runs have no sets yet: the first neighbour row gives them theirs.
     for (std::size_t n = 0; n < count; ++n) {
         const std::uint64_t o = rows[n], j = row_first[o], j_end = row_first[o + 1];
