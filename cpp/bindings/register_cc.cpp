@@ -56,7 +56,7 @@ LabelOptions label_options(const py::array& image, int connectivity, bool multil
 // Labels `image`; writes into `out` (a C-contiguous integer array with one element per pixel)
 // when given, else into a new flat array of `dtype` (None: the smallest unsigned type for n).
 py::tuple label(const py::array& image, int connectivity, bool multilabel, std::uint64_t background,
-                bool with_stats, const py::object& dtype, const py::object& out, bool periodic,
+                int stats_dims, const py::object& dtype, const py::object& out, bool periodic,
                 const py::object& delta) {
     if (image.ndim() != 3)
         throw py::value_error("image must be passed as (depth, height, width), got ndim=" + std::to_string(image.ndim()));
@@ -92,13 +92,14 @@ py::tuple label(const py::array& image, int connectivity, bool multilabel, std::
     void* out_data = target.mutable_data();
     const auto out_item = static_cast<std::size_t>(out_type.itemsize());
     ComponentStats stats;
+    stats.dims = stats_dims;
     {
         py::gil_scoped_release release;
-        labeling.write(out_data, out_item, with_stats ? &stats : nullptr);
+        labeling.write(out_data, out_item, stats_dims != 0 ? &stats : nullptr);
     }
-    if (!with_stats) return py::make_tuple(target, n);
-    return py::make_tuple(target, n, to_numpy(std::move(stats.area)), to_numpy(std::move(stats.bbox), 6),
-                          to_numpy(std::move(stats.coordinate_sums), 3));
+    if (stats_dims == 0) return py::make_tuple(target, n);
+    return py::make_tuple(target, n, to_numpy(std::move(stats.area)), to_numpy(std::move(stats.bbox), 2 * stats_dims),
+                          to_numpy(std::move(stats.centroid), stats_dims));
 }
 
 // Labels a C-contiguous (B, H, W) stack image by image; returns (flat labels, counts (B,)).
@@ -140,10 +141,11 @@ py::tuple label_stack(const py::array& images, int connectivity, bool multilabel
 
 void register_cc(py::module_& m) {
     m.def("cc_label", &label, py::arg("image"), py::arg("connectivity"), py::arg("multilabel"),
-          py::arg("background"), py::arg("with_stats") = false, py::arg("dtype") = py::none(),
+          py::arg("background"), py::arg("stats_dims") = 0, py::arg("dtype") = py::none(),
           py::arg("out") = py::none(), py::arg("periodic") = false, py::arg("delta") = py::none(),
           "Label a C-contiguous (D, H, W) image (integer/bool; float with delta); returns (labels, n) and, "
-          "with_stats, (area, bbox (n, 6), coordinate sums (n, 3)). labels is `out` or a new flat array.");
+          "with stats_dims 2 or 3 (coordinates per component: y, x or z, y, x), (area, bbox (n, 2 * "
+          "stats_dims), centroid (n, stats_dims)). labels is `out` or a new flat array.");
     m.def("cc_label_stack", &label_stack, py::arg("images"), py::arg("connectivity"), py::arg("multilabel"),
           py::arg("background"), py::arg("dtype") = py::none(),
           "Label each image of a C-contiguous (B, H, W) stack on its own; returns (flat labels, counts).");

@@ -274,9 +274,12 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
                 write_rows(parts_, width, first, last, out, element_size, select_from, long_spans, measures);
             }
         });
+        if (stats->dims != 2 && stats->dims != 3)
+            throw std::invalid_argument("stats have 2 or 3 coordinates, got " + std::to_string(stats->dims));
+        const auto dims = static_cast<std::size_t>(stats->dims);
         stats->area.resize(n);
-        stats->coordinate_sums.resize(3 * n);
-        stats->bbox.resize(6 * n);
+        stats->bbox.resize(2 * dims * n);
+        stats->centroid.resize(dims * n);
         for (std::size_t k = 0; k < n; ++k) {
             Measure<Volume> total = partial[0][k];
             for (std::uint64_t b = 1; b < blocks; ++b) {
@@ -294,24 +297,20 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
                     total.z1 = std::max(total.z1, m.z1);
                 }
             }
+            // A 2-D image is the plane z = 0; a volume of one plane keeps its z.
+            std::uint64_t z0 = 0, z1 = 1, sum_z = 0;
+            if constexpr (Volume) z0 = total.z0, z1 = total.z1, sum_z = total.sum_z;
+            const std::uint64_t first[3] = {z0, total.y0, total.x0}, end[3] = {z1, total.y1, total.x1};
+            const std::uint64_t sums[3] = {sum_z, total.sum_y, total.sum_x};
+            // the mean as numpy divides: both counts rounded to double, then one division
+            const double area = static_cast<double>(std::max<std::uint64_t>(total.area, 1));
             stats->area[k] = total.area;
-            std::uint64_t* sums = &stats->coordinate_sums[3 * k];
-            std::uint64_t* box = &stats->bbox[6 * k];
-            if constexpr (Volume) {
-                sums[0] = total.sum_z;
-                box[0] = total.z0;
-                box[3] = total.z1;
-            } else {  // one plane
-                sums[0] = 0;
-                box[0] = 0;
-                box[3] = 1;
+            for (std::size_t d = 0; d < dims; ++d) {
+                const std::size_t axis = 3 - dims + d;
+                stats->bbox[2 * dims * k + d] = static_cast<std::int64_t>(first[axis]);
+                stats->bbox[2 * dims * k + dims + d] = static_cast<std::int64_t>(end[axis]);
+                stats->centroid[dims * k + d] = static_cast<double>(sums[axis]) / area;
             }
-            sums[1] = total.sum_y;
-            sums[2] = total.sum_x;
-            box[1] = total.y0;
-            box[2] = total.x0;
-            box[4] = total.y1;
-            box[5] = total.x1;
         }
     };
     if (shape_.depth > 1)

@@ -46,7 +46,7 @@ def coco_fr_bbox(boxes: _F64, h: int, w: int) -> list[dict[str, Any]]: ...
 
 # connected components: C-contiguous (D, H, W) integer/bool image -> (flat uint64 labels, n)
 def cc_label(
-    image: npt.NDArray[Any], connectivity: int, multilabel: bool, background: int, with_stats: bool = ...,
+    image: npt.NDArray[Any], connectivity: int, multilabel: bool, background: int, stats_dims: int = ...,
     dtype: Any = ..., out: Optional[npt.NDArray[Any]] = ..., periodic: bool = ..., delta: Any = ...,
 ) -> tuple[Any, ...]: ...
 def cc_label_stack(

@@ -133,7 +133,7 @@ def _prepare(image: Any, connectivity: Optional[int], background: Any, structure
 
 
 def _run(
-    p: _Prepared, multilabel: bool, with_stats: bool, out: Optional[np.ndarray], dtype: Any, periodic: bool = False
+    p: _Prepared, multilabel: bool, stats_dims: int, out: Optional[np.ndarray], dtype: Any, periodic: bool = False
 ) -> Tuple[Any, ...]:
     """Label, writing straight into ``out`` when its layout allows, else into a new array."""
     shape = p.image.shape
@@ -145,7 +145,7 @@ def _run(
             )
         direct = out.flags.c_contiguous and out.flags.writeable
         result = _core.cc_label(
-            p.volume, p.connectivity, multilabel, p.background_bits, with_stats,
+            p.volume, p.connectivity, multilabel, p.background_bits, stats_dims,
             out.dtype, out.reshape(-1) if direct else None, periodic, p.delta,
         )
         if not direct:
@@ -156,7 +156,7 @@ def _run(
         if target.kind not in "iu":
             raise TypeError(f"dtype must be an integer dtype, got {target}")
     result = _core.cc_label(
-        p.volume, p.connectivity, multilabel, p.background_bits, with_stats, dtype, None, periodic, p.delta
+        p.volume, p.connectivity, multilabel, p.background_bits, stats_dims, dtype, None, periodic, p.delta
     )
     return (result[0].reshape(shape),) + tuple(result[1:])
 
@@ -231,7 +231,7 @@ def label(
     array([[1, 1, 2, 2]], dtype=uint8)
     """
     p = _prepare(image, connectivity, background, structure, _delta(delta, multilabel))
-    labels, n = _run(p, bool(multilabel), False, out, dtype, _periodic(periodic))
+    labels, n = _run(p, bool(multilabel), 0, out, dtype, _periodic(periodic))
     return labels, int(n)
 
 
@@ -334,13 +334,8 @@ def label_stats(
     (2, [2, 1], [[0, 0, 1, 2], [1, 2, 2, 3]], [[0.0, 0.5], [1.0, 2.0]])
     """
     p = _prepare(image, connectivity, background, structure, _delta(delta, multilabel))
-    labels, n, area, box, sums = _run(p, bool(multilabel), True, out, dtype, _periodic(periodic))
-    n = int(n)
-    ndim = p.image.ndim
-    keep = slice(3 - ndim, 3)  # a 2-D image is the plane z = 0: drop z
-    bbox = np.concatenate([box[:, :3][:, keep], box[:, 3:][:, keep]], axis=1).astype(np.int64)
-    centroid = sums[:, keep] / np.maximum(area, 1)[:, None]
-    return Components(labels, n, area, bbox, centroid)
+    labels, n, area, bbox, centroid = _run(p, bool(multilabel), p.image.ndim, out, dtype, _periodic(periodic))
+    return Components(labels, int(n), area, bbox, centroid)
 
 
 from ._cc_cleanup import dust, fill_holes, largest_k, remove_small_holes, remove_small_objects  # noqa: E402

@@ -21,11 +21,13 @@ struct LabelShape {
     std::uint64_t width = 1;   // pixels per row
 };
 
-// Per-component measures (index = label - 1).
+// Per-component measures (index = label - 1) with `dims` coordinates: 3 (z, y, x), or 2 (y, x)
+// for a 2-D image (one plane). The caller sets dims.
 struct ComponentStats {
-    std::vector<std::uint64_t> area;             // pixels
-    std::vector<std::uint64_t> bbox;             // 6 per component: z0, y0, x0, z1, y1, x1 (ends exclusive)
-    std::vector<std::uint64_t> coordinate_sums;  // 3 per component: sum of z, y and x (exact)
+    int dims = 3;
+    std::vector<std::uint64_t> area;  // pixels
+    std::vector<std::int64_t> bbox;   // 2 * dims per component: first coordinates, then ends (exclusive)
+    std::vector<double> centroid;     // dims per component: the mean of each coordinate over the pixels
 };
 
 // What joins two neighbouring pixels, besides both differing from the background.
