@@ -273,21 +273,22 @@ void link_runs_to_two_rows(Stripe<T>& s, std::uint64_t first, std::uint64_t last
     const std::uint32_t* bounds = s.bounds.data();
     std::uint32_t* sets = s.sets.data();
     std::uint32_t* parent = s.parent.data();
+    // Moves cursor j past the runs that end by `start`, then joins `root` with the sets of those
+    // that start before `end`.
+    auto join_overlapping = [&](std::uint64_t& j, std::uint64_t j_end, std::uint32_t start, std::uint32_t end,
+                                std::uint32_t root) {
+        while (j < j_end && bounds[2 * j + 1] <= start) ++j;
+        for (std::uint64_t k = j; k < j_end && bounds[2 * k] < end; ++k) {
+            const std::uint32_t other = find_root(parent, sets[k]);
+            sets[k] = other;
+            root = absorb_root(parent, root, other);
+        }
+        return root;
+    };
     for (std::uint64_t i = first; i < last; ++i) {
         const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
-        std::uint32_t root = kNoSet;
-        while (a < a_end && bounds[2 * a + 1] <= start) ++a;
-        for (std::uint64_t k = a; k < a_end && bounds[2 * k] < end; ++k) {
-            const std::uint32_t other = find_root(parent, sets[k]);
-            sets[k] = other;
-            root = absorb_root(parent, root, other);
-        }
-        while (b < b_end && bounds[2 * b + 1] <= start) ++b;
-        for (std::uint64_t k = b; k < b_end && bounds[2 * k] < end; ++k) {
-            const std::uint32_t other = find_root(parent, sets[k]);
-            sets[k] = other;
-            root = absorb_root(parent, root, other);
-        }
+        std::uint32_t root = join_overlapping(a, a_end, start, end, kNoSet);
+        root = join_overlapping(b, b_end, start, end, root);
         if (root == kNoSet) {
             root = s.open_set();
             parent = s.parent.data();
