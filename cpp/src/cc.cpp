@@ -219,6 +219,24 @@ bool close_contact(const CloseRule<T>& rule, const T* mine, std::uint64_t i_star
     return false;
 }
 
+// Moves cursor j past the runs of [j, j_end) that end before `start` - reach, then joins `root`
+// (kNoSet: none yet) with the sets of the runs that start before `end` + reach and that
+// touches(k) accepts; returns the root. Each such run is pointed at its root: later rows reach
+// it again (three times per plane in 3-D) and their finds start there.
+template <class Touches>
+inline std::uint32_t join_touching(const std::uint32_t* bounds, std::uint32_t* sets, std::uint32_t* parent,
+                                   std::uint64_t& j, std::uint64_t j_end, std::uint32_t start, std::uint32_t end,
+                                   std::uint32_t reach, std::uint32_t root, Touches&& touches) {
+    while (j < j_end && std::uint64_t{bounds[2 * j + 1]} + reach <= start) ++j;
+    for (std::uint64_t k = j; k < j_end && bounds[2 * k] < std::uint64_t{end} + reach; ++k) {
+        if (!touches(k)) continue;
+        const std::uint32_t other = find_root(parent, sets[k]);
+        sets[k] = other;
+        root = absorb_root(parent, root, other);
+    }
+    return root;
+}
+
 // Joins runs [first, last) of one row to the touching runs [j, j_end) of one earlier neighbour
 // row (the rows' pixels are `mine` and `theirs`). A run's set so far is in sets[i] (kNoSet:
 // none yet), or, with Fresh, none of the runs has one yet and sets[i] is not read; with
@@ -231,28 +249,24 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
     std::uint32_t* parent = s.parent.data();
     for (std::uint64_t i = first; i < last; ++i) {
         const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
-        while (j < j_end && std::uint64_t{bounds[2 * j + 1]} + reach <= start) ++j;
         std::uint32_t root = kNoSet;
         if constexpr (!Fresh) {
             root = sets[i];
             if (root != kNoSet) root = find_root(parent, root);
         }
-        for (std::uint64_t k = j; k < j_end && bounds[2 * k] < std::uint64_t{end} + reach; ++k) {
+        root = join_touching(bounds, sets, parent, j, j_end, start, end, reach, root, [&](std::uint64_t k) {
             if constexpr (Rule::equal_values) {
-                if (s.values[k] != s.values[i]) continue;
+                return s.values[k] == s.values[i];
             } else if constexpr (Rule::close_values) {
-                if (!close_contact(rule, mine, start, end, theirs, bounds[2 * k], bounds[2 * k + 1], reach)) continue;
+                return close_contact(rule, mine, start, end, theirs, bounds[2 * k], bounds[2 * k + 1], reach);
             } else {
+                (void)k;
                 (void)rule;
                 (void)mine;
                 (void)theirs;
+                return true;
             }
-            const std::uint32_t other = find_root(parent, sets[k]);
-            // Later rows reach run k again (three times per plane in 3-D): point it at its root
-            // so their finds start there.
-            sets[k] = other;
-            root = absorb_root(parent, root, other);
-        }
+        });
         if constexpr (OpenNew) {
             if (root == kNoSet) {
                 root = s.open_set();
@@ -273,22 +287,11 @@ void link_runs_to_two_rows(Stripe<T>& s, std::uint64_t first, std::uint64_t last
     const std::uint32_t* bounds = s.bounds.data();
     std::uint32_t* sets = s.sets.data();
     std::uint32_t* parent = s.parent.data();
-    // Moves cursor j past the runs that end by `start`, then joins `root` with the sets of those
-    // that start before `end`.
-    auto join_overlapping = [&](std::uint64_t& j, std::uint64_t j_end, std::uint32_t start, std::uint32_t end,
-                                std::uint32_t root) {
-        while (j < j_end && bounds[2 * j + 1] <= start) ++j;
-        for (std::uint64_t k = j; k < j_end && bounds[2 * k] < end; ++k) {
-            const std::uint32_t other = find_root(parent, sets[k]);
-            sets[k] = other;
-            root = absorb_root(parent, root, other);
-        }
-        return root;
-    };
+    auto any = [](std::uint64_t) { return true; };
     for (std::uint64_t i = first; i < last; ++i) {
         const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
-        std::uint32_t root = join_overlapping(a, a_end, start, end, kNoSet);
-        root = join_overlapping(b, b_end, start, end, root);
+        std::uint32_t root = join_touching(bounds, sets, parent, a, a_end, start, end, 0, kNoSet, any);
+        root = join_touching(bounds, sets, parent, b, b_end, start, end, 0, root, any);
         if (root == kNoSet) {
             root = s.open_set();
             parent = s.parent.data();

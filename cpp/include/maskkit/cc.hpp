@@ -50,8 +50,9 @@ struct LabelOptions {
     double float_delta = 0;           // CloseValues on floats (differences taken in double)
 };
 
-// The result of the labeling pass: the image's runs with their final labels (through their sets). Writing the label
-// image is a separate step so the caller can choose the output type once the count is known.
+// The result of the labeling pass: the image's runs with their final labels (through their
+// sets). Writing the label image is a separate step so the caller can choose the output type
+// once the count is known.
 class Labeling {
 public:
     struct Parts {
@@ -79,10 +80,10 @@ private:
 };
 
 // Labels a C-contiguous image whose pixels are `element_size` (1, 2, 4 or 8) bytes. Rows must be
-// shorter than 2^32 - 2 pixels and the image must have fewer than 2^32 runs. A Labeling of an image
-// of one-byte pixels may read them again in write(): keep the image alive and unchanged until
-// then (write() may itself overwrite it). Throws std::invalid_argument for an unsupported connectivity, pixel size or delta and
-// std::length_error for too many runs.
+// shorter than 2^32 - 2 pixels and the image must have fewer than 2^32 runs. A Labeling of an
+// image of one-byte pixels may read them again in write(): keep the image alive and unchanged
+// until then (write() may itself overwrite it). Throws std::invalid_argument for an unsupported
+// connectivity, pixel size or delta and std::length_error for too many runs.
 Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape,
                           const LabelOptions& options);
 

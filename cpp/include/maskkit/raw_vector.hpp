@@ -2,11 +2,11 @@
 //
 // RawVector<T> is a std::vector whose resize() leaves new elements uninitialized, and whose
 // large blocks (256 KiB and more) are aligned to 2 MiB and, from 4 MiB up, offered to the kernel
-// for transparent huge pages, as numpy does for its arrays. Both matter for arrays of millions of runs: zeroing
-// slack that is overwritten anyway costs a pass over memory, and touching fresh memory in 4 KiB
-// pages costs one page fault per page, which on virtual machines can take longer than writing
-// the page. Released large blocks are kept for reuse (see raw_vector.cpp), so RawVector is for
-// scratch data only, never for memory handed to Python.
+// for transparent huge pages, as numpy does for its arrays. Both matter for arrays of millions of
+// runs: zeroing slack that is overwritten anyway costs a pass over memory, and touching fresh
+// memory in 4 KiB pages costs one page fault per page, which on virtual machines can take longer
+// than writing the page. Released large blocks are kept for reuse (see raw_vector.cpp), so
+// RawVector is for scratch data only, never for memory handed to Python.
 #pragma once
 
 #include <cstddef>
