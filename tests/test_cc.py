@@ -386,12 +386,18 @@ def test_stripes_give_the_same_labels(threads):
                 got, m = cc.label(image, k)
                 assert m == n and np.array_equal(got, expected)
         classes = rng.integers(0, 3, (1030, 1030)).astype(np.uint8)
-        assert np.array_equal(cc.label(classes, 8, multilabel=True)[0], measure.label(classes, connectivity=2))
+        for k in (4, 8):
+            expected = measure.label(classes, connectivity=HOPS[k])
+            assert np.array_equal(cc.label(classes, k, multilabel=True)[0], expected)
         volume = (rng.random((67, 131, 123)) < 0.3).astype(np.uint8)
-        for k in (6, 26):
+        for k in (6, 18, 26):
             expected, n = ndi.label(volume, ndi.generate_binary_structure(3, HOPS[k]))
             got, m = cc.label(volume, k)
             assert m == n and np.array_equal(got, expected)
+        volume_classes = rng.integers(0, 3, (66, 127, 125)).astype(np.uint8)
+        for k in (6, 18, 26):
+            expected = measure.label(volume_classes, connectivity=HOPS[k])
+            assert np.array_equal(cc.label(volume_classes, k, multilabel=True)[0], expected)
         # measures are gathered per block of rows, one block per thread, then combined
         assert_stats_match_numpy_and_scipy(image, 8)
         assert_stats_match_numpy_and_scipy(volume, 26)

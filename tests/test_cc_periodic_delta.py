@@ -211,15 +211,21 @@ def test_delta_stats_and_threads():
     rng = np.random.default_rng(8)
     image = np.cumsum(rng.normal(0, 1, (1100, 1000)), axis=1).astype(np.float32)
     image[rng.random(image.shape) < 0.2] = 0
+    volume = np.cumsum(rng.normal(0, 1, (40, 160, 170)), axis=2).astype(np.float32)
+    volume[rng.random(volume.shape) < 0.3] = 0
     previous = maskkit.get_num_threads()
     try:
         maskkit.set_num_threads(1)
         one, n = cc.label(image, 8, delta=0.8)
+        volume_one = [cc.label(volume, k, delta=0.8) for k in (6, 18, 26)]
         maskkit.set_num_threads(3)
         three, m = cc.label(image, 8, delta=0.8)
+        volume_three = [cc.label(volume, k, delta=0.8) for k in (6, 18, 26)]
     finally:
         maskkit.set_num_threads(previous)
     assert n == m and np.array_equal(one, three)
+    for (a, n_a), (b, n_b) in zip(volume_one, volume_three):
+        assert n_a == n_b and np.array_equal(a, b)
     first = np.unique(one, return_index=True)[1][1:]
     assert np.all(np.diff(first) > 0)
     s = cc.label_stats(image, 8, delta=0.8)

@@ -31,6 +31,7 @@
 #include <string>
 #include <type_traits>
 
+#include "inlining.hpp"
 #include "kernels/rle_kernels.hpp"
 #include "maskkit/cc.hpp"
 #include "maskkit/thread_pool.hpp"
@@ -126,17 +127,12 @@ inline std::uint32_t absorb_root(std::uint32_t* parent, std::uint32_t root, std:
     return survivor;
 }
 
-// The runs of rows [row_begin, row_end) with their sets, joined among themselves. Indices of
-// runs and sets are local to the stripe; row_first is relative to row_begin.
+// The runs of one band of rows with their sets, joined among themselves. Indices of runs and
+// sets are local to the stripe (the band's first_set places its sets among the image's).
 template <class T>
-struct Stripe {
-    RawVector<std::uint32_t> bounds;  // start, end per run
-    RawVector<std::uint32_t> sets;    // set of each run
-    RawVector<std::uint32_t> parent;  // union-find forest over sets (parent[s] <= s)
+struct Stripe : Labeling::RunBand {
+    RawVector<std::uint32_t> parent;  // union-find forest over the stripe's sets (parent[s] <= s)
     std::vector<T> values;            // multilabel: the value of each run
-    RawVector<std::uint64_t> row_first;
-
-    std::uint64_t runs() const { return sets.size(); }
 
     // A new set, its own root; may move the parent array.
     std::uint32_t open_set() {
@@ -219,34 +215,81 @@ bool close_contact(const CloseRule<T>& rule, const T* mine, std::uint64_t i_star
     return false;
 }
 
+// The roots of a neighbour row's runs, seen from the same stripe: each run found is pointed at
+// its root, as later rows reach it again (three times per plane in 3-D) and their finds start
+// there.
+struct OwnSets {
+    std::uint32_t* sets;
+    std::uint32_t root_of(std::uint32_t* parent, std::uint64_t k) const {
+        const std::uint32_t root = find_root(parent, sets[k]);
+        sets[k] = root;
+        return root;
+    }
+};
+
+// The roots of the runs of the stripe across a seam, in the image's forest: their sets are
+// shifted by the stripe's first set, and runs are left as they are (their root may lie in
+// another stripe, which a stripe-local set cannot name).
+struct SeamSets {
+    const std::uint32_t* sets;
+    std::uint64_t first_set;
+    std::uint32_t root_of(std::uint32_t* parent, std::uint64_t k) const {
+        return find_root(parent, static_cast<std::uint32_t>(first_set + sets[k]));
+    }
+};
+
 // Moves cursor j past the runs of [j, j_end) that end before `start` - reach, then joins `root`
-// (kNoSet: none yet) with the sets of the runs that start before `end` + reach and that
-// touches(k) accepts; returns the root. Each such run is pointed at its root: later rows reach
-// it again (three times per plane in 3-D) and their finds start there.
-template <class Touches>
-inline std::uint32_t join_touching(const std::uint32_t* bounds, std::uint32_t* sets, std::uint32_t* parent,
+// (kNoSet: none yet) with the roots of the runs that start before `end` + reach and that
+// touches(k) accepts; returns the root.
+template <class Sets, class Touches>
+inline std::uint32_t join_touching(const std::uint32_t* bounds, const Sets& sets, std::uint32_t* parent,
                                    std::uint64_t& j, std::uint64_t j_end, std::uint32_t start, std::uint32_t end,
                                    std::uint32_t reach, std::uint32_t root, Touches&& touches) {
     while (j < j_end && std::uint64_t{bounds[2 * j + 1]} + reach <= start) ++j;
     for (std::uint64_t k = j; k < j_end && bounds[2 * k] < std::uint64_t{end} + reach; ++k) {
         if (!touches(k)) continue;
-        const std::uint32_t other = find_root(parent, sets[k]);
-        sets[k] = other;
-        root = absorb_root(parent, root, other);
+        root = absorb_root(parent, root, sets.root_of(parent, k));
     }
     return root;
 }
+
+// Whether run i of a row and run k of a neighbour row, which touch, join under the rule: always
+// in binary mode, with equal values in multilabel mode, and with a close pair of touching
+// pixels in continuous mode. The neighbour row may belong to another stripe (their_*).
+template <class Rule, class T>
+struct Contact {
+    const Rule& rule;
+    const T* mine;                     // pixels of the row
+    const T* theirs;                   // pixels of the neighbour row
+    const T* my_values;                // multilabel: run values of the row's stripe
+    const T* their_values;             // ... and of the neighbour row's
+    const std::uint32_t* their_bounds;
+    std::uint32_t reach;
+
+    bool operator()(std::uint64_t i, std::uint32_t start, std::uint32_t end, std::uint64_t k) const {
+        if constexpr (Rule::equal_values) {
+            return their_values[k] == my_values[i];
+        } else if constexpr (Rule::close_values) {
+            return close_contact(rule, mine, start, end, theirs, their_bounds[2 * k], their_bounds[2 * k + 1], reach);
+        } else {
+            (void)i, (void)start, (void)end, (void)k;
+            return true;
+        }
+    }
+};
 
 // Joins runs [first, last) of one row to the touching runs [j, j_end) of one earlier neighbour
 // row (the rows' pixels are `mine` and `theirs`). A run's set so far is in sets[i] (kNoSet:
 // none yet), or, with Fresh, none of the runs has one yet and sets[i] is not read; with
 // OpenNew, runs still without a set afterwards open one, in run order.
 template <bool Fresh, bool OpenNew, class Rule, class T>
-void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_t last, std::uint64_t j,
-               std::uint64_t j_end, std::uint32_t reach, const T* mine, const T* theirs) {
+MASKKIT_NOINLINE void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_t last,
+                                std::uint64_t j, std::uint64_t j_end, std::uint32_t reach, const T* mine,
+                                const T* theirs) {
     const std::uint32_t* bounds = s.bounds.data();
     std::uint32_t* sets = s.sets.data();
     std::uint32_t* parent = s.parent.data();
+    const Contact<Rule, T> contact{rule, mine, theirs, s.values.data(), s.values.data(), bounds, reach};
     for (std::uint64_t i = first; i < last; ++i) {
         const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
         std::uint32_t root = kNoSet;
@@ -254,19 +297,8 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
             root = sets[i];
             if (root != kNoSet) root = find_root(parent, root);
         }
-        root = join_touching(bounds, sets, parent, j, j_end, start, end, reach, root, [&](std::uint64_t k) {
-            if constexpr (Rule::equal_values) {
-                return s.values[k] == s.values[i];
-            } else if constexpr (Rule::close_values) {
-                return close_contact(rule, mine, start, end, theirs, bounds[2 * k], bounds[2 * k + 1], reach);
-            } else {
-                (void)k;
-                (void)rule;
-                (void)mine;
-                (void)theirs;
-                return true;
-            }
-        });
+        root = join_touching(bounds, OwnSets{sets}, parent, j, j_end, start, end, reach, root,
+                             [&](std::uint64_t k) { return contact(i, start, end, k); });
         if constexpr (OpenNew) {
             if (root == kNoSet) {
                 root = s.open_set();
@@ -282,16 +314,16 @@ void link_runs(Stripe<T>& s, const Rule& rule, std::uint64_t first, std::uint64_
 // before and the row above); a run that overlaps none opens a set. One walk instead of a
 // link_runs pass per row saves reading back and finding each run's set between the passes.
 template <class T>
-void link_runs_to_two_rows(Stripe<T>& s, std::uint64_t first, std::uint64_t last, std::uint64_t a, std::uint64_t a_end,
-                           std::uint64_t b, std::uint64_t b_end) {
+MASKKIT_NOINLINE void link_runs_to_two_rows(Stripe<T>& s, std::uint64_t first, std::uint64_t last, std::uint64_t a,
+                                            std::uint64_t a_end, std::uint64_t b, std::uint64_t b_end) {
     const std::uint32_t* bounds = s.bounds.data();
     std::uint32_t* sets = s.sets.data();
     std::uint32_t* parent = s.parent.data();
     auto any = [](std::uint64_t) { return true; };
     for (std::uint64_t i = first; i < last; ++i) {
         const std::uint32_t start = bounds[2 * i], end = bounds[2 * i + 1];
-        std::uint32_t root = join_touching(bounds, sets, parent, a, a_end, start, end, 0, kNoSet, any);
-        root = join_touching(bounds, sets, parent, b, b_end, start, end, 0, root, any);
+        std::uint32_t root = join_touching(bounds, OwnSets{sets}, parent, a, a_end, start, end, 0, kNoSet, any);
+        root = join_touching(bounds, OwnSets{sets}, parent, b, b_end, start, end, 0, root, any);
         if (root == kNoSet) {
             root = s.open_set();
             parent = s.parent.data();
@@ -300,12 +332,13 @@ void link_runs_to_two_rows(Stripe<T>& s, std::uint64_t first, std::uint64_t last
     }
 }
 
-// Joins the runs of row r (global index) to those of its neighbour rows that are not before row
-// `lowest`; row_first is indexed by global row. With open_new, runs touching nothing open sets.
+// Joins the new runs of row r (global index) to those of its neighbour rows that are not before
+// row `lowest`, and opens a set for each run that touches none; row_first is indexed by global
+// row.
 template <class Rule, class T>
 void link_row(Stripe<T>& s, const Rule& rule, const T* image, const RawVector<std::uint64_t>& row_first,
               std::uint64_t r, std::uint64_t lowest, const LabelShape& shape,
-              const std::vector<NeighbourRow>& neighbours, bool open_new) {
+              const std::vector<NeighbourRow>& neighbours) {
     const std::uint64_t first = row_first[r], last = row_first[r + 1];
     if (first == last) return;
     const std::uint64_t z = r / shape.height, y = r % shape.height;
@@ -322,17 +355,17 @@ void link_row(Stripe<T>& s, const Rule& rule, const T* image, const RawVector<st
     }
     const T* mine = image + r * shape.width;
     if constexpr (!Rule::equal_values && !Rule::close_values) {
-        if (open_new && count == 2 && reaches[0] == 0 && reaches[1] == 0) {
+        if (count == 2 && reaches[0] == 0 && reaches[1] == 0) {
             link_runs_to_two_rows(s, first, last, row_first[rows[0]], row_first[rows[0] + 1], row_first[rows[1]],
                                   row_first[rows[1] + 1]);
             return;
         }
     }
-    // With open_new the row's runs have no sets yet: the first neighbour row gives them theirs.
+    // The row's runs have no sets yet: the first neighbour row gives them theirs.
     for (std::size_t n = 0; n < count; ++n) {
         const std::uint64_t o = rows[n], j = row_first[o], j_end = row_first[o + 1];
         const T* theirs = image + o * shape.width;
-        const bool fresh = open_new && n == 0, open = open_new && n + 1 == count;
+        const bool fresh = n == 0, open = n + 1 == count;
         if (fresh && open)
             link_runs<true, true>(s, rule, first, last, j, j_end, reaches[n], mine, theirs);
         else if (fresh)
@@ -342,7 +375,7 @@ void link_row(Stripe<T>& s, const Rule& rule, const T* image, const RawVector<st
         else
             link_runs<false, false>(s, rule, first, last, j, j_end, reaches[n], mine, theirs);
     }
-    if (open_new && count == 0)
+    if (count == 0)
         for (std::uint64_t i = first; i < last; ++i) s.sets[i] = s.open_set();
 }
 
@@ -445,8 +478,9 @@ void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begi
         if (slabs && r >= row_begin + shape.height)
             link_row_in_slab(out, row_first, r, shape.height, stretches);
         else
-            link_row(out, rule, image, row_first, r, row_begin, shape, neighbours, true);
+            link_row(out, rule, image, row_first, r, row_begin, shape, neighbours);
     }
+    out.first_row = row_begin;
     out.row_first.assign(row_first.begin() + static_cast<std::ptrdiff_t>(row_begin), row_first.end());
 }
 
@@ -464,7 +498,62 @@ std::vector<std::array<int, 3>> neighbourhood(int connectivity) {
     return offsets;
 }
 
-// The run of row r that holds pixel x (which is known to be in one).
+// The stripes of the image with the forest over all their sets, in which stripe i's set s is
+// stripes[i].first_set + s.
+template <class T>
+struct Bands {
+    std::vector<Stripe<T>> stripes;
+    RawVector<std::uint32_t> parent;
+
+    // The stripe holding row r.
+    const Stripe<T>& holding(std::uint64_t r) const {
+        std::size_t i = stripes.size() - 1;
+        while (stripes[i].first_row > r) --i;
+        return stripes[i];
+    }
+    std::uint32_t root(const Stripe<T>& s, std::uint64_t run) {
+        return find_root(parent.data(), static_cast<std::uint32_t>(s.first_set + s.sets[run]));
+    }
+};
+
+// Joins the first unit of rows of stripe `below` (a row in 2-D, a plane in 3-D) with their
+// neighbour rows in the stripe before it, which ends where it starts; the scans have joined
+// every other pair of neighbour rows. Only the image's forest changes: runs keep their
+// stripe's sets.
+template <class Rule, class T>
+void join_seam(Bands<T>& bands, std::size_t below, const Rule& rule, const T* image, const LabelShape& shape,
+               const std::vector<NeighbourRow>& neighbours, std::uint64_t rows_per_unit) {
+    const Stripe<T>& lower = bands.stripes[below];
+    const Stripe<T>& upper = bands.stripes[below - 1];
+    std::uint32_t* parent = bands.parent.data();
+    const SeamSets upper_sets{upper.sets.data(), upper.first_set};
+    for (std::uint64_t local = 0; local < rows_per_unit; ++local) {
+        const std::uint64_t r = lower.first_row + local;
+        const std::uint64_t first = lower.row_first[local], last = lower.row_first[local + 1];
+        if (first == last) continue;
+        const std::uint64_t z = r / shape.height, y = r % shape.height;
+        for (const NeighbourRow& n : neighbours) {
+            const std::int64_t nz = static_cast<std::int64_t>(z) + n.dz, ny = static_cast<std::int64_t>(y) + n.dy;
+            if (nz < 0 || ny < 0 || ny >= static_cast<std::int64_t>(shape.height)) continue;
+            const std::uint64_t other = static_cast<std::uint64_t>(nz) * shape.height + static_cast<std::uint64_t>(ny);
+            if (other >= lower.first_row) continue;  // inside the stripe: joined by its scan
+            const std::uint64_t o = other - upper.first_row;
+            std::uint64_t j = upper.row_first[o];
+            const std::uint64_t j_end = upper.row_first[o + 1];
+            const std::uint32_t reach = n.diagonal ? 1 : 0;
+            const Contact<Rule, T> contact{rule, image + r * shape.width, image + other * shape.width,
+                                           lower.values.data(), upper.values.data(), upper.bounds.data(), reach};
+            for (std::uint64_t i = first; i < last && j < j_end; ++i) {
+                const std::uint32_t start = lower.bounds[2 * i], end = lower.bounds[2 * i + 1];
+                const auto own = static_cast<std::uint32_t>(lower.first_set + lower.sets[i]);
+                join_touching(upper.bounds.data(), upper_sets, parent, j, j_end, start, end, reach,
+                              find_root(parent, own), [&](std::uint64_t k) { return contact(i, start, end, k); });
+            }
+        }
+    }
+}
+
+// The run of a stripe's local row r that holds pixel x (which is known to be in one).
 template <class T>
 std::uint64_t run_holding(const Stripe<T>& s, std::uint64_t r, std::uint64_t x) {
     const std::uint32_t* bounds = s.bounds.data();
@@ -481,11 +570,11 @@ std::uint64_t run_holding(const Stripe<T>& s, std::uint64_t r, std::uint64_t x) 
 // leaves the box and wraps around, visiting only the pixels on the faces (whole rows on the
 // y and z faces, the ends of the other rows).
 template <class Rule, class T>
-void join_across_faces(Stripe<T>& s, const Rule& rule, const T* image, const LabelShape& shape, int connectivity) {
+void join_across_faces(Bands<T>& bands, const Rule& rule, const T* image, const LabelShape& shape, int connectivity) {
     const std::vector<std::array<int, 3>> offsets = neighbourhood(connectivity);
     const auto depth = static_cast<std::int64_t>(shape.depth), height = static_cast<std::int64_t>(shape.height),
                width = static_cast<std::int64_t>(shape.width);
-    auto visit = [&](std::int64_t z, std::int64_t y, std::int64_t x, std::uint64_t run) {
+    auto visit = [&](const Stripe<T>& s, std::int64_t z, std::int64_t y, std::int64_t x, std::uint64_t run) {
         const T value = image[(static_cast<std::uint64_t>(z * height + y)) * shape.width + static_cast<std::uint64_t>(x)];
         for (const auto& offset : offsets) {
             std::int64_t qz = z + offset[0], qy = y + offset[1], qx = x + offset[2];
@@ -496,17 +585,18 @@ void join_across_faces(Stripe<T>& s, const Rule& rule, const T* image, const Lab
             const auto row = static_cast<std::uint64_t>(qz * height + qy);
             const T other = image[row * shape.width + static_cast<std::uint64_t>(qx)];
             if (other == rule.background || !rule.joins(value, other)) continue;
-            std::uint32_t* parent = s.parent.data();
-            const std::uint32_t a = find_root(parent, s.sets[run]);
-            absorb_root(parent, a, find_root(parent, s.sets[run_holding(s, row, static_cast<std::uint64_t>(qx))]));
+            const Stripe<T>& t = bands.holding(row);
+            const std::uint64_t their_run = run_holding(t, row - t.first_row, static_cast<std::uint64_t>(qx));
+            absorb_root(bands.parent.data(), bands.root(s, run), bands.root(t, their_run));
         }
     };
     const bool planar = connectivity == 4 || connectivity == 8;
-    for (std::int64_t z = 0; z < depth; ++z)
-        for (std::int64_t y = 0; y < height; ++y) {
-            const auto r = static_cast<std::uint64_t>(z * height + y);
-            const std::uint64_t first = s.row_first[r], last = s.row_first[r + 1];
+    for (const Stripe<T>& s : bands.stripes)
+        for (std::uint64_t local = 0; local < s.rows(); ++local) {
+            const std::uint64_t first = s.row_first[local], last = s.row_first[local + 1];
             if (first == last) continue;
+            const auto z = static_cast<std::int64_t>((s.first_row + local) / shape.height);
+            const auto y = static_cast<std::int64_t>((s.first_row + local) % shape.height);
             // Along an axis of length 1 a wrapped neighbour is the pixel itself or one the scan
             // (or the ends of the rows) already pairs, so such faces need no visit.
             const bool face_row = (height > 1 && (y == 0 || y == height - 1)) ||
@@ -514,20 +604,21 @@ void join_across_faces(Stripe<T>& s, const Rule& rule, const T* image, const Lab
             if (face_row) {
                 for (std::uint64_t i = first; i < last; ++i)
                     for (std::uint64_t x = s.bounds[2 * i]; x < s.bounds[2 * i + 1]; ++x)
-                        visit(z, y, static_cast<std::int64_t>(x), i);
+                        visit(s, z, y, static_cast<std::int64_t>(x), i);
             } else {
-                if (s.bounds[2 * first] == 0) visit(z, y, 0, first);
-                if (s.bounds[2 * (last - 1) + 1] == shape.width) visit(z, y, width - 1, last - 1);
+                if (s.bounds[2 * first] == 0) visit(s, z, y, 0, first);
+                if (s.bounds[2 * (last - 1) + 1] == shape.width) visit(s, z, y, width - 1, last - 1);
             }
         }
 }
 
 // Labels the image in horizontal stripes (whole planes in 3-D), one per thread, then joins the
-// stripes: their runs and sets are concatenated in raster order (set indices shifted by the
-// stripe's first set, so every parent link still points to a smaller set and sets stay in raster
-// order of their first run), the rows just below each seam are joined again with all their
-// neighbours, and the roots are numbered in one pass. The partition and the numbering do not
-// depend on how the image was cut.
+// stripes where they meet. The stripes' runs stay where their scans put them; only their
+// forests are joined into one over all sets, each stripe's set indices shifted by the sets of
+// the stripes above it, so every parent link still points to a smaller set and sets stay in
+// raster order of their first run. The rows just below each seam are then joined with their
+// neighbours across it, and the roots are numbered in one pass. The partition and the
+// numbering do not depend on how the image was cut.
 template <class Rule, class T>
 void label_pass(const T* image, const LabelShape& shape, int connectivity, const Rule& rule, bool periodic,
                 Labeling::Parts& out) {
@@ -545,67 +636,44 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, const
     std::uint64_t stripes = pixels < (std::uint64_t{1} << 20) ? 1 : static_cast<std::uint64_t>(num_threads());
     stripes = std::max<std::uint64_t>(1, std::min(stripes, units));
     const bool slabs = !Rule::equal_values && !Rule::close_values && connectivity == 26;
-    std::vector<Stripe<T>> parts(stripes);
-    std::vector<std::uint64_t> stripe_row(stripes + 1);
-    for (std::uint64_t i = 0; i <= stripes; ++i) stripe_row[i] = units * i / stripes * rows_per_unit;
+    Bands<T> bands;
+    bands.stripes.resize(stripes);
     parallel_for(stripes, 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
-            scan_stripe(image, shape, stripe_row[i], stripe_row[i + 1], neighbours, rule, slabs, parts[i]);
+            scan_stripe(image, shape, units * i / stripes * rows_per_unit, units * (i + 1) / stripes * rows_per_unit,
+                        neighbours, rule, slabs, bands.stripes[i]);
     });
-    Stripe<T> whole;
     if (stripes == 1) {
-        whole = std::move(parts[0]);
+        bands.parent = std::move(bands.stripes[0].parent);
     } else {
         std::uint64_t total_runs = 0, total_sets = 0;
-        for (const auto& part : parts) {
-            total_runs += part.runs();
-            total_sets += part.parent.size();
+        for (Stripe<T>& s : bands.stripes) {
+            s.first_set = total_sets;
+            total_runs += s.runs();
+            total_sets += s.parent.size();
         }
         if (total_runs > kMostRuns)
             throw std::length_error("the image has too many runs to label (more than " + std::to_string(kMostRuns) + ")");
-        // Each stripe copies itself into its place, in parallel (set indices shifted).
-        std::vector<std::uint64_t> run_offset(stripes + 1, 0), set_offset(stripes + 1, 0);
-        for (std::uint64_t i = 0; i < stripes; ++i) {
-            run_offset[i + 1] = run_offset[i] + parts[i].runs();
-            set_offset[i + 1] = set_offset[i] + parts[i].parent.size();
+        bands.parent.resize(static_cast<std::size_t>(total_sets));
+        for (Stripe<T>& s : bands.stripes) {
+            const auto shift = static_cast<std::uint32_t>(s.first_set);
+            std::uint32_t* parent = bands.parent.data() + s.first_set;
+            for (std::size_t k = 0; k < s.parent.size(); ++k) parent[k] = s.parent[k] + shift;
+            s.parent = RawVector<std::uint32_t>();
         }
-        whole.bounds.resize(static_cast<std::size_t>(2 * total_runs));
-        whole.sets.resize(static_cast<std::size_t>(total_runs));
-        whole.parent.resize(static_cast<std::size_t>(total_sets));
-        if (Rule::equal_values) whole.values.resize(static_cast<std::size_t>(total_runs));
-        whole.row_first.resize(rows + 1);
-        parallel_for(stripes, 1, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) {
-                Stripe<T>& part = parts[i];
-                const auto shift = static_cast<std::uint32_t>(set_offset[i]);
-                std::copy(part.bounds.begin(), part.bounds.end(), whole.bounds.begin() + static_cast<std::ptrdiff_t>(2 * run_offset[i]));
-                std::uint32_t* sets = whole.sets.data() + run_offset[i];
-                for (std::size_t r = 0; r < part.sets.size(); ++r) sets[r] = part.sets[r] + shift;
-                std::uint32_t* parent = whole.parent.data() + set_offset[i];
-                for (std::size_t r = 0; r < part.parent.size(); ++r) parent[r] = part.parent[r] + shift;
-                std::copy(part.values.begin(), part.values.end(), whole.values.begin() + static_cast<std::ptrdiff_t>(run_offset[i]));
-                for (std::uint64_t r = stripe_row[i]; r < stripe_row[i + 1]; ++r)
-                    whole.row_first[r] = run_offset[i] + part.row_first[r - stripe_row[i]];
-                part = Stripe<T>();
-            }
-        });
-        whole.row_first[rows] = whole.runs();
-        for (std::uint64_t i = 1; i < stripes; ++i)
-            for (std::uint64_t r = stripe_row[i]; r < stripe_row[i] + rows_per_unit; ++r)
-                link_row(whole, rule, image, whole.row_first, r, 0, shape, neighbours, false);
+        for (std::size_t i = 1; i < stripes; ++i) join_seam(bands, i, rule, image, shape, neighbours, rows_per_unit);
     }
-    if (periodic) join_across_faces(whole, rule, image, shape, connectivity);
+    if (periodic) join_across_faces(bands, rule, image, shape, connectivity);
     // Roots in set order are in raster order of their component's first pixel; every parent is
     // a smaller set, so when a set is reached its parent already holds its final label. The
     // writer looks each run's label up through its set (no pass over the runs here).
     std::uint32_t next = 0;
-    std::uint32_t* parent = whole.parent.data();
-    for (std::size_t s = 0; s < whole.parent.size(); ++s) parent[s] = parent[s] == s ? ++next : parent[parent[s]];
+    std::uint32_t* parent = bands.parent.data();
+    for (std::size_t s = 0; s < bands.parent.size(); ++s) parent[s] = parent[s] == s ? ++next : parent[parent[s]];
     out.count = next;
-    out.bounds = std::move(whole.bounds);
-    out.sets = std::move(whole.sets);
-    out.set_labels = std::move(whole.parent);
-    out.row_first = std::move(whole.row_first);
+    out.set_labels = std::move(bands.parent);
+    out.bands.reserve(stripes);
+    for (Stripe<T>& s : bands.stripes) out.bands.push_back(std::move(static_cast<Labeling::RunBand&>(s)));
 }
 
 template <class T>

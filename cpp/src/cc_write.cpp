@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "inlining.hpp"
 #include "maskkit/cc.hpp"
 #include "maskkit/thread_pool.hpp"
 
@@ -81,13 +82,15 @@ struct NoVisit {
     void run(std::uint32_t, std::uint32_t, std::uint32_t) {}
 };
 
-// Writes rows [begin, end) starting at out (the first of those rows): zeros between runs, each
-// run's label over it.
+// Writes rows [begin, end) of a band starting at out (the first of those rows): zeros between
+// runs, each run's label over it.
 template <int Stores, class Out, class Visit>
-void fill_rows(const std::uint32_t* bounds, const RunLabels& labels, const RawVector<std::uint64_t>& row_first,
-               std::uint64_t begin, std::uint64_t end, std::uint64_t width, Out* out, Visit& visit) {
+void fill_rows(const Labeling::RunBand& band, const RunLabels& labels, std::uint64_t begin, std::uint64_t end,
+               std::uint64_t width, Out* out, Visit& visit) {
+    const std::uint32_t* bounds = band.bounds.data();
+    const std::uint64_t* row_first = band.row_first.data();
     for (std::uint64_t r = begin; r < end; ++r, out += width) {
-        visit.row(r);
+        visit.row(band.first_row + r);
         std::uint64_t x = 0;
         for (std::uint64_t i = row_first[r]; i < row_first[r + 1]; ++i) {
             const std::uint32_t start = bounds[2 * i], stop = bounds[2 * i + 1], label = labels[i];
@@ -104,12 +107,13 @@ void fill_rows(const std::uint32_t* bounds, const RunLabels& labels, const RawVe
 // are written as one stretch, from the first run's start to the last one's end, in one select
 // over the pixels (select_span), instead of a fill per run and per gap.
 template <int Stores, class Out, class Visit>
-void fill_rows_grouped(const std::uint32_t* bounds, const RunLabels& labels,
-                       const RawVector<std::uint64_t>& row_first, std::uint64_t begin, std::uint64_t end,
+void fill_rows_grouped(const Labeling::RunBand& band, const RunLabels& labels, std::uint64_t begin, std::uint64_t end,
                        std::uint64_t width, const RowPixels& pixels, Out* out, Visit& visit) {
+    const std::uint32_t* bounds = band.bounds.data();
+    const std::uint64_t* row_first = band.row_first.data();
     for (std::uint64_t r = begin; r < end; ++r, out += width) {
-        visit.row(r);
-        const std::uint8_t* row = pixels.image + r * width;
+        visit.row(band.first_row + r);
+        const std::uint8_t* row = pixels.image + (band.first_row + r) * width;
         std::uint64_t x = 0;
         const std::uint64_t last = row_first[r + 1];
         for (std::uint64_t i = row_first[r]; i < last;) {
@@ -202,27 +206,40 @@ void with_label_type(std::size_t element_size, std::uint8_t* base, Write&& write
     }
 }
 
-// Writes rows [begin, end) of the label image `out` from the runs (selecting over `pixels` when
-// not null), showing every row and run to `visit`.
+// Writes rows [from, to) of a band, starting at `out` (the first of those rows), selecting over
+// `pixels` when not null and showing every row and run to `visit`.
 template <class Visit>
-void write_rows(const Labeling::Parts& parts, std::uint64_t width, std::uint64_t begin, std::uint64_t end, void* out,
-                std::size_t element_size, const RowPixels* pixels, bool long_spans, Visit& visit) {
-    auto* base = static_cast<std::uint8_t*>(out) + begin * width * element_size;
-    const std::uint32_t* bounds = parts.bounds.data();
-    const RunLabels labels{parts.sets.data(), parts.set_labels.data()};
+MASKKIT_NOINLINE void write_band_rows(const Labeling::RunBand& band, const std::uint32_t* set_labels,
+                                      std::uint64_t width, std::uint64_t from, std::uint64_t to, std::uint8_t* out,
+                                      std::size_t element_size, const RowPixels* pixels, bool long_spans,
+                                      Visit& visit) {
+    const RunLabels labels{band.sets.data(), set_labels + band.first_set};
     auto write = [&](auto stores) {
         constexpr int Stores = decltype(stores)::value;
-        with_label_type(element_size, base, [&](auto* typed) {
+        with_label_type(element_size, out, [&](auto* typed) {
             if (pixels != nullptr)
-                fill_rows_grouped<Stores>(bounds, labels, parts.row_first, begin, end, width, *pixels, typed, visit);
+                fill_rows_grouped<Stores>(band, labels, from, to, width, *pixels, typed, visit);
             else
-                fill_rows<Stores>(bounds, labels, parts.row_first, begin, end, width, typed, visit);
+                fill_rows<Stores>(band, labels, from, to, width, typed, visit);
         });
     };
     if (long_spans)
         write(std::integral_constant<int, 4>{});
     else
         write(std::integral_constant<int, 2>{});
+}
+
+// Writes rows [begin, end) of the label image `out` from the runs of the bands that hold them.
+template <class Visit>
+void write_rows(const Labeling::Parts& parts, std::uint64_t width, std::uint64_t begin, std::uint64_t end, void* out,
+                std::size_t element_size, const RowPixels* pixels, bool long_spans, Visit& visit) {
+    for (const Labeling::RunBand& band : parts.bands) {
+        const std::uint64_t first = std::max(begin, band.first_row), last = std::min(end, band.first_row + band.rows());
+        if (first >= last) continue;
+        write_band_rows(band, parts.set_labels.data(), width, first - band.first_row, last - band.first_row,
+                        static_cast<std::uint8_t*>(out) + first * width * element_size, element_size, pixels,
+                        long_spans, visit);
+    }
 }
 
 }  // namespace
@@ -241,8 +258,10 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     // Selects pay when rows cross few components, i.e. when components have many runs each;
     // otherwise looking for runs that share a label costs more than it saves. They read the
     // pixels, so not when the output overwrites them (out= the image itself).
+    std::uint64_t runs = 0;
+    for (const RunBand& band : parts_.bands) runs += band.runs();
     const bool few_components =
-        parts_.sets.size() >= kRunsPerComponentForSelect * std::max<std::uint64_t>(parts_.count, 1);
+        runs >= kRunsPerComponentForSelect * std::max<std::uint64_t>(parts_.count, 1);
     const auto out_at = reinterpret_cast<std::uintptr_t>(out), pixels_at = reinterpret_cast<std::uintptr_t>(byte_pixels_);
     const bool overwrites_pixels =
         byte_pixels_ != nullptr && out_at < pixels_at + pixels && pixels_at < out_at + pixels * element_size;
@@ -252,7 +271,7 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     // Spans (runs and the gaps between them) average a few pixels on noise and tens on smooth
     // masks: blocks of four stores write most of the latter at once, but on noise twice the
     // bytes the spans need.
-    const bool long_spans = pixels * element_size >= 32 * (parts_.sets.size() + 1);  // >= 16 bytes per span
+    const bool long_spans = pixels * element_size >= 32 * (runs + 1);  // >= 16 bytes per span
     if (stats == nullptr) {
         parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
             NoVisit none;

@@ -55,11 +55,21 @@ struct LabelOptions {
 // once the count is known.
 class Labeling {
 public:
+    // The runs of consecutive rows [first_row, first_row + row_first.size() - 1), as one thread
+    // found them: threads label bands of the image, and their runs stay where they were found.
+    struct RunBand {
+        std::uint64_t first_row = 0;
+        RawVector<std::uint32_t> bounds;     // start, end ([start, end), within the row) of each run, raster order
+        RawVector<std::uint32_t> sets;       // set of each run, counted from first_set
+        RawVector<std::uint64_t> row_first;  // runs of row first_row + r: [row_first[r], row_first[r + 1])
+        std::uint64_t first_set = 0;         // the band's set s is set first_set + s of the image
+
+        std::uint64_t rows() const { return row_first.size() - 1; }
+        std::uint64_t runs() const { return sets.size(); }
+    };
     struct Parts {
-        RawVector<std::uint32_t> bounds;       // start, end ([start, end), within the row) of each run, raster order
-        RawVector<std::uint32_t> sets;         // set of each run
-        RawVector<std::uint32_t> set_labels;   // final label of each set
-        RawVector<std::uint64_t> row_first;    // runs of row r: [row_first[r], row_first[r + 1])
+        std::vector<RunBand> bands;          // in row order, together covering every row
+        RawVector<std::uint32_t> set_labels; // final label of each set of the image
         std::uint64_t count = 0;
     };
 
