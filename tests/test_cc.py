@@ -398,7 +398,8 @@ def test_stripes_give_the_same_labels(threads):
         for k in (6, 18, 26):
             expected = measure.label(volume_classes, connectivity=HOPS[k])
             assert np.array_equal(cc.label(volume_classes, k, multilabel=True)[0], expected)
-        # measures are gathered per block of rows, one block per thread, then combined
+        # each thread measures the rows it writes (its own, then the end of another's), and the
+        # partial measures are combined
         assert_stats_match_numpy_and_scipy(image, 8)
         assert_stats_match_numpy_and_scipy(volume, 26)
     finally:

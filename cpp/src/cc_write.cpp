@@ -156,9 +156,8 @@ struct Measure<true> : PlaneMeasure {
 };
 
 // Adds each run it is shown to `measures` (index = label - 1): its length, its row and plane
-// times its length, and the sum of its x values. Rows come in raster order, so a component's
-// first run among them sets its front (and top, in 2-D), and each later one moves its back (and
-// bottom, in 2-D).
+// times its length, and the sum of its x values, and widens the box. Rows may come in any order
+// (a thread writes its own rows, then helps with the end of another's).
 template <bool Volume>
 struct RunMeasures {
     Measure<Volume>* measures;
@@ -172,25 +171,17 @@ struct RunMeasures {
     void run(std::uint32_t start, std::uint32_t stop, std::uint32_t label) {
         const std::uint64_t length = stop - start;
         Measure<Volume>& m = measures[label - 1];
-        if (m.area == 0) {
-            m.y0 = y;
-            if constexpr (Volume) {
-                m.z0 = z;
-                m.z1 = z + 1;
-            }
-        }
         m.area += length;
         m.sum_y += y * length;
         m.sum_x += (std::uint64_t{start} + stop - 1) * length / 2;
         m.x0 = std::min(m.x0, start);
         m.x1 = std::max(m.x1, stop);
-        if constexpr (Volume) {  // y starts over in every plane
+        m.y0 = std::min(m.y0, y);
+        m.y1 = std::max(m.y1, y + 1);
+        if constexpr (Volume) {
             m.sum_z += z * length;
-            m.z1 = z + 1;
-            m.y0 = std::min(m.y0, y);
-            m.y1 = std::max(m.y1, y + 1);
-        } else {
-            m.y1 = y + 1;
+            m.z0 = std::min(m.z0, z);
+            m.z1 = std::max(m.z1, z + 1);
         }
     }
 };
@@ -248,13 +239,18 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
         throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
     const std::uint64_t rows = shape_.depth * shape_.height, width = shape_.width;
-    // One contiguous block of rows per thread, not many interleaved chunks: fresh output pages
-    // are faulted in and zeroed by the kernel as they are first written, and two threads writing
-    // rows of the same (huge) page wait for each other there. With stats, each block measures
-    // every run as it writes it, into its own partial measures, combined at the end.
+    // One contiguous block of rows per thread, not interleaved chunks: fresh output pages are
+    // faulted in and zeroed by the kernel as they are first written, and two threads writing
+    // rows of the same (huge) page wait for each other there. That zeroing runs at uneven speed
+    // (on virtual machines one half of a fresh array can take twice as long as the other), so a
+    // thread done with its block helps with the end of the others' (parallel_blocks), in pieces
+    // of about 256 KiB. With stats, each thread measures every run it writes into its own
+    // partial measures, combined at the end.
     const std::uint64_t pixels = rows * width;
     const std::uint64_t blocks = std::max<std::uint64_t>(
         1, std::min<std::uint64_t>({rows, static_cast<std::uint64_t>(num_threads()), pixels >> 18}));
+    const std::uint64_t row_bytes = std::max<std::uint64_t>(1, width * element_size);
+    const std::uint64_t piece_rows = std::max<std::uint64_t>(1, (std::uint64_t{1} << 18) / row_bytes);
     // Selects pay when rows cross few components, i.e. when components have many runs each;
     // otherwise looking for runs that share a label costs more than it saves. They read the
     // pixels, so not when the output overwrites them (out= the image itself).
@@ -273,11 +269,9 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     // bytes the spans need.
     const bool long_spans = pixels * element_size >= 32 * (runs + 1);  // >= 16 bytes per span
     if (stats == nullptr) {
-        parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
+        parallel_blocks(rows, blocks, piece_rows, [&](std::size_t, std::size_t begin, std::size_t end) {
             NoVisit none;
-            for (std::size_t b = begin; b < end; ++b)
-                write_rows(parts_, width, rows * b / blocks, rows * (b + 1) / blocks, out, element_size, select_from,
-                           long_spans, none);
+            write_rows(parts_, width, begin, end, out, element_size, select_from, long_spans, none);
         });
         return;
     }
@@ -285,14 +279,14 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     auto write_and_measure = [&](auto volume) {
         constexpr bool Volume = decltype(volume)::value;
         std::vector<std::vector<Measure<Volume>>> partial(blocks);
-        parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t b = begin; b < end; ++b) {
-                const std::uint64_t first = rows * b / blocks, last = rows * (b + 1) / blocks;
-                partial[b].resize(n);
-                RunMeasures<Volume> measures{partial[b].data(), shape_.height};
-                write_rows(parts_, width, first, last, out, element_size, select_from, long_spans, measures);
-            }
+        parallel_blocks(rows, blocks, piece_rows, [&](std::size_t owner, std::size_t begin, std::size_t end) {
+            if (partial[owner].empty()) partial[owner].resize(n);
+            RunMeasures<Volume> measures{partial[owner].data(), shape_.height};
+            write_rows(parts_, width, begin, end, out, element_size, select_from, long_spans, measures);
         });
+        // A thread may find its block done by the others before it starts: no measures (the
+        // empty measure changes nothing in the sums below).
+        for (auto& measures : partial) measures.resize(n);
         if (stats->dims != 2 && stats->dims != 3)
             throw std::invalid_argument("stats have 2 or 3 coordinates, got " + std::to_string(stats->dims));
         const auto dims = static_cast<std::size_t>(stats->dims);

@@ -181,4 +181,47 @@ void parallel_for(std::size_t n, std::size_t grain,
     if (!pool->try_run(n, chunk, body)) body(0, n);
 }
 
+void parallel_blocks(std::size_t n, std::size_t blocks, std::size_t piece,
+                     const std::function<void(std::size_t, std::size_t, std::size_t)>& body) {
+    if (n == 0) return;
+    blocks = std::max<std::size_t>(1, std::min(blocks, n));
+    if (blocks == 1) {
+        body(0, 0, n);
+        return;
+    }
+    piece = std::max<std::size_t>(piece, 1);
+    // Pieces [front, back) of each block are still to do; a few hundred pieces in all, so one
+    // lock around the queues costs nothing next to the pieces.
+    struct Queue {
+        std::size_t front, back;
+    };
+    std::vector<Queue> queues(blocks);
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t size = n * (b + 1) / blocks - n * b / blocks;
+        queues[b] = {0, (size + piece - 1) / piece};
+    }
+    std::mutex mutex;
+    auto take = [&](std::size_t b, bool from_back, std::size_t& index) {
+        std::lock_guard<std::mutex> lock(mutex);
+        Queue& q = queues[b];
+        if (q.front == q.back) return false;
+        index = from_back ? --q.back : q.front++;
+        return true;
+    };
+    auto run_piece = [&](std::size_t owner, std::size_t b, std::size_t index) {
+        const std::size_t first = n * b / blocks + index * piece;
+        body(owner, first, std::min(n * (b + 1) / blocks, first + piece));
+    };
+    parallel_for(blocks, 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t owner = begin; owner < end; ++owner) {
+            std::size_t index = 0;
+            while (take(owner, false, index)) run_piece(owner, owner, index);
+            for (std::size_t other = 1; other < blocks; ++other) {
+                const std::size_t b = (owner + other) % blocks;
+                while (take(b, true, index)) run_piece(owner, b, index);
+            }
+        }
+    });
+}
+
 }  // namespace maskkit

@@ -23,4 +23,14 @@ void set_num_threads(int n);
 void parallel_for(std::size_t n, std::size_t grain,
                   const std::function<void(std::size_t, std::size_t)>& body);
 
+// Run body(owner, begin, end) over [0, n) cut into `blocks` contiguous blocks, one per thread,
+// each walked from its front in pieces of at most `piece` items; a thread done with its own
+// block takes pieces from the back of the others' until none is left. Every item is in exactly
+// one call; `owner` is the block of the thread making it (for per-thread partial results), and
+// calls with the same owner never run at the same time. For work whose cost per item depends on
+// the moment (fresh memory that the kernel faults in at uneven speed): each thread stays in one
+// region of memory, and the threads still finish together.
+void parallel_blocks(std::size_t n, std::size_t blocks, std::size_t piece,
+                     const std::function<void(std::size_t, std::size_t, std::size_t)>& body);
+
 }  // namespace maskkit
