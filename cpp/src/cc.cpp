@@ -227,10 +227,10 @@ struct OwnSets {
     }
 };
 
-// The roots of the runs of the stripe across a seam, in the image's forest: their sets are
-// shifted by the stripe's first set, and runs are left as they are (their root may lie in
-// another stripe, which a stripe-local set cannot name).
-struct SeamSets {
+// The roots of a stripe's runs in the image's forest, once the stripes are joined (across a
+// seam, across the faces): their sets are shifted by the stripe's first set, and runs are left
+// as they are (their root may lie in another stripe, which a stripe-local set cannot name).
+struct StripeSets {
     const std::uint32_t* sets;
     std::uint64_t first_set;
     std::uint32_t root_of(std::uint32_t* parent, std::uint64_t k) const {
@@ -512,7 +512,7 @@ struct Bands {
         return stripes[i];
     }
     std::uint32_t root(const Stripe<T>& s, std::uint64_t run) {
-        return find_root(parent.data(), static_cast<std::uint32_t>(s.first_set + s.sets[run]));
+        return StripeSets{s.sets.data(), s.first_set}.root_of(parent.data(), run);
     }
 };
 
@@ -526,7 +526,7 @@ void join_seam(Bands<T>& bands, std::size_t below, const Rule& rule, const T* im
     const Stripe<T>& lower = bands.stripes[below];
     const Stripe<T>& upper = bands.stripes[below - 1];
     std::uint32_t* parent = bands.parent.data();
-    const SeamSets upper_sets{upper.sets.data(), upper.first_set};
+    const StripeSets upper_sets{upper.sets.data(), upper.first_set};
     for (std::uint64_t local = 0; local < rows_per_unit; ++local) {
         const std::uint64_t r = lower.first_row + local;
         const std::uint64_t first = lower.row_first[local], last = lower.row_first[local + 1];
@@ -545,9 +545,8 @@ void join_seam(Bands<T>& bands, std::size_t below, const Rule& rule, const T* im
                                            lower.values.data(), upper.values.data(), upper.bounds.data(), reach};
             for (std::uint64_t i = first; i < last && j < j_end; ++i) {
                 const std::uint32_t start = lower.bounds[2 * i], end = lower.bounds[2 * i + 1];
-                const auto own = static_cast<std::uint32_t>(lower.first_set + lower.sets[i]);
                 join_touching(upper.bounds.data(), upper_sets, parent, j, j_end, start, end, reach,
-                              find_root(parent, own), [&](std::uint64_t k) { return contact(i, start, end, k); });
+                              bands.root(lower, i), [&](std::uint64_t k) { return contact(i, start, end, k); });
             }
         }
     }
