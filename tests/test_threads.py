@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,5 +147,44 @@ def test_pool_survives_fork():
             os._exit(0 if rle.encode(masks) == expected else 3)
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        maskkit.set_num_threads(previous)
+
+
+def _worker_cpu_ticks() -> dict:
+    """CPU time (clock ticks) of each of this process's pool workers, by thread id (Linux)."""
+    ticks = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            if (task / "comm").read_text().strip() != "maskkit-worker":
+                continue
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        ticks[task.name] = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/task")
+def test_fewer_threads_keep_the_pool_and_use_only_its_first_workers():
+    """Lowering the thread count keeps the pool's workers (no thread churn), and jobs then use
+    only as many of them as asked for."""
+    from maskkit import cc
+
+    image = (np.random.default_rng(3).random((2048, 2048)) < 0.5).astype(np.uint8)
+    previous = maskkit.get_num_threads()
+    try:
+        maskkit.set_num_threads(4)
+        cc.label(image)
+        workers = _worker_cpu_ticks()
+        assert len(workers) >= 3
+        maskkit.set_num_threads(2)
+        before = _worker_cpu_ticks()
+        for _ in range(8):
+            cc.label(image)
+        after = _worker_cpu_ticks()
+        assert set(workers) <= set(after)  # the same threads, none replaced
+        busy = [tid for tid in before if after.get(tid, 0) - before[tid] > 1]
+        assert len(busy) <= 1, f"{len(busy)} workers ran with num_threads=2"
     finally:
         maskkit.set_num_threads(previous)
