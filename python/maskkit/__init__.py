@@ -48,7 +48,8 @@ def simd_info() -> Dict[str, Union[str, List[str]]]:
 def set_num_threads(n: int) -> None:
     """Set how many threads batched calls may use (``n >= 1``).
 
-    Results are bit-identical for any thread count.
+    Results are bit-identical for any thread count. Lowering the count keeps the worker
+    threads already started (those not needed sleep), so switching back and forth is cheap.
     """
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"n must be an int, got {type(n).__name__}")
