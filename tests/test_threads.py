@@ -76,6 +76,36 @@ def test_concurrent_python_threads(num_threads):
     assert all(r == expected for r in results)
 
 
+def test_concurrent_labeling_of_large_images(num_threads):
+    """Calls that find the pool busy label in their own thread, the writer's blocks one after the
+    other (the later ones from their back): labels and measures must not change."""
+    from maskkit import cc
+
+    rng = np.random.default_rng(6)
+    image = (rng.random((1100, 1000)) < 0.45).astype(np.uint8)
+    expected = cc.label_stats(image, 8)
+    results: list = [None] * 4
+    errors: list = []
+
+    def run(slot: int) -> None:
+        try:
+            for _ in range(3):
+                results[slot] = cc.label_stats(image, 8)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(results))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for r in results:
+        assert r.n == expected.n and np.array_equal(r.labels, expected.labels)
+        for field in ("area", "bbox", "centroid"):
+            assert np.array_equal(getattr(r, field), getattr(expected, field))
+
+
 def test_gil_is_released_during_encode():
     """Another Python thread keeps running while a long encode is in C++."""
     masks = np.random.default_rng(2).integers(0, 2, (64, 512, 512), dtype=np.uint8)
