@@ -54,25 +54,33 @@ def test_results_identical_across_thread_counts(num_threads):
     assert everything(masks, polys) == expected
 
 
-def test_concurrent_python_threads(num_threads):
-    masks, polys = workload(1)
-    expected = everything(masks, polys)
-    results: list = [None] * 6
+def results_of_concurrent_calls(call, threads: int, calls_each: int = 3) -> list:
+    """The last result of `call()` in each of `threads` Python threads calling it at once;
+    raises the first exception any of them met."""
+    results: list = [None] * threads
     errors: list = []
 
     def run(slot: int) -> None:
         try:
-            for _ in range(3):
-                results[slot] = everything(masks, polys)
-        except Exception as exc:  # pragma: no cover - reported below
+            for _ in range(calls_each):
+                results[slot] = call()
+        except Exception as exc:  # pragma: no cover - raised below
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(results))]
-    for t in threads:
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for t in workers:
         t.start()
-    for t in threads:
+    for t in workers:
         t.join()
-    assert not errors
+    if errors:
+        raise errors[0]
+    return results
+
+
+def test_concurrent_python_threads(num_threads):
+    masks, polys = workload(1)
+    expected = everything(masks, polys)
+    results = results_of_concurrent_calls(lambda: everything(masks, polys), 6)
     assert all(r == expected for r in results)
 
 
@@ -84,23 +92,7 @@ def test_concurrent_labeling_of_large_images(num_threads):
     rng = np.random.default_rng(6)
     image = (rng.random((1100, 1000)) < 0.45).astype(np.uint8)
     expected = cc.label_stats(image, 8)
-    results: list = [None] * 4
-    errors: list = []
-
-    def run(slot: int) -> None:
-        try:
-            for _ in range(3):
-                results[slot] = cc.label_stats(image, 8)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(results))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
-    for r in results:
+    for r in results_of_concurrent_calls(lambda: cc.label_stats(image, 8), 4):
         assert r.n == expected.n and np.array_equal(r.labels, expected.labels)
         for field in ("area", "bbox", "centroid"):
             assert np.array_equal(getattr(r, field), getattr(expected, field))
