@@ -62,6 +62,16 @@ std::vector<NeighbourRow> neighbour_rows(int connectivity) {
     }
 }
 
+constexpr std::uint64_t kNoRow = ~std::uint64_t{0};
+
+// The row (global index) of neighbour n of row r, or kNoRow when it lies outside the image.
+inline std::uint64_t neighbour_row(std::uint64_t r, const NeighbourRow& n, const LabelShape& shape) {
+    const std::int64_t nz = static_cast<std::int64_t>(r / shape.height) + n.dz;
+    const std::int64_t ny = static_cast<std::int64_t>(r % shape.height) + n.dy;
+    if (nz < 0 || ny < 0 || ny >= static_cast<std::int64_t>(shape.height)) return kNoRow;
+    return static_cast<std::uint64_t>(nz) * shape.height + static_cast<std::uint64_t>(ny);
+}
+
 // First x >= from where (row[x] == value) != Equal, i.e. the end of a stretch of pixels equal
 // (Equal) or unequal (!Equal) to value.
 template <bool Equal, class T>
@@ -341,15 +351,12 @@ void link_row(Stripe<T>& s, const Rule& rule, const T* image, const RawVector<st
               const std::vector<NeighbourRow>& neighbours) {
     const std::uint64_t first = row_first[r], last = row_first[r + 1];
     if (first == last) return;
-    const std::uint64_t z = r / shape.height, y = r % shape.height;
     std::uint64_t rows[4];
     std::uint32_t reaches[4];
     std::size_t count = 0;
     for (const NeighbourRow& n : neighbours) {
-        const std::int64_t nz = static_cast<std::int64_t>(z) + n.dz, ny = static_cast<std::int64_t>(y) + n.dy;
-        if (nz < 0 || ny < 0 || ny >= static_cast<std::int64_t>(shape.height)) continue;
-        const std::uint64_t other = static_cast<std::uint64_t>(nz) * shape.height + static_cast<std::uint64_t>(ny);
-        if (other < lowest || row_first[other] == row_first[other + 1]) continue;
+        const std::uint64_t other = neighbour_row(r, n, shape);
+        if (other == kNoRow || other < lowest || row_first[other] == row_first[other + 1]) continue;
         rows[count] = other;
         reaches[count++] = n.diagonal ? 1 : 0;
     }
@@ -531,12 +538,9 @@ void join_seam(Bands<T>& bands, std::size_t below, const Rule& rule, const T* im
         const std::uint64_t r = lower.first_row + local;
         const std::uint64_t first = lower.row_first[local], last = lower.row_first[local + 1];
         if (first == last) continue;
-        const std::uint64_t z = r / shape.height, y = r % shape.height;
         for (const NeighbourRow& n : neighbours) {
-            const std::int64_t nz = static_cast<std::int64_t>(z) + n.dz, ny = static_cast<std::int64_t>(y) + n.dy;
-            if (nz < 0 || ny < 0 || ny >= static_cast<std::int64_t>(shape.height)) continue;
-            const std::uint64_t other = static_cast<std::uint64_t>(nz) * shape.height + static_cast<std::uint64_t>(ny);
-            if (other >= lower.first_row) continue;  // inside the stripe: joined by its scan
+            const std::uint64_t other = neighbour_row(r, n, shape);
+            if (other == kNoRow || other >= lower.first_row) continue;  // inside the stripe: joined by its scan
             const std::uint64_t o = other - upper.first_row;
             std::uint64_t j = upper.row_first[o];
             const std::uint64_t j_end = upper.row_first[o + 1];

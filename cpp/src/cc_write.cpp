@@ -278,15 +278,13 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     const auto n = static_cast<std::size_t>(parts_.count);
     auto write_and_measure = [&](auto volume) {
         constexpr bool Volume = decltype(volume)::value;
-        std::vector<std::vector<Measure<Volume>>> partial(blocks);
+        // One set of partial measures per thread; a thread that finds its block done by the
+        // others before it starts leaves its set empty, which changes nothing in the sums below.
+        std::vector<std::vector<Measure<Volume>>> partial(blocks, std::vector<Measure<Volume>>(n));
         parallel_blocks(rows, blocks, piece_rows, [&](std::size_t owner, std::size_t begin, std::size_t end) {
-            if (partial[owner].empty()) partial[owner].resize(n);
             RunMeasures<Volume> measures{partial[owner].data(), shape_.height};
             write_rows(parts_, width, begin, end, out, element_size, select_from, long_spans, measures);
         });
-        // A thread may find its block done by the others before it starts: no measures (the
-        // empty measure changes nothing in the sums below).
-        for (auto& measures : partial) measures.resize(n);
         if (stats->dims != 2 && stats->dims != 3)
             throw std::invalid_argument("stats have 2 or 3 coordinates, got " + std::to_string(stats->dims));
         const auto dims = static_cast<std::size_t>(stats->dims);
