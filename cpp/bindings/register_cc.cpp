@@ -83,7 +83,7 @@ py::tuple label(const py::array& image, int connectivity, bool multilabel, std::
         const py::dtype dt = dtype.is_none() ? smallest_unsigned(n) : py::dtype::from_args(dtype);
         if (dt.kind() != 'i' && dt.kind() != 'u')
             throw py::type_error("dtype must be an integer dtype, got " + std::string(py::str(dt)));
-        target = py::array(dt, std::vector<py::ssize_t>{static_cast<py::ssize_t>(shape.depth * shape.height * shape.width)});
+        target = fresh_array(dt, {static_cast<py::ssize_t>(shape.depth * shape.height * shape.width)});
     }
     const py::dtype out_type = target.dtype();
     if (n > largest_value(out_type))
@@ -125,7 +125,7 @@ py::tuple label_stack(const py::array& images, int connectivity, bool multilabel
         throw py::type_error("dtype must be an integer dtype, got " + std::string(py::str(dt)));
     if (most > largest_value(dt))
         throw std::overflow_error(std::to_string(most) + " labels do not fit dtype " + std::string(py::str(dt)));
-    py::array target(dt, std::vector<py::ssize_t>{static_cast<py::ssize_t>(count * height * width)});
+    py::array target = fresh_array(dt, {static_cast<py::ssize_t>(count * height * width)});
     auto* out = static_cast<std::uint8_t*>(target.mutable_data());
     const auto out_item = static_cast<std::size_t>(dt.itemsize());
     {

@@ -234,13 +234,13 @@ py::array decode_objects(const py::object& objs) {
     if (n == 0) throw py::value_error("decode needs at least one RLE (pycocotools reads past an empty list)");
     const std::uint64_t h = p.views[0].h, w = p.views[0].w;
     const auto H = static_cast<py::ssize_t>(h), W = static_cast<py::ssize_t>(w), N = static_cast<py::ssize_t>(n);
-    py::array_t<std::uint8_t> out({H, W, N}, {py::ssize_t{1}, H, H * W});
-    std::uint8_t* data = out.mutable_data();
+    py::array out = fresh_array(py::dtype::of<std::uint8_t>(), {H, W, N}, {py::ssize_t{1}, H, H * W});
+    auto* data = static_cast<std::uint8_t*>(out.mutable_data());
     {
         py::gil_scoped_release release;
         decode_batch(p.views.data(), n, h, w, false, data);
     }
-    return std::move(out);
+    return out;
 }
 
 py::array_t<count_t> area_objects(const py::object& objs) {

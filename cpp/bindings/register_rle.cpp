@@ -40,13 +40,13 @@ py::array decode(const py::object& counts, const py::object& offsets, const py::
         shape = {N, H, W};
         strides = {H * W, W, 1};
     }
-    py::array_t<std::uint8_t> out(shape, strides);
-    std::uint8_t* data = out.mutable_data();
+    py::array out = fresh_array(py::dtype::of<std::uint8_t>(), shape, strides);
+    auto* data = static_cast<std::uint8_t*>(out.mutable_data());
     {
         py::gil_scoped_release release;
         decode_batch(b.views.data(), n, h, w, !fortran, data);
     }
-    return std::move(out);
+    return out;
 }
 
 // Exact foreground areas (uint64; COCO's own area() wraps at 2**32).
