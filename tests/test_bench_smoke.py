@@ -47,6 +47,11 @@ def _check_cc_row(row: dict[str, Any], *, compared: bool) -> None:
     assert row["maskkit_1t_ms"] > 0 and row["maskkit_nt_ms"] > 0, row
     assert row["floor"] in row["floors_ms"] and row["floor_ms"] > 0 and row["over_floor_1t"] > 0, row
     assert set(row["floors_ms"]) == {"astype u32", "alloc+fill u32", "copyto u32"}, row
+    if row["floor"] == "astype u32" and row["threads_nt"] > 1:
+        assert len(row["split_floor_ms"]) == 2 and min(row["split_floor_ms"]) > 0, row
+        assert row["split_floor_scaling"] > 0, row
+    else:
+        assert row["split_floor_ms"] is None and row["split_floor_scaling"] is None, row
     if compared:
         assert row["parity"] == "equal" and row["checked"] is True, row
         assert row["reference_ms"] > 0 and row["ratio_1t"] > 0 and row["reference_name"], row
@@ -245,3 +250,14 @@ def test_cc_generators_are_seeded() -> None:
     assert np.array_equal(multi, _bench.make_multilabel(128, 20, 0.35, seed=2)) and int(multi.max()) <= 20
     volume = _bench.make_blobs((16, 20, 24), 2.0, 0.3, seed=2)
     assert volume.shape == (16, 20, 24) and set(np.unique(volume).tolist()) == {0, 1}
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_split_fresh_copy_writes_the_image_into_fresh_aligned_memory(threads: int) -> None:
+    image = np.random.default_rng(threads).integers(0, 256, (1030, 1024), dtype=np.uint8)  # > 2**20 pixels
+    copy = _bench._split_fresh_copy(lambda: image, lambda: np.zeros(1, np.uint16))
+    first, second = copy(threads), copy(threads)
+    for out in (first, second):
+        assert out.dtype == np.uint16 and out.shape == image.shape and np.array_equal(out, image)
+        assert out.ctypes.data % (2 << 20) == 0
+    assert not np.shares_memory(first, second)

@@ -30,6 +30,7 @@ import re
 import time
 import warnings
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, partial
 from types import ModuleType
@@ -720,6 +721,10 @@ class Workload:
     floors
         ``(name, call)`` memory floors timed at one thread next to the workload, e.g.
         allocating and filling the label image (printed beside the cc table).
+    split_floor
+        ``split_floor(threads)`` writes the workload's fresh output with its rows split over
+        ``threads`` threads; timed at 1 and N threads among the variants' runs, its scaling is
+        how far writing fresh memory scales on this machine at that moment.
     missing_note
         Why there is no reference when :attr:`reference` is ``None``.
     """
@@ -735,6 +740,7 @@ class Workload:
     reference_name: str = "pycocotools"
     family: str = "coco"
     floors: tuple[tuple[str, Callable[[], Any]], ...] = ()
+    split_floor: Callable[[int], Any] | None = None
     missing_note: str = "no reference"
 
 
@@ -1312,6 +1318,9 @@ def cc_input(data: BenchData, key: str) -> np.ndarray:
     return getattr(data, _CC_INPUTS[key])  # type: ignore[no-any-return]
 
 
+_FRESH_FLOOR = "astype u32"  # the floor of variants that return a new label image
+
+
 def _cc_floors(image: Callable[[], np.ndarray]) -> tuple[tuple[str, Callable[[], Any]], ...]:
     """Memory floors of a labeling pass over ``image()`` (same bytes read and written)."""
     buffer: dict[str, np.ndarray] = {}
@@ -1322,10 +1331,51 @@ def _cc_floors(image: Callable[[], np.ndarray]) -> tuple[tuple[str, Callable[[],
         np.copyto(buffer["u32"], image())
 
     return (
-        ("astype u32", lambda: image().astype(np.uint32)),
+        (_FRESH_FLOOR, lambda: image().astype(np.uint32)),
         ("alloc+fill u32", lambda: np.empty(image().shape, np.uint32).fill(1)),
         ("copyto u32", copyto),
     )
+
+
+_COPY_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _fresh_array_on_huge_pages(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A new array starting on a 2 MiB boundary, as maskkit places its large results (so its
+    pages are faulted in the same way)."""
+    nbytes = math.prod(shape) * dtype.itemsize
+    raw = np.empty(nbytes + (2 << 20), np.uint8)
+    start = -raw.ctypes.data % (2 << 20)
+    return raw[start : start + nbytes].view(dtype).reshape(shape)
+
+
+def _split_fresh_copy(image: Callable[[], np.ndarray], labels: Callable[[], np.ndarray]) -> Callable[[int], Any]:
+    """The fresh-output floor at a thread count: ``image()`` copied into a new array of the
+    dtype of ``labels()`` (found on the first call), its rows split evenly over the threads.
+    numpy copies without the GIL; the calling thread copies the first share, as maskkit's
+    calling thread works too. Each thread faults in the fresh pages it writes, so this scales
+    as far as the machine's page faults and memory bandwidth let writing a label image scale.
+    Images under 2**20 pixels are copied by one thread, as maskkit labels them with one."""
+    dtype: list[np.dtype] = []
+
+    def run(threads: int) -> np.ndarray:
+        src = image()
+        if not dtype:
+            dtype.append(labels().dtype)
+        out = _fresh_array_on_huge_pages(src.shape, dtype[0])
+        threads = threads if src.size >= 1 << 20 else 1
+        rows_in, rows_out = src.reshape(-1, src.shape[-1]), out.reshape(-1, src.shape[-1])
+        cut = [len(rows_in) * i // threads for i in range(threads + 1)]
+        futures = []
+        if threads > 1:
+            pool = _COPY_POOLS.setdefault(threads, ThreadPoolExecutor(threads - 1))
+            futures = [pool.submit(np.copyto, rows_out[a:b], rows_in[a:b]) for a, b in zip(cut[1:-1], cut[2:])]
+        np.copyto(rows_out[: cut[1]], rows_in[: cut[1]])
+        for future in futures:
+            future.result()
+        return out
+
+    return run
 
 
 def _label_variant(image: Callable[[], np.ndarray], connectivity: int, multilabel: bool = False) -> Variant:
@@ -1333,7 +1383,7 @@ def _label_variant(image: Callable[[], np.ndarray], connectivity: int, multilabe
         "label",
         lambda: maskkit.cc.label(image(), connectivity, multilabel=multilabel),
         _maskkit_labeling,
-        "astype u32",
+        _FRESH_FLOOR,
     )
 
 
@@ -1382,6 +1432,7 @@ def _cc_workload(
         reference_name="-" if chosen is None else chosen[0].name,
         family="cc",
         floors=_cc_floors(image),
+        split_floor=_split_fresh_copy(image, lambda: _maskkit_labeling(variants[0].run()).labels),
         missing_note=missing,
     )
 
@@ -1448,7 +1499,7 @@ def _cc_stats(d: BenchData, refs: bool) -> Workload:
     s = d.config.cc_side
     image = partial(cc_input, d, "cc_stats")
     variant = Variant(
-        "label_stats", lambda: maskkit.cc.label_stats(image(), 8), _maskkit_labeling, "astype u32"
+        "label_stats", lambda: maskkit.cc.label_stats(image(), 8), _maskkit_labeling, _FRESH_FLOOR
     )
     return _cc_workload(
         "cc_stats", "cc label+stats",
@@ -1662,18 +1713,23 @@ def _parity(workload: Workload, variant: Variant, expected: Any, threads: int, s
 
 def _timings(
     workload: Workload, threads: int, config: BenchConfig
-) -> tuple[Timing | None, list[tuple[Timing, Timing]]]:
-    """Interleaved timings: the reference's, and each variant's at 1 and ``threads`` threads."""
+) -> tuple[Timing | None, list[tuple[Timing, Timing]], tuple[Timing, Timing] | None]:
+    """Interleaved timings: the reference's, each variant's at 1 and ``threads`` threads, and
+    the workload's split floor at 1 and ``threads`` threads (``None`` without one)."""
     calls = [] if workload.reference is None else [Timed(workload.reference, _set_threads(1))]
     for variant in workload.variants:
         calls.append(Timed(variant.run, _set_threads(1)))
         if threads != 1:
             calls.append(Timed(variant.run, _set_threads(threads)))
+    split = workload.split_floor if threads != 1 and workload.variants else None
+    if split is not None:
+        calls += [Timed(partial(split, 1)), Timed(partial(split, threads))]
     timings = measure_interleaved(calls, config)
     reference = None if workload.reference is None else timings.pop(0)
     step = 1 if threads == 1 else 2
     pairs = [(timings[i], timings[i + step - 1]) for i in range(0, len(timings), step)]
-    return reference, pairs
+    split_pair = pairs.pop() if split is not None else None
+    return reference, pairs, split_pair
 
 
 def _floor_timings(workload: Workload, config: BenchConfig) -> dict[str, Timing]:
@@ -1730,6 +1786,7 @@ def _row(
     timings: tuple[Timing, Timing] | None,
     threads: int,
     floors: dict[str, Timing] | None = None,
+    split_floor: tuple[Timing, Timing] | None = None,
 ) -> Row:
     t1, tn = timings if timings is not None else (None, None)
     return {
@@ -1761,7 +1818,17 @@ def _row(
         "nbytes": workload.nbytes,
         "batched": workload.batched,
         **_floor_fields(variant, floors or {}, t1),
+        **_split_floor_fields(variant, split_floor),
     }
+
+
+def _split_floor_fields(variant: Variant, split_floor: tuple[Timing, Timing] | None) -> Row:
+    """The split floor's times at 1 and N threads and its scaling, for variants whose output is
+    fresh memory (``None`` for the others)."""
+    if split_floor is None or variant.floor != _FRESH_FLOOR:
+        return {"split_floor_ms": None, "split_floor_scaling": None}
+    one, many = split_floor
+    return {"split_floor_ms": [_ms(one), _ms(many)], "split_floor_scaling": one.median_s / many.median_s}
 
 
 def _rows_of(workload: Workload, threads: int, config: BenchConfig, strict: bool) -> list[Row]:
@@ -1778,11 +1845,11 @@ def _rows_of(workload: Workload, threads: int, config: BenchConfig, strict: bool
     parities = [_safe_parity(workload, v, expected, threads, strict, note) for v in workload.variants]
     del expected  # large label images: do not keep them alive while timing
     working = tuple(v for v, p in zip(workload.variants, parities) if not p.startswith("ERROR"))
-    ref_timing, pairs = _timings(dataclasses.replace(workload, variants=working), threads, config)
+    ref_timing, pairs, split = _timings(dataclasses.replace(workload, variants=working), threads, config)
     floors = _floor_timings(workload, config)
     timed = {v.name: pair for v, pair in zip(working, pairs)}
     return [
-        _row(workload, v, p, ref_timing, timed.get(v.name), threads, floors)
+        _row(workload, v, p, ref_timing, timed.get(v.name), threads, floors, split)
         for v, p in zip(workload.variants, parities)
     ]
 
@@ -1972,7 +2039,9 @@ def run_bench(
     ``scaling`` (1-thread / N-thread time), ``threads_nt``, ``parity`` (``"equal"``, a
     ``"not compared ..."`` note, or a ``"MISMATCH ..."`` description), ``checked`` (``True``
     when the result was compared with pycocotools and equal), ``repeats``, ``min_ms``,
-    ``nbytes`` and ``batched``.
+    ``nbytes``, ``batched``, the memory floors (``floors_ms``, ``floor``, ``floor_ms``,
+    ``over_floor_1t``) and, for cc variants that return a new label image at N > 1 threads,
+    ``split_floor_ms`` (a fresh copy at 1 and N threads) and ``split_floor_scaling``.
     """
     report = run_report(quick, threads, workloads, use_reference=use_reference, strict=strict)
     rows: list[Row] = report["rows"]
@@ -2062,7 +2131,25 @@ def _cc_section(rows: list[Row], env: dict[str, Any]) -> list[str]:
             seen.add(r["workload"])
             floors = ", ".join(f"{name} {_fmt_ms(ms)} ms" for name, ms in r["floors_ms"].items())
             out.append(f"  {r['label']}: {floors}")
+    split = [r for r in rows if r.get("split_floor_scaling") is not None]
+    if split:
+        nt = split[0]["threads_nt"]
+        out.append(
+            f"scaling, 1T ms / {nt}T ms, beside that of a fresh copy (np.copyto of the input into a new array of "
+            f"the labels' dtype, rows split over {nt} threads, timed among the runs above): what writing fresh "
+            "memory allows on this machine now"
+        )
+        for r in split:
+            one, many = r["split_floor_ms"]
+            out.append(
+                f"  {r['label']} [{r['variant']}]: maskkit {_fmt_scaling(r['scaling'])}, fresh copy "
+                f"{_fmt_scaling(r['split_floor_scaling'])} ({_fmt_ms(one)} -> {_fmt_ms(many)} ms)"
+            )
     return out
+
+
+def _fmt_scaling(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
 
 
 def _table(rows: list[Row]) -> list[str]:
