@@ -135,6 +135,16 @@ def test_rle_batch_validation():
         rle.merge(rle.concatenate([rle.encode(np.zeros((2, 2), np.uint8)), rle.encode(np.zeros((3, 3), np.uint8))]))
 
 
+@pytest.mark.parametrize(
+    ("size", "exc", "shape"),
+    [([2**31, 2**31], MemoryError, r"\(2147483648, 2147483648, 1\)"), ([2**32 - 1] * 2, ValueError, "too big")],
+)
+def test_decode_of_masks_too_large_to_allocate(size, exc, shape):
+    # numpy refuses the array, naming its shape (not that of a padded buffer behind it)
+    with pytest.raises(exc, match=shape):
+        M.decode([{"size": size, "counts": b"0"}])
+
+
 def test_decode_refuses_mixed_sizes_in_batch():
     batch = rle.concatenate([rle.encode(np.zeros((2, 2), np.uint8)), rle.encode(np.zeros((3, 3), np.uint8))])
     with pytest.raises(ValueError, match="same size"):

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "maskkit/raw_vector.hpp"
 #include "maskkit/rle.hpp"
 
 namespace maskkit::bindings {
@@ -54,19 +55,24 @@ py::array_t<T> to_numpy(std::vector<T>&& values, py::ssize_t columns = 0) {
 // takes no memory (its `base` is that buffer).
 inline py::array fresh_array(const py::dtype& dtype, const std::vector<py::ssize_t>& shape,
                              const std::vector<py::ssize_t>& strides = {}) {
-    constexpr std::size_t huge_page = std::size_t{2} << 20, aligned_from = std::size_t{4} << 20;
+    constexpr std::size_t most = std::size_t{1} << 62;  // above any real array; bytes + a page cannot overflow
     std::size_t bytes = static_cast<std::size_t>(dtype.itemsize());
     bool fits = true;
     for (py::ssize_t extent : shape) {
-        fits = fits && extent >= 0 && (extent == 0 || bytes <= (std::size_t{1} << 62) / static_cast<std::size_t>(extent));
-        if (fits) bytes *= static_cast<std::size_t>(extent);
+        const auto e = static_cast<std::size_t>(extent);
+        fits = fits && extent >= 0 && (e == 0 || bytes <= most / e);
+        if (fits) bytes *= e;
     }
-    // Sizes numpy refuses reach numpy, to be refused with its own message.
-    if (!fits || bytes < aligned_from || bytes > (std::size_t{1} << 62))
-        return strides.empty() ? py::array(dtype, shape) : py::array(dtype, shape, strides);
-    py::array_t<std::uint8_t> buffer(static_cast<py::ssize_t>(bytes + huge_page));
+    auto plain = [&] { return strides.empty() ? py::array(dtype, shape) : py::array(dtype, shape, strides); };
+    if (!fits || bytes < kHugePagesFrom) return plain();
+    py::array_t<std::uint8_t> buffer;
+    try {
+        buffer = py::array_t<std::uint8_t>(static_cast<py::ssize_t>(bytes + kHugePageBytes));
+    } catch (const py::error_already_set&) {
+        return plain();  // numpy refuses it again, naming the array's own shape and dtype
+    }
     std::uint8_t* start = buffer.mutable_data();
-    start += (huge_page - reinterpret_cast<std::uintptr_t>(start) % huge_page) % huge_page;
+    start += (kHugePageBytes - reinterpret_cast<std::uintptr_t>(start) % kHugePageBytes) % kHugePageBytes;
     return strides.empty() ? py::array(dtype, shape, start, buffer) : py::array(dtype, shape, strides, start, buffer);
 }
 

@@ -22,10 +22,7 @@
 namespace maskkit {
 namespace {
 
-constexpr std::size_t kHugePage = std::size_t{2} << 20;
 constexpr std::size_t kLargeBlock = std::size_t{256} << 10;
-// Blocks rounded to less keep 4 KiB pages: a huge page is zeroed whole on first touch.
-constexpr std::size_t kHugeAdvised = std::size_t{4} << 20;
 constexpr std::size_t kMaxKept = std::size_t{256} << 20;
 
 bool is_large(std::size_t bytes) {
@@ -37,7 +34,7 @@ bool is_large(std::size_t bytes) {
 #endif
 }
 
-std::size_t rounded_size(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
+std::size_t rounded_size(std::size_t bytes) { return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes; }
 
 class KeptBlocks {
 public:
@@ -91,8 +88,8 @@ void* allocate_block(std::size_t bytes) {
         const std::size_t size = rounded_size(bytes);
         block = kept_blocks().take(size);
         if (block == nullptr) {
-            block = std::aligned_alloc(kHugePage, size);
-            if (block != nullptr && size >= kHugeAdvised) madvise(block, size, MADV_HUGEPAGE);
+            block = std::aligned_alloc(kHugePageBytes, size);
+            if (block != nullptr && size >= kHugePagesFrom) madvise(block, size, MADV_HUGEPAGE);
         }
 #endif
     } else {

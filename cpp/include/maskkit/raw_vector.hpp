@@ -17,6 +17,12 @@
 
 namespace maskkit {
 
+// Size of a transparent huge page on x86-64 and most arm64 kernels, and the size from which a
+// block is offered to the kernel for them (numpy's threshold for its arrays too): a huge page is
+// zeroed whole on first touch, which smaller blocks would not repay.
+constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
+constexpr std::size_t kHugePagesFrom = std::size_t{4} << 20;
+
 // Raw memory of `bytes` (huge-page backed where the system allows it for large blocks); throws
 // std::bad_alloc. Release with release_block and the same size.
 void* allocate_block(std::size_t bytes);
