@@ -2136,8 +2136,8 @@ def _cc_section(rows: list[Row], env: dict[str, Any]) -> list[str]:
         nt = split[0]["threads_nt"]
         out.append(
             f"scaling, 1T ms / {nt}T ms, beside that of a fresh copy (np.copyto of the input into a new array of "
-            f"the labels' dtype, rows split over {nt} threads, timed among the runs above): what writing fresh "
-            "memory allows on this machine now"
+            f"the labels' dtype, rows split over {nt} threads, timed among the runs above): how far writing a new "
+            "array scales on this machine now (its pages are fresh unless malloc recycles freed memory)"
         )
         for r in split:
             one, many = r["split_floor_ms"]
