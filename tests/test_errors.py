@@ -136,13 +136,23 @@ def test_rle_batch_validation():
 
 
 @pytest.mark.parametrize(
-    ("size", "exc", "shape"),
-    [([2**31, 2**31], MemoryError, r"\(2147483648, 2147483648, 1\)"), ([2**32 - 1] * 2, ValueError, "too big")],
+    ("size", "exc", "hwn", "nhw"),
+    [
+        ([2**31, 2**31], MemoryError, r"\(2147483648, 2147483648, 1\)", r"\(1, 2147483648, 2147483648\)"),
+        ([2**32 - 1] * 2, ValueError, "too big", "too big"),
+    ],
 )
-def test_decode_of_masks_too_large_to_allocate(size, exc, shape):
-    # numpy refuses the array, naming its shape (not that of a padded buffer behind it)
-    with pytest.raises(exc, match=shape):
-        M.decode([{"size": size, "counts": b"0"}])
+def test_decode_of_masks_too_large_to_allocate(size, exc, hwn, nhw):
+    # refused before any allocation, or by numpy naming the array's own shape (not that of a
+    # padded buffer behind it)
+    objs = [{"size": size, "counts": b"0"}]
+    with pytest.raises(exc, match=hwn):
+        M.decode(objs)
+    batch = rle.RleBatch.from_coco(objs)
+    with pytest.raises(exc, match=hwn):
+        rle.decode(batch, layout="HWN")
+    with pytest.raises(exc, match=nhw):
+        rle.decode(batch, layout="NHW")
 
 
 def test_decode_refuses_mixed_sizes_in_batch():

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,6 +75,19 @@ inline py::array fresh_array(const py::dtype& dtype, const std::vector<py::ssize
     std::uint8_t* start = buffer.mutable_data();
     start += (kHugePageBytes - reinterpret_cast<std::uintptr_t>(start) % kHugePageBytes) % kHugePageBytes;
     return strides.empty() ? py::array(dtype, shape, start, buffer) : py::array(dtype, shape, strides, start, buffer);
+}
+
+// New uint8 masks for n decoded h x w images: (h, w, n) in Fortran order (pycocotools' layout)
+// or (n, h, w) in C order. ValueError when they are too many bytes for one array.
+inline py::array fresh_masks(std::uint64_t h, std::uint64_t w, std::uint64_t n, bool fortran) {
+    const auto most = static_cast<std::uint64_t>(std::numeric_limits<py::ssize_t>::max());
+    if ((h != 0 && w > most / h) || (h * w != 0 && n > most / (h * w)))
+        throw py::value_error("array is too big: " + std::to_string(n) + " masks of " + std::to_string(h) + " x " +
+                              std::to_string(w) + " pixels");
+    const auto H = static_cast<py::ssize_t>(h), W = static_cast<py::ssize_t>(w), N = static_cast<py::ssize_t>(n);
+    const py::dtype byte = py::dtype::of<std::uint8_t>();
+    if (fortran) return fresh_array(byte, {H, W, N}, {1, H, H * W});
+    return fresh_array(byte, {N, H, W}, {H * W, W, 1});
 }
 
 // Requires exactly dtype T and C-contiguity without converting (so a lossy cast never happens

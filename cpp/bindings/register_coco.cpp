@@ -233,8 +233,7 @@ py::array decode_objects(const py::object& objs) {
     const std::size_t n = p.views.size();
     if (n == 0) throw py::value_error("decode needs at least one RLE (pycocotools reads past an empty list)");
     const std::uint64_t h = p.views[0].h, w = p.views[0].w;
-    const auto H = static_cast<py::ssize_t>(h), W = static_cast<py::ssize_t>(w), N = static_cast<py::ssize_t>(n);
-    py::array out = fresh_array(py::dtype::of<std::uint8_t>(), {H, W, N}, {py::ssize_t{1}, H, H * W});
+    py::array out = fresh_masks(h, w, n, true);
     auto* data = static_cast<std::uint8_t*>(out.mutable_data());
     {
         py::gil_scoped_release release;

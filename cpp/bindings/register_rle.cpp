@@ -31,16 +31,7 @@ py::array decode(const py::object& counts, const py::object& offsets, const py::
     const std::size_t n = b.views.size();
     if (n == 0) throw py::value_error("decode needs at least one RLE to know the mask size");
     const std::uint64_t h = b.views[0].h, w = b.views[0].w;
-    std::vector<py::ssize_t> shape, strides;
-    const auto H = static_cast<py::ssize_t>(h), W = static_cast<py::ssize_t>(w), N = static_cast<py::ssize_t>(n);
-    if (fortran) {
-        shape = {H, W, N};
-        strides = {1, H, H * W};
-    } else {
-        shape = {N, H, W};
-        strides = {H * W, W, 1};
-    }
-    py::array out = fresh_array(py::dtype::of<std::uint8_t>(), shape, strides);
+    py::array out = fresh_masks(h, w, n, fortran);
     auto* data = static_cast<std::uint8_t*>(out.mutable_data());
     {
         py::gil_scoped_release release;
