@@ -53,19 +53,14 @@ py::array_t<T> to_numpy(std::vector<T>&& values, py::ssize_t columns = 0) {
 // starts anywhere, so the first and last partial 2 MiB of the array are faulted in 4 KiB pages,
 // 512 page faults where one would do, costing about 4% of a call that labels a 4096 x 4096
 // image. The array is then a view into a numpy byte buffer 2 MiB longer, whose untouched slack
-// takes no memory (its `base` is that buffer).
+// takes no memory (its `base` is that buffer). The array must be under 2^63 bytes (callers
+// check sizes that come from Python).
 inline py::array fresh_array(const py::dtype& dtype, const std::vector<py::ssize_t>& shape,
                              const std::vector<py::ssize_t>& strides = {}) {
-    constexpr std::size_t most = std::size_t{1} << 62;  // above any real array; bytes + a page cannot overflow
     std::size_t bytes = static_cast<std::size_t>(dtype.itemsize());
-    bool fits = true;
-    for (py::ssize_t extent : shape) {
-        const auto e = static_cast<std::size_t>(extent);
-        fits = fits && extent >= 0 && (e == 0 || bytes <= most / e);
-        if (fits) bytes *= e;
-    }
+    for (py::ssize_t extent : shape) bytes *= static_cast<std::size_t>(extent);
     auto plain = [&] { return strides.empty() ? py::array(dtype, shape) : py::array(dtype, shape, strides); };
-    if (!fits || bytes < kHugePagesFrom) return plain();
+    if (bytes < kHugePagesFrom) return plain();
     py::array_t<std::uint8_t> buffer;
     try {
         buffer = py::array_t<std::uint8_t>(static_cast<py::ssize_t>(bytes + kHugePageBytes));

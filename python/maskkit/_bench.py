@@ -2142,14 +2142,10 @@ def _cc_section(rows: list[Row], env: dict[str, Any]) -> list[str]:
         for r in split:
             one, many = r["split_floor_ms"]
             out.append(
-                f"  {r['label']} [{r['variant']}]: maskkit {_fmt_scaling(r['scaling'])}, fresh copy "
-                f"{_fmt_scaling(r['split_floor_scaling'])} ({_fmt_ms(one)} -> {_fmt_ms(many)} ms)"
+                f"  {r['label']} [{r['variant']}]: maskkit {_fmt_ratio(r['scaling'])}, fresh copy "
+                f"{_fmt_ratio(r['split_floor_scaling'])} ({_fmt_ms(one)} -> {_fmt_ms(many)} ms)"
             )
     return out
-
-
-def _fmt_scaling(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}x"
 
 
 def _table(rows: list[Row]) -> list[str]:
