@@ -1,8 +1,10 @@
-"""Shared fixtures: hypothesis profiles, every SIMD target, several thread counts."""
+"""Shared fixtures: hypothesis profiles, every SIMD target, several thread counts, reference packages."""
 
 from __future__ import annotations
 
+import importlib
 import os
+from types import ModuleType
 from typing import Iterator
 
 import pytest
@@ -49,3 +51,62 @@ def num_threads(request: pytest.FixtureRequest) -> Iterator[int]:
         yield request.param
     finally:
         maskkit.set_num_threads(previous)
+
+
+# Reference packages come in through fixtures, so that tests which need none always run. A
+# missing reference skips its tests on a developer's machine and fails them where references are
+# required: in CI (CI=true) or with MASKKIT_REQUIRE_REFERENCES=1.
+REFERENCE_REQUIRED = os.environ.get("MASKKIT_REQUIRE_REFERENCES", os.environ.get("CI", "")).lower() in ("1", "true", "yes")
+
+
+def reference(module: str) -> ModuleType:
+    """Import reference package ``module``; skip (or fail, where references are required)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        message = f"reference package {module!r} is not installed ({exc}); install the test extra"
+        if REFERENCE_REQUIRED:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pycocotools_mask() -> ModuleType:
+    """``pycocotools.mask``."""
+    return reference("pycocotools.mask")
+
+
+@pytest.fixture(scope="session")
+def pycocotools_cmask() -> ModuleType:
+    """``pycocotools._mask`` (the Cython module)."""
+    return reference("pycocotools._mask")
+
+
+@pytest.fixture(scope="session")
+def ndi() -> ModuleType:
+    """``scipy.ndimage``."""
+    return reference("scipy.ndimage")
+
+
+@pytest.fixture(scope="session")
+def measure() -> ModuleType:
+    """``skimage.measure``."""
+    return reference("skimage.measure")
+
+
+@pytest.fixture(scope="session")
+def morphology() -> ModuleType:
+    """``skimage.morphology``."""
+    return reference("skimage.morphology")
+
+
+@pytest.fixture(scope="session")
+def cc3d() -> ModuleType:
+    """``cc3d`` (connected-components-3d)."""
+    return reference("cc3d")
+
+
+@pytest.fixture(scope="session")
+def cv2() -> ModuleType:
+    """OpenCV (opencv-python-headless)."""
+    return reference("cv2")
