@@ -91,7 +91,7 @@ SimdTarget initial_target() {
     if (forced != nullptr && *forced != '\0') {
         const SimdTarget target = parse(forced);
         if (!is_available(target))
-            throw std::runtime_error(std::string("MASKKIT_SIMD=") + forced +
+            throw std::invalid_argument(std::string("MASKKIT_SIMD=") + forced +
                                      " is not supported by this CPU");
         return target;
     }
@@ -130,7 +130,7 @@ SimdTarget active_target() {
 void set_active_target(const std::string& name) {
     const SimdTarget target = parse(name);
     if (!is_available(target))
-        throw std::runtime_error("SIMD target '" + name + "' is not supported by this CPU");
+        throw std::invalid_argument("SIMD target '" + name + "' is not supported by this CPU");
     g_active.store(static_cast<int>(target), std::memory_order_release);
 }
 

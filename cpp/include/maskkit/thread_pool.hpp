@@ -11,11 +11,16 @@
 
 namespace maskkit {
 
-// Number of threads batched calls may use (>= 1). Initialised from MASKKIT_NUM_THREADS, else the
-// number of hardware threads.
+// The most threads a call may use.
+inline constexpr int kMaxThreads = 1024;
+
+// Number of threads batched calls may use, in [1, kMaxThreads]. Initialised from
+// MASKKIT_NUM_THREADS (std::invalid_argument if it is set to anything else than an integer in
+// that range), else the number of hardware threads. If the system refuses to start that many
+// threads, calls run on those it did start.
 int num_threads();
 
-// Set the thread count; n must be >= 1 (std::invalid_argument otherwise).
+// Set the thread count; n must be in [1, kMaxThreads] (std::invalid_argument otherwise).
 void set_num_threads(int n);
 
 // Run body(begin, end) over chunks of [0, n). grain is the smallest chunk worth a thread.
