@@ -5,6 +5,7 @@ Usage (from the repository root, with maskkit importable)::
     python -m tests.fuzz.run --seconds 60                 # every harness, 60 s each
     python -m tests.fuzz.run --seconds 600 fuzz_cc        # the harnesses of one file
     python -m tests.fuzz.run --seconds 30 fuzz_cc::test_fuzz_label
+    python -m tests.fuzz.run --seconds 600 --jobs 2      # two children at a time
 
 Against the sanitizer build, run it the way ``.ci/sanitize`` does (the sanitizer runtime
 preloaded, the instrumented module first on ``PYTHONPATH``). A child that dies (a sanitizer
@@ -24,7 +25,8 @@ import resource
 import subprocess
 import sys
 import time
-from typing import List, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import List, Sequence, Tuple
 
 BATCH_EXAMPLES = 200
 
@@ -69,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("harnesses", nargs="*", help="file (fuzz_cc) or harness (fuzz_cc::test_fuzz_label) names")
     parser.add_argument("--seconds", type=float, default=10.0, help="time budget per harness")
     parser.add_argument("--memory-gib", type=float, default=4.0, help="address-space limit per child")
+    parser.add_argument("--jobs", type=int, default=1, help="children run at the same time")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -84,27 +87,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     env = dict(os.environ, MASKKIT_FUZZ_EXAMPLES=str(BATCH_EXAMPLES))
-    failures = 0
-    total = 0
-    print(f"{len(names)} harnesses, {args.seconds:g} s each{' (sanitized core)' if sanitized else ''}")
-    for name in names:
+
+    def run_one(name: str) -> Tuple[str, "subprocess.CompletedProcess[str]", float]:
         started = time.monotonic()
         child = subprocess.run(
             [sys.executable, "-m", "tests.fuzz.run", "--child", name, "--seconds", str(args.seconds)],
             env=env, capture_output=True, text=True, preexec_fn=limit_memory,
         )
-        elapsed = time.monotonic() - started
-        result = [line for line in child.stdout.splitlines() if line.startswith("RESULT ")]
-        if child.returncode == 0 and result:
-            calls = int(result[-1].split()[1])
-            total += calls
-            print(f"  ok    {name:60s} {calls:>9d} calls {elapsed:7.1f} s")
-        else:
-            failures += 1
-            how = f"signal {-child.returncode}" if child.returncode < 0 else f"exit {child.returncode}"
-            print(f"  FAIL  {name:60s} ({how}) after {elapsed:.1f} s")
-            tail = (child.stdout + child.stderr).strip().splitlines()[-60:]
-            print("\n".join("        " + line for line in tail))
+        return name, child, time.monotonic() - started
+
+    failures = 0
+    total = 0
+    print(f"{len(names)} harnesses, {args.seconds:g} s each, {args.jobs} at a time"
+          f"{' (sanitized core)' if sanitized else ''}", flush=True)
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for name, child, elapsed in pool.map(run_one, names):
+            result = [line for line in child.stdout.splitlines() if line.startswith("RESULT ")]
+            if child.returncode == 0 and result:
+                calls = int(result[-1].split()[1])
+                total += calls
+                print(f"  ok    {name:60s} {calls:>9d} calls {elapsed:7.1f} s", flush=True)
+            else:
+                failures += 1
+                how = f"signal {-child.returncode}" if child.returncode < 0 else f"exit {child.returncode}"
+                print(f"  FAIL  {name:60s} ({how}) after {elapsed:.1f} s")
+                tail = (child.stdout + child.stderr).strip().splitlines()[-60:]
+                print("\n".join("        " + line for line in tail), flush=True)
     print(f"{total} calls in all, {failures} failing harness(es)")
     return 1 if failures else 0
 
