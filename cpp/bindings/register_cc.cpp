@@ -21,6 +21,15 @@ std::uint64_t largest_value(const py::dtype& dt) {
     return (std::uint64_t{1} << (bits - 1)) - 1;
 }
 
+// The labels' dtype: an integer type in native byte order (the core writes native integers;
+// the Python wrapper converts to other orders).
+void check_label_type(const py::dtype& dt, const char* name) {
+    if (dt.kind() != 'i' && dt.kind() != 'u')
+        throw py::type_error(std::string(name) + " must be an integer dtype, got " + std::string(py::str(dt)));
+    if (!dt.attr("isnative").cast<bool>())
+        throw py::value_error(std::string(name) + " must be in native byte order, got " + std::string(py::str(dt)));
+}
+
 py::dtype smallest_unsigned(std::uint64_t n) {
     if (n <= 0xffu) return py::dtype::of<std::uint8_t>();
     if (n <= 0xffffu) return py::dtype::of<std::uint16_t>();
@@ -38,6 +47,8 @@ LabelOptions label_options(const py::array& image, int connectivity, bool multil
     options.periodic = periodic;
     options.joining = multilabel ? Joining::EqualValues : Joining::Any;
     const char kind = image.dtype().kind();
+    if (!image.dtype().attr("isnative").cast<bool>())
+        throw py::value_error("image must be in native byte order, got " + std::string(py::str(image.dtype())));
     if (!delta.is_none()) {
         options.joining = Joining::CloseValues;
         if (kind == 'f') {
@@ -76,13 +87,12 @@ py::tuple label(const py::array& image, int connectivity, bool multilabel, std::
     if (!out.is_none()) {
         target = py::reinterpret_borrow<py::array>(out);
         if (!(target.flags() & py::array::c_style) || !target.writeable() ||
-            static_cast<std::uint64_t>(target.size()) != shape.depth * shape.height * shape.width ||
-            (target.dtype().kind() != 'i' && target.dtype().kind() != 'u'))
+            static_cast<std::uint64_t>(target.size()) != shape.depth * shape.height * shape.width)
             throw py::value_error("out must be a writeable C-contiguous integer array with one element per pixel");
+        check_label_type(target.dtype(), "out");
     } else {
         const py::dtype dt = dtype.is_none() ? smallest_unsigned(n) : py::dtype::from_args(dtype);
-        if (dt.kind() != 'i' && dt.kind() != 'u')
-            throw py::type_error("dtype must be an integer dtype, got " + std::string(py::str(dt)));
+        check_label_type(dt, "dtype");
         target = fresh_array(dt, {static_cast<py::ssize_t>(shape.depth * shape.height * shape.width)});
     }
     const py::dtype out_type = target.dtype();
@@ -121,8 +131,7 @@ py::tuple label_stack(const py::array& images, int connectivity, bool multilabel
     std::uint64_t most = 0;
     for (std::uint64_t i = 0; i < count; ++i) most = std::max(most, counts[i] = labelings[i].count());
     const py::dtype dt = dtype.is_none() ? smallest_unsigned(most) : py::dtype::from_args(dtype);
-    if (dt.kind() != 'i' && dt.kind() != 'u')
-        throw py::type_error("dtype must be an integer dtype, got " + std::string(py::str(dt)));
+    check_label_type(dt, "dtype");
     if (most > largest_value(dt))
         throw std::overflow_error(std::to_string(most) + " labels do not fit dtype " + std::string(py::str(dt)));
     py::array target = fresh_array(dt, {static_cast<py::ssize_t>(count * height * width)});

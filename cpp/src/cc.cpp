@@ -152,6 +152,13 @@ struct Stripe : Labeling::RunBand {
     }
 };
 
+// The most runs a row of `width` pixels holds: one per pixel where touching runs may differ
+// (multilabel, delta), else one per two pixels (runs are parted by background).
+template <class Rule>
+constexpr std::uint64_t most_runs_in_row(std::uint64_t width) {
+    return Rule::equal_values || Rule::close_values ? width : (width + 1) / 2;
+}
+
 // Appends the runs of one row to the stripe (sets not assigned yet): maximal stretches of
 // pixels that differ from the background and join their left neighbour under the rule.
 template <class Rule, class T>
@@ -159,16 +166,18 @@ void append_runs(const T* row, std::uint64_t width, const Rule& rule, Stripe<T>&
                  const kernels::RleKernels& simd, std::vector<std::uint32_t>& edges) {
     const T background = rule.background;
     const std::uint64_t before = stripe.runs();
-    if (before + (width + 1) / 2 > kMostRuns)
+    const std::uint64_t most = most_runs_in_row<Rule>(width);
+    if (before + most > kMostRuns)
         throw std::length_error("the image has too many runs to label (more than " + std::to_string(kMostRuns) + ")");
-    stripe.bounds.resize(2 * before + width + 16);
+    // Two bounds per run, and the slack the kernels may write past what they return.
+    stripe.bounds.resize(2 * (before + most) + kernels::kBoundsSlack);
     std::uint32_t* out = stripe.bounds.data() + 2 * before;
     std::uint64_t found = 0;
     if constexpr (sizeof(T) == 1 && std::is_unsigned_v<T> && !Rule::close_values) {
         if constexpr (!Rule::equal_values) {
             found = simd.foreground_runs(row, width, background, out);
         } else {  // cut at every change of value, keep the stretches that are not background
-            edges.resize(width + 16);
+            edges.resize(width + kernels::kBoundsSlack);
             const std::size_t n = simd.value_edges(row, width, edges.data());
             edges[n] = static_cast<std::uint32_t>(width);
             std::uint32_t start = 0;
@@ -473,7 +482,7 @@ void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begi
     // only, and regrowing arrays of millions of runs would copy them.
     const std::uint64_t expected = std::min<std::uint64_t>({rows * ((width + 1) / 2), rows * width / 4 + rows,
                                                             std::uint64_t{1} << 26});
-    out.bounds.reserve(static_cast<std::size_t>(2 * expected + width + 16));
+    out.bounds.reserve(static_cast<std::size_t>(2 * expected + 2 * most_runs_in_row<Rule>(width) + kernels::kBoundsSlack));
     out.sets.reserve(static_cast<std::size_t>(expected));
     out.parent.reserve(static_cast<std::size_t>(expected / 4 + 16));
     RawVector<std::uint64_t> row_first(row_end + 1);  // indexed by global row; only this stripe's rows are set
@@ -633,6 +642,7 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, const
                                     std::to_string(shape.width));
     const std::uint64_t rows = shape.depth * shape.height;
     const std::uint64_t pixels = rows * shape.width;
+    if (pixels == 0) return;  // no runs, no components (out is empty)
     // Cut along planes in 3-D and along rows in 2-D; small images are not worth a thread.
     const std::uint64_t units = shape.depth > 1 ? shape.depth : shape.height;
     const std::uint64_t rows_per_unit = shape.depth > 1 ? shape.height : 1;
