@@ -32,7 +32,7 @@
 #include <type_traits>
 
 #include "inlining.hpp"
-#include "kernels/rle_kernels.hpp"
+#include "kernels/cc_kernels.hpp"
 #include "maskkit/cc.hpp"
 #include "maskkit/thread_pool.hpp"
 
@@ -163,7 +163,7 @@ constexpr std::uint64_t most_runs_in_row(std::uint64_t width) {
 // pixels that differ from the background and join their left neighbour under the rule.
 template <class Rule, class T>
 void append_runs(const T* row, std::uint64_t width, const Rule& rule, Stripe<T>& stripe,
-                 const kernels::RleKernels& simd, std::vector<std::uint32_t>& edges) {
+                 const kernels::CcKernels& simd, std::vector<std::uint32_t>& edges) {
     const T background = rule.background;
     const std::uint64_t before = stripe.runs();
     const std::uint64_t most = most_runs_in_row<Rule>(width);
@@ -476,7 +476,7 @@ template <class Rule, class T>
 void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begin, std::uint64_t row_end,
                  const std::vector<NeighbourRow>& neighbours, const Rule& rule, bool slabs, Stripe<T>& out) {
     std::vector<std::uint32_t> edges;
-    const kernels::RleKernels& simd = kernels::rle_kernels();
+    const kernels::CcKernels& simd = kernels::cc_kernels();
     const std::uint64_t rows = row_end - row_begin, width = shape.width;
     // Room for 50 % noise (a run per 4 pixels) up front: untouched capacity costs address space
     // only, and regrowing arrays of millions of runs would copy them.

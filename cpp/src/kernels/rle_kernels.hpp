@@ -10,9 +10,6 @@
 
 namespace maskkit::kernels {
 
-// The values the run kernels may write past the end of what they return (a vector store).
-constexpr std::size_t kBoundsSlack = 16;
-
 struct RleKernels {
     // Counts of a contiguous byte sequence (one column-major mask), appended to counts.
     void (*encode_contiguous)(const std::uint8_t* data, std::uint64_t n, std::vector<count_t>& counts);
@@ -22,15 +19,6 @@ struct RleKernels {
     // Writes alternating runs of 0 and 1 into out[0, total), zero-filling after the last run.
     // Precondition: the counts sum to at most total.
     void (*fill_runs)(const count_t* counts, std::size_t m, std::uint8_t* out, std::uint64_t total);
-    // Foreground runs of one row of bytes (pixels != background): writes start, end pairs
-    // ([start, end), row-relative) to `bounds`, which has room for width + kBoundsSlack values
-    // (at most (width + 1) / 2 runs, and the kernel may scribble up to kBoundsSlack values past
-    // what it returns), and returns how many runs were found.
-    std::size_t (*foreground_runs)(const std::uint8_t* row, std::uint64_t width, std::uint8_t background,
-                                   std::uint32_t* bounds);
-    // Every x in [1, width) where row[x] != row[x - 1], in increasing order, written to `edges`
-    // (room for width + kBoundsSlack values); returns how many.
-    std::size_t (*value_edges)(const std::uint8_t* row, std::uint64_t width, std::uint32_t* edges);
 };
 
 // The kernels of the active target (see cpu_features.hpp).
