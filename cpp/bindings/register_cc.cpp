@@ -5,12 +5,12 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "arrays.hpp"
 #include "maskkit/cc.hpp"
-#include "maskkit/thread_pool.hpp"
 
 namespace maskkit::bindings {
 namespace {
@@ -127,21 +127,18 @@ py::tuple label_stack(const py::array& images, int connectivity, bool multilabel
         py::gil_scoped_release release;
         labelings = label_image_stack(data, item, count, height, width, options);
     }
-    std::vector<std::uint64_t> counts(count);
-    std::uint64_t most = 0;
-    for (std::uint64_t i = 0; i < count; ++i) most = std::max(most, counts[i] = labelings[i].count());
+    std::vector<std::uint64_t> counts = label_counts(labelings);
+    const std::uint64_t most = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
     const py::dtype dt = dtype.is_none() ? smallest_unsigned(most) : py::dtype::from_args(dtype);
     check_label_type(dt, "dtype");
     if (most > largest_value(dt))
         throw std::overflow_error(std::to_string(most) + " labels do not fit dtype " + std::string(py::str(dt)));
     py::array target = fresh_array(dt, {static_cast<py::ssize_t>(count * height * width)});
-    auto* out = static_cast<std::uint8_t*>(target.mutable_data());
+    void* out = target.mutable_data();
     const auto out_item = static_cast<std::size_t>(dt.itemsize());
     {
         py::gil_scoped_release release;
-        parallel_for(count, 16, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) labelings[i].write(out + i * height * width * out_item, out_item);
-        });
+        write_label_stack(labelings, height * width, out, out_item);
     }
     return py::make_tuple(target, to_numpy(std::move(counts)));
 }

@@ -33,6 +33,7 @@
 
 #include "inlining.hpp"
 #include "kernels/cc_kernels.hpp"
+#include "cc_runs.hpp"
 #include "maskkit/cc.hpp"
 #include "maskkit/thread_pool.hpp"
 
@@ -140,7 +141,7 @@ inline std::uint32_t absorb_root(std::uint32_t* parent, std::uint32_t root, std:
 // The runs of one band of rows with their sets, joined among themselves. Indices of runs and
 // sets are local to the stripe (the band's first_set places its sets among the image's).
 template <class T>
-struct Stripe : Labeling::RunBand {
+struct Stripe : RunBand {
     RawVector<std::uint32_t> parent;  // union-find forest over the stripe's sets (parent[s] <= s)
     std::vector<T> values;            // multilabel: the value of each run
 
@@ -686,7 +687,7 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, const
     out.count = next;
     out.set_labels = std::move(bands.parent);
     out.bands.reserve(stripes);
-    for (Stripe<T>& s : bands.stripes) out.bands.push_back(std::move(static_cast<Labeling::RunBand&>(s)));
+    for (Stripe<T>& s : bands.stripes) out.bands.push_back(std::move(static_cast<RunBand&>(s)));
 }
 
 template <class T>
@@ -732,27 +733,35 @@ void label_sized(std::size_t element_size, const void* image, const LabelShape& 
 
 }  // namespace
 
+Labeling::Labeling() : parts_(std::make_unique<Parts>()) {}
+Labeling::Labeling(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Labeling::Labeling(Labeling&&) noexcept = default;
+Labeling& Labeling::operator=(Labeling&&) noexcept = default;
+Labeling::~Labeling() = default;
+
+std::uint64_t Labeling::count() const { return parts_->count; }
+
 Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape,
                           const LabelOptions& options) {
     if (options.joining == Joining::CloseValues && !(options.float_delta >= 0))
         throw std::invalid_argument("delta must be a number >= 0, got " + std::to_string(options.float_delta));
-    Labeling result;
-    result.shape_ = shape;
+    auto parts = std::make_unique<Labeling::Parts>();
+    parts->shape = shape;
     if (element_size == 1) {
-        result.byte_pixels_ = static_cast<const std::uint8_t*>(image);
-        result.background_byte_ = static_cast<std::uint8_t>(options.background);
+        parts->byte_pixels = static_cast<const std::uint8_t*>(image);
+        parts->background_byte = static_cast<std::uint8_t>(options.background);
     }
     // Binary and multilabel labeling compare bit patterns; continuous values need the type.
     const PixelKind kind = options.joining == Joining::CloseValues ? options.kind : PixelKind::Unsigned;
     if (kind == PixelKind::Unsigned)
         label_sized<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>(element_size, image, shape, options,
-                                                                               result.parts_);
+                                                                               *parts);
     else if (kind == PixelKind::Signed)
         label_sized<std::int8_t, std::int16_t, std::int32_t, std::int64_t>(element_size, image, shape, options,
-                                                                           result.parts_);
+                                                                           *parts);
     else
-        label_sized<void, void, float, double>(element_size, image, shape, options, result.parts_);
-    return result;
+        label_sized<void, void, float, double>(element_size, image, shape, options, *parts);
+    return Labeling(std::move(parts));
 }
 
 std::vector<Labeling> label_image_stack(const void* images, std::size_t element_size, std::uint64_t count,
@@ -764,8 +773,7 @@ std::vector<Labeling> label_image_stack(const void* images, std::size_t element_
     const std::uint64_t image_bytes = height * width * element_size;
     const LabelShape shape{1, height, width};
     // Small images are dominated by per-call overhead: give each thread a good number of them.
-    const std::size_t grain = std::max<std::size_t>(1, static_cast<std::size_t>((1u << 16) / (height * width + 1)));
-    parallel_for(count, grain, [&](std::size_t begin, std::size_t end) {
+    parallel_for(count, grain_for(height * width), [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
             result[i] = label_components(static_cast<const std::uint8_t*>(images) + i * image_bytes, element_size,
                                          shape, options);
