@@ -15,9 +15,6 @@ from maskkit import cc
 
 from .cc_helpers import CONNECTIVITIES, HOPS, class_maps, oracle, same_partition
 
-ndi = pytest.importorskip("scipy.ndimage")
-measure = pytest.importorskip("skimage.measure")
-
 
 images = st.integers(2, 3).flatmap(
     lambda nd: hnp.arrays(
@@ -40,7 +37,7 @@ def views(x):
 
 
 @given(images)
-def test_binary_equals_scipy(simd_target, x):
+def test_binary_equals_scipy(ndi, simd_target, x):
     for k in CONNECTIVITIES[x.ndim]:
         expected, n = ndi.label(x != 0, ndi.generate_binary_structure(x.ndim, HOPS[k]))
         for view in views(x):
@@ -51,7 +48,7 @@ def test_binary_equals_scipy(simd_target, x):
 
 
 @given(images)
-def test_multilabel_equals_skimage(x):
+def test_multilabel_equals_skimage(measure, x):
     for k in CONNECTIVITIES[x.ndim]:
         expected = measure.label(x, connectivity=HOPS[k], background=0)
         got, n = cc.label(x, k, multilabel=True)
@@ -67,7 +64,7 @@ def test_multilabel_equals_skimage(x):
 
 
 @given(images, st.integers(0, 3))
-def test_background_value(x, background):
+def test_background_value(ndi, measure, x, background):
     k = CONNECTIVITIES[x.ndim][-1]
     expected, n = ndi.label(x != background, ndi.generate_binary_structure(x.ndim, x.ndim))
     got, m = cc.label(x, k, background=background)
@@ -77,7 +74,7 @@ def test_background_value(x, background):
     assert same_partition(got_multi, multi)
 
 
-def test_default_is_full_connectivity_and_structure():
+def test_default_is_full_connectivity_and_structure(ndi):
     eye = np.eye(4, dtype=bool)
     assert cc.label(eye)[1] == 1
     assert cc.label(eye, 4)[1] == 4
@@ -125,7 +122,7 @@ def test_out_buffer():
     st.floats(0.05, 0.7),
     st.integers(0, 2**32 - 1),
 )
-def test_26_connectivity_through_plane_projections(shape, density, seed):
+def test_26_connectivity_through_plane_projections(ndi, shape, density, seed):
     """Binary 26-connectivity links each plane with the one before through the 8-connected
     stretches of their projection: sparse and dense volumes, long rows, thin plates."""
     volume = np.random.default_rng(seed).random(shape) < density
@@ -135,7 +132,7 @@ def test_26_connectivity_through_plane_projections(shape, density, seed):
 
 
 @pytest.mark.parametrize("background", [0, 7])
-def test_rows_through_few_components(background):
+def test_rows_through_few_components(ndi, measure, background):
     """When components have many runs each, rows are written by selecting over the pixels
     (consecutive runs sharing a label at once): every output type, background value and mode."""
     rng = np.random.default_rng(5)
@@ -147,7 +144,7 @@ def test_rows_through_few_components(background):
         got, m = cc.label(image, 26, background=background, dtype=dtype)
         assert m == n and got.dtype == dtype and np.array_equal(got, expected)
     assert np.array_equal(cc.label_stats(image, 26, background=background).labels, expected)
-    assert_stats_match_numpy_and_scipy(foreground.view(np.uint8), 26)  # measures of grouped runs
+    assert_stats_match_numpy_and_scipy(ndi, foreground.view(np.uint8), 26)  # measures of grouped runs
     # delta wide enough to join every pair of values: the binary partition
     grey = np.where(foreground, rng.integers(100, 110, foreground.shape, dtype=np.uint8), np.uint8(background))
     assert np.array_equal(cc.label(grey, 26, background=background, delta=255)[0], expected)
@@ -163,7 +160,7 @@ def test_rows_through_few_components(background):
     )
 
 
-def test_long_rows_on_every_simd_target(simd_target):
+def test_long_rows_on_every_simd_target(ndi, measure, simd_target):
     """Rows many SIMD blocks long, from empty to one edge per pixel (alternating pixels set 64 run
     bounds in a block), in binary and multilabel mode."""
     rng = np.random.default_rng(17)
@@ -181,7 +178,7 @@ def test_long_rows_on_every_simd_target(simd_target):
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64])
 @pytest.mark.parametrize("spans", ["long", "short"])
-def test_spans_of_every_length(dtype, spans):
+def test_spans_of_every_length(ndi, dtype, spans):
     """Runs and gaps from 1 to 300 pixels, touching both row ends, for every label width: the
     writer's fixed blocks, its store loop and its long fills, on images whose spans are mostly
     long and mostly short (the writer picks its block size from the average)."""
@@ -246,7 +243,7 @@ def test_cc3d_counter_examples():
     assert cc.label(np.array([[3], [2], [1]], np.uint8), 4)[1] == 1
 
 
-def assert_stats_match_numpy_and_scipy(x, k):
+def assert_stats_match_numpy_and_scipy(ndi, x, k):
     s = cc.label_stats(x, k)
     labels, n = cc.label(x, k)
     assert s.n == n and np.array_equal(s.labels, labels)
@@ -262,20 +259,18 @@ def assert_stats_match_numpy_and_scipy(x, k):
 
 
 @given(images)
-def test_stats_equal_numpy_and_scipy(x):
-    assert_stats_match_numpy_and_scipy(x, CONNECTIVITIES[x.ndim][0])
+def test_stats_equal_numpy_and_scipy(ndi, x):
+    assert_stats_match_numpy_and_scipy(ndi, x, CONNECTIVITIES[x.ndim][0])
 
 
 # ---- clean-up functions -------------------------------------------------------------------
-morphology = pytest.importorskip("skimage.morphology")
-
 masks = st.integers(2, 3).flatmap(
     lambda nd: hnp.arrays(bool, hnp.array_shapes(min_dims=nd, max_dims=nd, min_side=1, max_side=12))
 )
 
 
 @given(masks, st.integers(0, 12), st.data())
-def test_remove_small_objects_and_holes_equal_skimage(mask, max_size, data):
+def test_remove_small_objects_and_holes_equal_skimage(morphology, mask, max_size, data):
     hops = data.draw(st.integers(1, mask.ndim))
     assert np.array_equal(
         cc.remove_small_objects(mask, max_size, hops), morphology.remove_small_objects(mask, max_size=max_size, connectivity=hops)
@@ -292,21 +287,19 @@ def test_remove_small_objects_and_holes_equal_skimage(mask, max_size, data):
 
 
 @given(masks, st.data())
-def test_fill_holes_equals_scipy(mask, data):
+def test_fill_holes_equals_scipy(ndi, mask, data):
     hops = data.draw(st.integers(1, mask.ndim))
     structure = ndi.generate_binary_structure(mask.ndim, hops)
     assert np.array_equal(cc.fill_holes(mask, structure=structure), ndi.binary_fill_holes(mask, structure))
     assert np.array_equal(cc.fill_holes(mask), ndi.binary_fill_holes(mask))
 
 
-cc3d = pytest.importorskip("cc3d")
-
 
 @given(
     class_maps(10, 10),
     st.integers(1, 6),
 )
-def test_dust_equals_cc3d(image, threshold):
+def test_dust_equals_cc3d(cc3d, image, threshold):
     for k in CONNECTIVITIES[image.ndim]:
         assert np.array_equal(cc.dust(image, threshold, k), cc3d.dust(image, threshold, connectivity=k))
         assert np.array_equal(
@@ -319,7 +312,7 @@ def test_dust_equals_cc3d(image, threshold):
     class_maps(10, 10),
     st.integers(2, 4),
 )
-def test_largest_k_matches_cc3d_without_ties(image, k):
+def test_largest_k_matches_cc3d_without_ties(cc3d, image, k):
     for conn in CONNECTIVITIES[image.ndim]:
         ours, n = cc.largest_k(image, k, conn, return_N=True)
         stats = cc.label_stats(image, conn, multilabel=True)
@@ -359,7 +352,7 @@ def test_label_batch_equals_per_image(stack, connectivity, multilabel):
         assert n == m and np.array_equal(got, expected)
 
 
-def test_label_batch_threads_and_errors(num_threads):
+def test_label_batch_threads_and_errors(ndi, num_threads):
     stack = (np.random.default_rng(5).random((64, 30, 40)) < 0.4).astype(np.uint8)
     labels, counts = cc.label_batch(stack, 8)
     for image, got, n in zip(stack, labels, counts):
@@ -373,7 +366,7 @@ def test_label_batch_threads_and_errors(num_threads):
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3, 7])
-def test_stripes_give_the_same_labels(threads):
+def test_stripes_give_the_same_labels(ndi, measure, threads):
     """Images above a megapixel are cut into one stripe per thread; the result must not change."""
     import maskkit
 
@@ -402,8 +395,8 @@ def test_stripes_give_the_same_labels(threads):
             assert np.array_equal(cc.label(volume_classes, k, multilabel=True)[0], expected)
         # each thread measures the rows it writes (its own, then the end of another's), and the
         # partial measures are combined
-        assert_stats_match_numpy_and_scipy(image, 8)
-        assert_stats_match_numpy_and_scipy(volume, 26)
+        assert_stats_match_numpy_and_scipy(ndi, image, 8)
+        assert_stats_match_numpy_and_scipy(ndi, volume, 26)
     finally:
         maskkit.set_num_threads(previous)
 

@@ -24,11 +24,9 @@ from maskkit import cc
 
 from .cc_helpers import CONNECTIVITIES, HOPS, class_maps, oracle, same_partition
 
-ndi = pytest.importorskip("scipy.ndimage")
 
 
-
-def tiled_scipy_partition(x, k):
+def tiled_scipy_partition(ndi, x, k):
     """Property 16: scipy on the image tiled 3x3 (3x3x3), copies of one pixel merged."""
     tiled, _ = ndi.label(np.tile(x != 0, (3,) * x.ndim), ndi.generate_binary_structure(x.ndim, HOPS[k]))
     parent: dict[int, int] = {}
@@ -53,12 +51,12 @@ small = class_maps(7, 4)
 
 
 @given(small)
-def test_periodic_equals_oracle_and_tiled_scipy(simd_target, x):
+def test_periodic_equals_oracle_and_tiled_scipy(ndi, simd_target, x):
     for k in CONNECTIVITIES[x.ndim]:
         got, n = cc.label(x, k, periodic=True)
         expected, m = oracle(x, k, periodic=True)
         assert n == m and np.array_equal(got, expected)
-        assert same_partition(got, tiled_scipy_partition(x, k))
+        assert same_partition(got, tiled_scipy_partition(ndi, x, k))
         assert np.array_equal(cc.label(np.asfortranarray(x), k, periodic=True)[0], got)
 
 
@@ -116,16 +114,15 @@ def test_periodic_stats_and_threads():
         maskkit.set_num_threads(previous)
 
 
-def test_periodic_where_cc3d_misses_a_wrap():
+def test_periodic_where_cc3d_misses_a_wrap(ndi, cc3d):
     """cc3d 4.1.1's periodic_boundary misses some wraps (here along x in the first row, and
     along y in a one-column image); maskkit follows the torus (oracle and tiled scipy)."""
-    cc3d = pytest.importorskip("cc3d")
     for x, k in [(np.array([[1, 0, 1], [0, 0, 0], [0, 0, 0]], np.uint8), 4),
                  (np.array([[1], [0], [1], [0], [1]], np.uint8), 4)]:
         got, n = cc.label(x, k, periodic=True)
         expected, m = oracle(x, k, periodic=True)
         assert n == m and np.array_equal(got, expected)
-        assert same_partition(got, tiled_scipy_partition(x, k))
+        assert same_partition(got, tiled_scipy_partition(ndi, x, k))
         assert cc3d.connected_components(x, connectivity=k, periodic_boundary=True).max() > n
 
 
@@ -193,8 +190,7 @@ def test_delta_stats_and_threads():
     assert s.n == n and s.area.tolist() == np.bincount(one.ravel(), minlength=n + 1)[1:].tolist()
 
 
-def test_delta_against_cc3d():
-    cc3d = pytest.importorskip("cc3d")
+def test_delta_against_cc3d(cc3d):
     rng = np.random.default_rng(4)
     for shape, k in [((40, 45), 4), ((10, 12, 11), 6), ((10, 12, 11), 18), ((10, 12, 11), 26)]:
         x = rng.integers(0, 40, shape).astype(np.int32)
@@ -202,10 +198,9 @@ def test_delta_against_cc3d():
         assert same_partition(cc.label(x, k, delta=3)[0], expected)
 
 
-def test_delta_where_cc3d_8_connected_joins_far_values():
+def test_delta_where_cc3d_8_connected_joins_far_values(cc3d):
     """cc3d 4.1.1's 8-connected delta path joins 7 to the 1 above it (|7 - 1| > 2) and keeps
     it apart from its diagonal neighbour 6; maskkit follows the definition (the oracle)."""
-    cc3d = pytest.importorskip("cc3d")
     x = np.array([[4, 2, 2], [0, 0, 0], [1, 6, 5], [7, 4, 4]], np.int32)
     got, n = cc.label(x, 8, delta=2)
     assert n == 3 and got.tolist() == [[1, 1, 1], [0, 0, 0], [2, 3, 3], [3, 3, 3]]

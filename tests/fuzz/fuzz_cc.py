@@ -34,11 +34,18 @@ def pixel_arrays(draw: st.DrawFn, ndims: Tuple[int, ...] = (2, 3)) -> np.ndarray
     """Images of a few values, of many runs per row, or of random values, in any dtype."""
     ndim = draw(st.sampled_from(ndims))
     dtype = np.dtype(draw(st.sampled_from(PIXEL_DTYPES + ODD_DTYPES if draw(st.integers(0, 19)) == 0 else PIXEL_DTYPES)))
-    if draw(st.booleans()):
+    size_kind = draw(st.integers(0, 40))
+    if size_kind == 0:  # over a million pixels: labeled in stripes, one per thread, then joined
+        shape = (1100, 1000) if ndim == 2 else (3, 400, 1000)
+        seed = draw(st.integers(0, 2**32 - 1))
+        blocks = np.random.default_rng(seed).integers(0, 3, tuple(-(-side // 50) for side in shape))
+        values = np.kron(blocks, np.ones((1,) * (ndim - 2) + (50, 50), np.int64))[tuple(slice(0, side) for side in shape)]
+        return values.astype(dtype) if dtype.kind not in "OUMmVc" else np.zeros(shape, dtype)
+    if size_kind % 2:
         shape = draw(hnp.array_shapes(min_dims=ndim, max_dims=ndim, min_side=0, max_side=9))
     else:  # long rows: runs beyond the SIMD blocks
         shape = tuple(draw(st.integers(0, 3)) for _ in range(ndim - 1)) + (draw(st.integers(60, 300)),)
-    kind = draw(st.sampled_from(["few", "every_pixel", "random"]))
+    kind = draw(st.sampled_from(["few", "every_pixel", "random", "huge"]))
     size = int(np.prod(shape))
     if kind == "few":
         values = np.asarray(draw(hnp.arrays(np.int64, shape, elements=st.integers(0, 3))))
@@ -46,12 +53,14 @@ def pixel_arrays(draw: st.DrawFn, ndims: Tuple[int, ...] = (2, 3)) -> np.ndarray
         period = draw(st.integers(2, 4))
         values = np.indices(shape).sum(axis=0) % period if draw(st.booleans()) else np.indices(shape)[-1] % period
         values = values * draw(st.sampled_from([1, 3])) + draw(st.integers(0, 1))
-    else:
+    else:  # random values: a few, or any of the dtype (wrapped), e.g. labels of 2^40 and more
         seed = draw(st.integers(0, 2**32 - 1))
-        values = np.random.default_rng(seed).integers(0, 6, size).reshape(shape)
+        top = 6 if kind == "random" else 2**62
+        values = np.random.default_rng(seed).integers(0, top, size).reshape(shape)
     if dtype.kind in "OUMmVc" or dtype == np.longdouble:
         return np.zeros(shape, dtype) if dtype.kind != "O" else values.astype(object)
-    return values.astype(dtype)
+    with np.errstate(over="ignore"):  # float16 turns the largest values into infinity
+        return values.astype(dtype)
 
 
 images = hostile_layouts(pixel_arrays())
@@ -121,7 +130,13 @@ def label_calls(draw: st.DrawFn) -> Tuple[np.ndarray, Dict[str, Any]]:
     image = draw(images)
     ndim = image.ndim if image.ndim in (2, 3) else 2
     kwargs: Dict[str, Any] = {}
-    if draw(st.integers(0, 9)):
+    choice = draw(st.integers(0, 9))
+    if choice == 0:  # a scipy structure, or a wrong one
+        hops = draw(st.integers(0, 3))
+        structure = np.sum(np.abs(np.indices((3,) * ndim) - 1), axis=0) <= hops
+        kwargs["structure"] = structure if draw(st.integers(0, 3)) else structure[..., :2]
+        kwargs["connectivity"] = None
+    elif choice < 9:
         kwargs["connectivity"] = draw(st.sampled_from(CONNECTIVITIES[ndim]))
     else:
         kwargs["connectivity"] = draw(any_of(None, 0, 5, 26, 8, True, 4.0, "8", -1, 2**70))
@@ -167,7 +182,10 @@ def output_arrays(draw: st.DrawFn, shape: Tuple[int, ...], dtype: np.dtype) -> A
 def options_of(image: np.ndarray, kwargs: Dict[str, Any]) -> Tuple[int, Dict[str, Any]]:
     """The connectivity and options an accepted call used."""
     connectivity = kwargs.get("connectivity")
-    if connectivity is None:
+    if kwargs.get("structure") is not None:
+        hops = int(kwargs["structure"].sum() - 1)  # the neighbours the structure holds
+        connectivity = {2: {4: 4, 8: 8}, 3: {6: 6, 18: 18, 26: 26}}[image.ndim][hops]
+    elif connectivity is None:
         connectivity = CONNECTIVITIES[image.ndim][-1]
     background = kwargs["background"]
     native = native_copy(image)
