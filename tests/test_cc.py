@@ -278,7 +278,7 @@ def test_remove_small_objects_and_holes_equal_skimage(morphology, mask, max_size
     assert np.array_equal(
         cc.remove_small_holes(mask, max_size, hops), morphology.remove_small_holes(mask, max_size=max_size, connectivity=hops)
     )
-    labels = cc.label(mask, {1: 4, 2: 8}.get(hops, 8) if mask.ndim == 2 else {1: 6, 2: 18, 3: 26}[hops])[0].astype(np.int64)
+    labels = cc.label(mask, CONNECTIVITIES[mask.ndim][hops - 1])[0].astype(np.int64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # both warn on an integer image holding one label
         got = cc.remove_small_objects(labels, max_size)

@@ -183,8 +183,7 @@ def options_of(image: np.ndarray, kwargs: Dict[str, Any]) -> Tuple[int, Dict[str
     """The connectivity and options an accepted call used."""
     connectivity = kwargs.get("connectivity")
     if kwargs.get("structure") is not None:
-        hops = int(kwargs["structure"].sum() - 1)  # the neighbours the structure holds
-        connectivity = {2: {4: 4, 8: 8}, 3: {6: 6, 18: 18, 26: 26}}[image.ndim][hops]
+        connectivity = int(kwargs["structure"].sum() - 1)  # the neighbours the structure holds
     elif connectivity is None:
         connectivity = CONNECTIVITIES[image.ndim][-1]
     background = kwargs["background"]
@@ -314,6 +313,10 @@ def test_fuzz_remove_small_objects(call: Tuple[np.ndarray, Any], max_size: Any, 
         assert got is out
     if mask.dtype == np.bool_:
         expected = morphology.remove_small_objects(native_copy(mask), max_size=max_size, connectivity=hops)
+    elif mask.size and native_copy(mask).max() > 4 * mask.size:
+        # labels of 2^32 and more: scikit-image's bincount table would not fit in memory
+        _, inverse, counts = np.unique(native_copy(mask), return_inverse=True, return_counts=True)
+        expected = np.where((counts <= max_size)[inverse].reshape(mask.shape), 0, native_copy(mask))
     else:
         expected = skimage_call(morphology.remove_small_objects, native_copy(mask), max_size=max_size)
     assert np.array_equal(got, expected)
