@@ -484,6 +484,10 @@ def test_zero_sized_axes_have_no_components(shape, dtype):
             assert stats.centroid.shape == (0, len(shape)) and stats.centroid.dtype == np.float64
     assert np.array_equal(cc.dust(image, 2), image) and cc.largest_k(image, 2, return_N=True)[1] == 0
     assert cc.fill_holes(image).shape == shape
+    assert cc.remove_small_objects(image, 2).shape == shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # integer images are taken as labelings
+        assert cc.remove_small_holes(image, 2).shape == shape
     if len(shape) == 3:
         for kwargs in ({}, {"multilabel": True, "background": background}):
             labels, counts = cc.label_batch(image, 4, **kwargs)
