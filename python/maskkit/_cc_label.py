@@ -113,20 +113,26 @@ def _run(
         direct = target.flags.c_contiguous and target.dtype.isnative
         result = _core.cc_label(
             p.volume, p.connectivity, multilabel, p.background_bits, stats_dims,
-            target.dtype.newbyteorder("="), target.reshape(-1) if direct else None, periodic, p.delta,
+            _native(target.dtype), target.reshape(-1) if direct else None, periodic, p.delta,
         )
         if not direct:
             np.copyto(target, result[0].reshape(shape))
         return (target,) + tuple(result[1:])
     wanted = label_dtype(dtype)
-    native = None if wanted is None else wanted.newbyteorder("=")
     result = _core.cc_label(
-        p.volume, p.connectivity, multilabel, p.background_bits, stats_dims, native, None, periodic, p.delta
+        p.volume, p.connectivity, multilabel, p.background_bits, stats_dims, _native(wanted), None, periodic, p.delta
     )
-    labels = result[0].reshape(shape)
-    if wanted is not None and not wanted.isnative:
-        labels = labels.astype(wanted)
-    return (labels,) + tuple(result[1:])
+    return (_in_order(result[0].reshape(shape), wanted),) + tuple(result[1:])
+
+
+def _native(wanted: Optional[np.dtype]) -> Optional[np.dtype]:
+    """The dtype the core writes for ``wanted``: the same integers in native byte order."""
+    return None if wanted is None else wanted.newbyteorder("=")
+
+
+def _in_order(labels: np.ndarray, wanted: Optional[np.dtype]) -> np.ndarray:
+    """The core's native labels in the byte order of ``wanted``."""
+    return labels if wanted is None or wanted.isnative else labels.astype(wanted)
 
 
 def label(
@@ -240,10 +246,8 @@ def label_batch(
     count = _connectivity.resolve(connectivity, None, 2, full=True)
     bits = _background_bits(arr, background)
     wanted = label_dtype(dtype)
-    native = None if wanted is None else wanted.newbyteorder("=")
-    flat, counts = _core.cc_label_stack(_core_pixels(arr, False), count, multilabel, bits, native)
-    labels = flat.reshape(arr.shape)
-    return (labels if wanted is None or wanted.isnative else labels.astype(wanted)), counts
+    flat, counts = _core.cc_label_stack(_core_pixels(arr, False), count, multilabel, bits, _native(wanted))
+    return _in_order(flat.reshape(arr.shape), wanted), counts
 
 
 class Components(NamedTuple):
