@@ -22,52 +22,11 @@ from hypothesis.extra import numpy as hnp
 
 from maskkit import cc
 
-from .cc_helpers import CONNECTIVITIES, HOPS, class_maps, same_partition
-
-ndi = pytest.importorskip("scipy.ndimage")
+from .cc_helpers import CONNECTIVITIES, HOPS, class_maps, oracle, same_partition
 
 
 
-def offsets(ndim, k):
-    return [o for o in itertools.product((-1, 0, 1), repeat=ndim) if 0 < sum(map(abs, o)) <= HOPS[k]]
-
-
-def oracle(x, k, *, periodic=False, joins=lambda a, b: True, background=0):
-    """Raster-order labels of the components of x under the rule, by brute force."""
-    shape = x.shape
-    values = x.ravel().tolist()  # Python ints / floats: exact differences
-    parent = list(range(len(values)))
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for p in itertools.product(*map(range, shape)):
-        vp = values[np.ravel_multi_index(p, shape)]
-        if vp == background:
-            continue
-        for o in offsets(x.ndim, k):
-            q = [a + b for a, b in zip(p, o)]
-            if periodic:
-                q = [c % s for c, s in zip(q, shape)]
-            elif any(c < 0 or c >= s for c, s in zip(q, shape)):
-                continue
-            iq = int(np.ravel_multi_index(q, shape))
-            vq = values[iq]
-            if vq != background and joins(vp, vq):
-                a, b = find(int(np.ravel_multi_index(p, shape))), find(iq)
-                parent[max(a, b)] = min(a, b)
-    labels = np.zeros(len(values), np.int64)
-    numbers: dict[int, int] = {}
-    for i, v in enumerate(values):
-        if v != background:
-            labels[i] = numbers.setdefault(find(i), len(numbers) + 1)
-    return labels.reshape(shape), len(numbers)
-
-
-def tiled_scipy_partition(x, k):
+def tiled_scipy_partition(ndi, x, k):
     """Property 16: scipy on the image tiled 3x3 (3x3x3), copies of one pixel merged."""
     tiled, _ = ndi.label(np.tile(x != 0, (3,) * x.ndim), ndi.generate_binary_structure(x.ndim, HOPS[k]))
     parent: dict[int, int] = {}
@@ -92,12 +51,12 @@ small = class_maps(7, 4)
 
 
 @given(small)
-def test_periodic_equals_oracle_and_tiled_scipy(simd_target, x):
+def test_periodic_equals_oracle_and_tiled_scipy(ndi, simd_target, x):
     for k in CONNECTIVITIES[x.ndim]:
         got, n = cc.label(x, k, periodic=True)
         expected, m = oracle(x, k, periodic=True)
         assert n == m and np.array_equal(got, expected)
-        assert same_partition(got, tiled_scipy_partition(x, k))
+        assert same_partition(got, tiled_scipy_partition(ndi, x, k))
         assert np.array_equal(cc.label(np.asfortranarray(x), k, periodic=True)[0], got)
 
 
@@ -155,16 +114,15 @@ def test_periodic_stats_and_threads():
         maskkit.set_num_threads(previous)
 
 
-def test_periodic_where_cc3d_misses_a_wrap():
+def test_periodic_where_cc3d_misses_a_wrap(ndi, cc3d):
     """cc3d 4.1.1's periodic_boundary misses some wraps (here along x in the first row, and
     along y in a one-column image); maskkit follows the torus (oracle and tiled scipy)."""
-    cc3d = pytest.importorskip("cc3d")
     for x, k in [(np.array([[1, 0, 1], [0, 0, 0], [0, 0, 0]], np.uint8), 4),
                  (np.array([[1], [0], [1], [0], [1]], np.uint8), 4)]:
         got, n = cc.label(x, k, periodic=True)
         expected, m = oracle(x, k, periodic=True)
         assert n == m and np.array_equal(got, expected)
-        assert same_partition(got, tiled_scipy_partition(x, k))
+        assert same_partition(got, tiled_scipy_partition(ndi, x, k))
         assert cc3d.connected_components(x, connectivity=k, periodic_boundary=True).max() > n
 
 
@@ -232,8 +190,7 @@ def test_delta_stats_and_threads():
     assert s.n == n and s.area.tolist() == np.bincount(one.ravel(), minlength=n + 1)[1:].tolist()
 
 
-def test_delta_against_cc3d():
-    cc3d = pytest.importorskip("cc3d")
+def test_delta_against_cc3d(cc3d):
     rng = np.random.default_rng(4)
     for shape, k in [((40, 45), 4), ((10, 12, 11), 6), ((10, 12, 11), 18), ((10, 12, 11), 26)]:
         x = rng.integers(0, 40, shape).astype(np.int32)
@@ -241,10 +198,9 @@ def test_delta_against_cc3d():
         assert same_partition(cc.label(x, k, delta=3)[0], expected)
 
 
-def test_delta_where_cc3d_8_connected_joins_far_values():
+def test_delta_where_cc3d_8_connected_joins_far_values(cc3d):
     """cc3d 4.1.1's 8-connected delta path joins 7 to the 1 above it (|7 - 1| > 2) and keeps
     it apart from its diagonal neighbour 6; maskkit follows the definition (the oracle)."""
-    cc3d = pytest.importorskip("cc3d")
     x = np.array([[4, 2, 2], [0, 0, 0], [1, 6, 5], [7, 4, 4]], np.int32)
     got, n = cc.label(x, 8, delta=2)
     assert n == 3 and got.tolist() == [[1, 1, 1], [0, 0, 0], [2, 3, 3], [3, 3, 3]]

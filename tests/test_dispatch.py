@@ -1,4 +1,4 @@
-"""SIMD dispatch: every target gives the scalar bytes; MASKKIT_SIMD forces the target."""
+"""SIMD dispatch: every target gives the scalar bytes (RLE and CC kernels); MASKKIT_SIMD forces the target."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import maskkit
-from maskkit import _core, rle
+from maskkit import _core, cc, rle
 
 from .conftest import TARGETS
 
@@ -81,3 +81,41 @@ def test_environment_sets_threads():
         env=env, capture_output=True, text=True, check=True,
     )
     assert out.stdout.strip() == "3"
+
+
+def cc_corpus():
+    """Long rows of many runs (a run per pixel where every pixel differs from the one before)."""
+    rng = np.random.default_rng(11)
+    images = []
+    for shape in [(1, 1), (1, 63), (1, 64), (1, 65), (3, 200), (2, 1000), (40, 129), (2, 5, 333)]:
+        images.append(rng.integers(0, 2, shape, dtype=np.uint8))  # noise: a run per two pixels
+        images.append(rng.integers(0, 256, shape, dtype=np.uint8))  # a value change at almost every pixel
+        images.append((np.indices(shape).sum(axis=0) % 2 + 1).astype(np.uint8))  # a change at every pixel
+        images.append((rng.random(shape) < 0.98).astype(np.uint8))  # long runs
+    return images
+
+
+def label_all():
+    results = []
+    for image in cc_corpus():
+        for dtype in (np.uint8, np.uint16, np.int32, np.uint64):
+            pixels = image.astype(dtype)
+            for multilabel in (False, True):
+                for background in (0, 1):
+                    labels, n = cc.label(pixels, multilabel=multilabel, background=background)
+                    results.append((labels.tobytes(), n))
+            labels, n = cc.label(pixels, delta=1)
+            results.append((labels.tobytes(), n))
+    return results
+
+
+def test_every_target_labels_like_scalar():
+    previous = _core.simd_active()
+    try:
+        _core.set_simd_target("scalar")
+        expected = label_all()
+        for target in TARGETS[1:]:
+            _core.set_simd_target(target)
+            assert label_all() == expected, target
+    finally:
+        _core.set_simd_target(previous)

@@ -5,12 +5,12 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "arrays.hpp"
 #include "maskkit/cc.hpp"
-#include "maskkit/thread_pool.hpp"
 
 namespace maskkit::bindings {
 namespace {
@@ -19,6 +19,15 @@ std::uint64_t largest_value(const py::dtype& dt) {
     const auto bits = 8 * static_cast<unsigned>(dt.itemsize());
     if (dt.kind() == 'u') return bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
     return (std::uint64_t{1} << (bits - 1)) - 1;
+}
+
+// The labels' dtype: an integer type in native byte order (the core writes native integers;
+// the Python wrapper converts to other orders).
+void check_label_type(const py::dtype& dt, const char* name) {
+    if (dt.kind() != 'i' && dt.kind() != 'u')
+        throw py::type_error(std::string(name) + " must be an integer dtype, got " + std::string(py::str(dt)));
+    if (!dt.attr("isnative").cast<bool>())
+        throw py::value_error(std::string(name) + " must be in native byte order, got " + std::string(py::str(dt)));
 }
 
 py::dtype smallest_unsigned(std::uint64_t n) {
@@ -38,6 +47,8 @@ LabelOptions label_options(const py::array& image, int connectivity, bool multil
     options.periodic = periodic;
     options.joining = multilabel ? Joining::EqualValues : Joining::Any;
     const char kind = image.dtype().kind();
+    if (!image.dtype().attr("isnative").cast<bool>())
+        throw py::value_error("image must be in native byte order, got " + std::string(py::str(image.dtype())));
     if (!delta.is_none()) {
         options.joining = Joining::CloseValues;
         if (kind == 'f') {
@@ -76,13 +87,12 @@ py::tuple label(const py::array& image, int connectivity, bool multilabel, std::
     if (!out.is_none()) {
         target = py::reinterpret_borrow<py::array>(out);
         if (!(target.flags() & py::array::c_style) || !target.writeable() ||
-            static_cast<std::uint64_t>(target.size()) != shape.depth * shape.height * shape.width ||
-            (target.dtype().kind() != 'i' && target.dtype().kind() != 'u'))
+            static_cast<std::uint64_t>(target.size()) != shape.depth * shape.height * shape.width)
             throw py::value_error("out must be a writeable C-contiguous integer array with one element per pixel");
+        check_label_type(target.dtype(), "out");
     } else {
         const py::dtype dt = dtype.is_none() ? smallest_unsigned(n) : py::dtype::from_args(dtype);
-        if (dt.kind() != 'i' && dt.kind() != 'u')
-            throw py::type_error("dtype must be an integer dtype, got " + std::string(py::str(dt)));
+        check_label_type(dt, "dtype");
         target = fresh_array(dt, {static_cast<py::ssize_t>(shape.depth * shape.height * shape.width)});
     }
     const py::dtype out_type = target.dtype();
@@ -117,22 +127,18 @@ py::tuple label_stack(const py::array& images, int connectivity, bool multilabel
         py::gil_scoped_release release;
         labelings = label_image_stack(data, item, count, height, width, options);
     }
-    std::vector<std::uint64_t> counts(count);
-    std::uint64_t most = 0;
-    for (std::uint64_t i = 0; i < count; ++i) most = std::max(most, counts[i] = labelings[i].count());
+    std::vector<std::uint64_t> counts = label_counts(labelings);
+    const std::uint64_t most = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
     const py::dtype dt = dtype.is_none() ? smallest_unsigned(most) : py::dtype::from_args(dtype);
-    if (dt.kind() != 'i' && dt.kind() != 'u')
-        throw py::type_error("dtype must be an integer dtype, got " + std::string(py::str(dt)));
+    check_label_type(dt, "dtype");
     if (most > largest_value(dt))
         throw std::overflow_error(std::to_string(most) + " labels do not fit dtype " + std::string(py::str(dt)));
     py::array target = fresh_array(dt, {static_cast<py::ssize_t>(count * height * width)});
-    auto* out = static_cast<std::uint8_t*>(target.mutable_data());
+    void* out = target.mutable_data();
     const auto out_item = static_cast<std::size_t>(dt.itemsize());
     {
         py::gil_scoped_release release;
-        parallel_for(count, 16, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) labelings[i].write(out + i * height * width * out_item, out_item);
-        });
+        write_label_stack(labelings, height * width, out, out_item);
     }
     return py::make_tuple(target, to_numpy(std::move(counts)));
 }

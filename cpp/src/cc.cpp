@@ -32,7 +32,8 @@
 #include <type_traits>
 
 #include "inlining.hpp"
-#include "kernels/rle_kernels.hpp"
+#include "kernels/cc_kernels.hpp"
+#include "cc_runs.hpp"
 #include "maskkit/cc.hpp"
 #include "maskkit/thread_pool.hpp"
 
@@ -140,7 +141,7 @@ inline std::uint32_t absorb_root(std::uint32_t* parent, std::uint32_t root, std:
 // The runs of one band of rows with their sets, joined among themselves. Indices of runs and
 // sets are local to the stripe (the band's first_set places its sets among the image's).
 template <class T>
-struct Stripe : Labeling::RunBand {
+struct Stripe : RunBand {
     RawVector<std::uint32_t> parent;  // union-find forest over the stripe's sets (parent[s] <= s)
     std::vector<T> values;            // multilabel: the value of each run
 
@@ -152,23 +153,32 @@ struct Stripe : Labeling::RunBand {
     }
 };
 
+// The most runs a row of `width` pixels holds: one per pixel where touching runs may differ
+// (multilabel, delta), else one per two pixels (runs are parted by background).
+template <class Rule>
+constexpr std::uint64_t most_runs_in_row(std::uint64_t width) {
+    return Rule::equal_values || Rule::close_values ? width : (width + 1) / 2;
+}
+
 // Appends the runs of one row to the stripe (sets not assigned yet): maximal stretches of
 // pixels that differ from the background and join their left neighbour under the rule.
 template <class Rule, class T>
 void append_runs(const T* row, std::uint64_t width, const Rule& rule, Stripe<T>& stripe,
-                 const kernels::RleKernels& simd, std::vector<std::uint32_t>& edges) {
+                 const kernels::CcKernels& simd, std::vector<std::uint32_t>& edges) {
     const T background = rule.background;
     const std::uint64_t before = stripe.runs();
-    if (before + (width + 1) / 2 > kMostRuns)
+    const std::uint64_t most = most_runs_in_row<Rule>(width);
+    if (before + most > kMostRuns)
         throw std::length_error("the image has too many runs to label (more than " + std::to_string(kMostRuns) + ")");
-    stripe.bounds.resize(2 * before + width + 16);
+    // Two bounds per run, and the slack the kernels may write past what they return.
+    stripe.bounds.resize(2 * (before + most) + kernels::kBoundsSlack);
     std::uint32_t* out = stripe.bounds.data() + 2 * before;
     std::uint64_t found = 0;
     if constexpr (sizeof(T) == 1 && std::is_unsigned_v<T> && !Rule::close_values) {
         if constexpr (!Rule::equal_values) {
             found = simd.foreground_runs(row, width, background, out);
         } else {  // cut at every change of value, keep the stretches that are not background
-            edges.resize(width + 16);
+            edges.resize(width + kernels::kBoundsSlack);
             const std::size_t n = simd.value_edges(row, width, edges.data());
             edges[n] = static_cast<std::uint32_t>(width);
             std::uint32_t start = 0;
@@ -467,13 +477,13 @@ template <class Rule, class T>
 void scan_stripe(const T* image, const LabelShape& shape, std::uint64_t row_begin, std::uint64_t row_end,
                  const std::vector<NeighbourRow>& neighbours, const Rule& rule, bool slabs, Stripe<T>& out) {
     std::vector<std::uint32_t> edges;
-    const kernels::RleKernels& simd = kernels::rle_kernels();
+    const kernels::CcKernels& simd = kernels::cc_kernels();
     const std::uint64_t rows = row_end - row_begin, width = shape.width;
     // Room for 50 % noise (a run per 4 pixels) up front: untouched capacity costs address space
     // only, and regrowing arrays of millions of runs would copy them.
     const std::uint64_t expected = std::min<std::uint64_t>({rows * ((width + 1) / 2), rows * width / 4 + rows,
                                                             std::uint64_t{1} << 26});
-    out.bounds.reserve(static_cast<std::size_t>(2 * expected + width + 16));
+    out.bounds.reserve(static_cast<std::size_t>(2 * expected + 2 * most_runs_in_row<Rule>(width) + kernels::kBoundsSlack));
     out.sets.reserve(static_cast<std::size_t>(expected));
     out.parent.reserve(static_cast<std::size_t>(expected / 4 + 16));
     RawVector<std::uint64_t> row_first(row_end + 1);  // indexed by global row; only this stripe's rows are set
@@ -633,6 +643,7 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, const
                                     std::to_string(shape.width));
     const std::uint64_t rows = shape.depth * shape.height;
     const std::uint64_t pixels = rows * shape.width;
+    if (pixels == 0) return;  // no runs, no components (out is empty)
     // Cut along planes in 3-D and along rows in 2-D; small images are not worth a thread.
     const std::uint64_t units = shape.depth > 1 ? shape.depth : shape.height;
     const std::uint64_t rows_per_unit = shape.depth > 1 ? shape.height : 1;
@@ -676,7 +687,7 @@ void label_pass(const T* image, const LabelShape& shape, int connectivity, const
     out.count = next;
     out.set_labels = std::move(bands.parent);
     out.bands.reserve(stripes);
-    for (Stripe<T>& s : bands.stripes) out.bands.push_back(std::move(static_cast<Labeling::RunBand&>(s)));
+    for (Stripe<T>& s : bands.stripes) out.bands.push_back(std::move(static_cast<RunBand&>(s)));
 }
 
 template <class T>
@@ -722,27 +733,35 @@ void label_sized(std::size_t element_size, const void* image, const LabelShape& 
 
 }  // namespace
 
+Labeling::Labeling() : parts_(std::make_unique<Parts>()) {}
+Labeling::Labeling(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Labeling::Labeling(Labeling&&) noexcept = default;
+Labeling& Labeling::operator=(Labeling&&) noexcept = default;
+Labeling::~Labeling() = default;
+
+std::uint64_t Labeling::count() const { return parts_->count; }
+
 Labeling label_components(const void* image, std::size_t element_size, const LabelShape& shape,
                           const LabelOptions& options) {
     if (options.joining == Joining::CloseValues && !(options.float_delta >= 0))
         throw std::invalid_argument("delta must be a number >= 0, got " + std::to_string(options.float_delta));
-    Labeling result;
-    result.shape_ = shape;
+    auto parts = std::make_unique<Labeling::Parts>();
+    parts->shape = shape;
     if (element_size == 1) {
-        result.byte_pixels_ = static_cast<const std::uint8_t*>(image);
-        result.background_byte_ = static_cast<std::uint8_t>(options.background);
+        parts->byte_pixels = static_cast<const std::uint8_t*>(image);
+        parts->background_byte = static_cast<std::uint8_t>(options.background);
     }
     // Binary and multilabel labeling compare bit patterns; continuous values need the type.
     const PixelKind kind = options.joining == Joining::CloseValues ? options.kind : PixelKind::Unsigned;
     if (kind == PixelKind::Unsigned)
         label_sized<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>(element_size, image, shape, options,
-                                                                               result.parts_);
+                                                                               *parts);
     else if (kind == PixelKind::Signed)
         label_sized<std::int8_t, std::int16_t, std::int32_t, std::int64_t>(element_size, image, shape, options,
-                                                                           result.parts_);
+                                                                           *parts);
     else
-        label_sized<void, void, float, double>(element_size, image, shape, options, result.parts_);
-    return result;
+        label_sized<void, void, float, double>(element_size, image, shape, options, *parts);
+    return Labeling(std::move(parts));
 }
 
 std::vector<Labeling> label_image_stack(const void* images, std::size_t element_size, std::uint64_t count,
@@ -754,8 +773,7 @@ std::vector<Labeling> label_image_stack(const void* images, std::size_t element_
     const std::uint64_t image_bytes = height * width * element_size;
     const LabelShape shape{1, height, width};
     // Small images are dominated by per-call overhead: give each thread a good number of them.
-    const std::size_t grain = std::max<std::size_t>(1, static_cast<std::size_t>((1u << 16) / (height * width + 1)));
-    parallel_for(count, grain, [&](std::size_t begin, std::size_t end) {
+    parallel_for(count, grain_for(height * width), [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
             result[i] = label_components(static_cast<const std::uint8_t*>(images) + i * image_bytes, element_size,
                                          shape, options);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "inlining.hpp"
+#include "cc_runs.hpp"
 #include "maskkit/cc.hpp"
 #include "maskkit/thread_pool.hpp"
 
@@ -85,7 +86,7 @@ struct NoVisit {
 // Writes rows [begin, end) of a band starting at out (the first of those rows): zeros between
 // runs, each run's label over it.
 template <int Stores, class Out, class Visit>
-void fill_rows(const Labeling::RunBand& band, const RunLabels& labels, std::uint64_t begin, std::uint64_t end,
+void fill_rows(const RunBand& band, const RunLabels& labels, std::uint64_t begin, std::uint64_t end,
                std::uint64_t width, Out* out, Visit& visit) {
     const std::uint32_t* bounds = band.bounds.data();
     const std::uint64_t* row_first = band.row_first.data();
@@ -107,7 +108,7 @@ void fill_rows(const Labeling::RunBand& band, const RunLabels& labels, std::uint
 // are written as one stretch, from the first run's start to the last one's end, in one select
 // over the pixels (select_span), instead of a fill per run and per gap.
 template <int Stores, class Out, class Visit>
-void fill_rows_grouped(const Labeling::RunBand& band, const RunLabels& labels, std::uint64_t begin, std::uint64_t end,
+void fill_rows_grouped(const RunBand& band, const RunLabels& labels, std::uint64_t begin, std::uint64_t end,
                        std::uint64_t width, const RowPixels& pixels, Out* out, Visit& visit) {
     const std::uint32_t* bounds = band.bounds.data();
     const std::uint64_t* row_first = band.row_first.data();
@@ -200,7 +201,7 @@ void with_label_type(std::size_t element_size, std::uint8_t* base, Write&& write
 // Writes rows [from, to) of a band, starting at `out` (the first of those rows), selecting over
 // `pixels` when not null and showing every row and run to `visit`.
 template <class Visit>
-MASKKIT_NOINLINE void write_band_rows(const Labeling::RunBand& band, const std::uint32_t* set_labels,
+MASKKIT_NOINLINE void write_band_rows(const RunBand& band, const std::uint32_t* set_labels,
                                       std::uint64_t width, std::uint64_t from, std::uint64_t to, std::uint8_t* out,
                                       std::size_t element_size, const RowPixels* pixels, bool long_spans,
                                       Visit& visit) {
@@ -224,7 +225,7 @@ MASKKIT_NOINLINE void write_band_rows(const Labeling::RunBand& band, const std::
 template <class Visit>
 void write_rows(const Labeling::Parts& parts, std::uint64_t width, std::uint64_t begin, std::uint64_t end, void* out,
                 std::size_t element_size, const RowPixels* pixels, bool long_spans, Visit& visit) {
-    for (const Labeling::RunBand& band : parts.bands) {
+    for (const RunBand& band : parts.bands) {
         const std::uint64_t first = std::max(begin, band.first_row), last = std::min(end, band.first_row + band.rows());
         if (first >= last) continue;
         write_band_rows(band, parts.set_labels.data(), width, first - band.first_row, last - band.first_row,
@@ -238,7 +239,10 @@ void write_rows(const Labeling::Parts& parts, std::uint64_t width, std::uint64_t
 void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats) const {
     if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
         throw std::invalid_argument("labels must be 1, 2, 4 or 8 bytes wide, got " + std::to_string(element_size));
-    const std::uint64_t rows = shape_.depth * shape_.height, width = shape_.width;
+    const LabelShape& shape = parts_->shape;
+    const std::uint8_t* const byte_pixels = parts_->byte_pixels;
+    const std::uint8_t background_byte = parts_->background_byte;
+    const std::uint64_t rows = shape.depth * shape.height, width = shape.width;
     // One contiguous block of rows per thread, not interleaved chunks: fresh output pages are
     // faulted in and zeroed by the kernel as they are first written, and two threads writing
     // rows of the same (huge) page wait for each other there. That zeroing runs at uneven speed
@@ -255,15 +259,15 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     // otherwise looking for runs that share a label costs more than it saves. They read the
     // pixels, so not when the output overwrites them (out= the image itself).
     std::uint64_t runs = 0;
-    for (const RunBand& band : parts_.bands) runs += band.runs();
+    for (const RunBand& band : parts_->bands) runs += band.runs();
     const bool few_components =
-        runs >= kRunsPerComponentForSelect * std::max<std::uint64_t>(parts_.count, 1);
-    const auto out_at = reinterpret_cast<std::uintptr_t>(out), pixels_at = reinterpret_cast<std::uintptr_t>(byte_pixels_);
+        runs >= kRunsPerComponentForSelect * std::max<std::uint64_t>(parts_->count, 1);
+    const auto out_at = reinterpret_cast<std::uintptr_t>(out), pixels_at = reinterpret_cast<std::uintptr_t>(byte_pixels);
     const bool overwrites_pixels =
-        byte_pixels_ != nullptr && out_at < pixels_at + pixels && pixels_at < out_at + pixels * element_size;
-    const RowPixels row_pixels{byte_pixels_, background_byte_};
+        byte_pixels != nullptr && out_at < pixels_at + pixels && pixels_at < out_at + pixels * element_size;
+    const RowPixels row_pixels{byte_pixels, background_byte};
     const RowPixels* select_from =
-        byte_pixels_ != nullptr && few_components && !overwrites_pixels ? &row_pixels : nullptr;
+        byte_pixels != nullptr && few_components && !overwrites_pixels ? &row_pixels : nullptr;
     // Spans (runs and the gaps between them) average a few pixels on noise and tens on smooth
     // masks: blocks of four stores write most of the latter at once, but on noise twice the
     // bytes the spans need.
@@ -271,19 +275,19 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
     if (stats == nullptr) {
         parallel_blocks(rows, blocks, piece_rows, [&](std::size_t, std::size_t begin, std::size_t end) {
             NoVisit none;
-            write_rows(parts_, width, begin, end, out, element_size, select_from, long_spans, none);
+            write_rows(*parts_, width, begin, end, out, element_size, select_from, long_spans, none);
         });
         return;
     }
-    const auto n = static_cast<std::size_t>(parts_.count);
+    const auto n = static_cast<std::size_t>(parts_->count);
     auto write_and_measure = [&](auto volume) {
         constexpr bool Volume = decltype(volume)::value;
         // One set of partial measures per thread; a thread that finds its block done by the
         // others before it starts leaves its set empty, which changes nothing in the sums below.
         std::vector<std::vector<Measure<Volume>>> partial(blocks, std::vector<Measure<Volume>>(n));
         parallel_blocks(rows, blocks, piece_rows, [&](std::size_t owner, std::size_t begin, std::size_t end) {
-            RunMeasures<Volume> measures{partial[owner].data(), shape_.height};
-            write_rows(parts_, width, begin, end, out, element_size, select_from, long_spans, measures);
+            RunMeasures<Volume> measures{partial[owner].data(), shape.height};
+            write_rows(*parts_, width, begin, end, out, element_size, select_from, long_spans, measures);
         });
         if (stats->dims != 2 && stats->dims != 3)
             throw std::invalid_argument("stats have 2 or 3 coordinates, got " + std::to_string(stats->dims));
@@ -324,10 +328,24 @@ void Labeling::write(void* out, std::size_t element_size, ComponentStats* stats)
             }
         }
     };
-    if (shape_.depth > 1)
+    if (shape.depth > 1)
         write_and_measure(std::true_type{});
     else
         write_and_measure(std::false_type{});
+}
+
+std::vector<std::uint64_t> label_counts(const std::vector<Labeling>& labelings) {
+    std::vector<std::uint64_t> counts(labelings.size());
+    for (std::size_t i = 0; i < labelings.size(); ++i) counts[i] = labelings[i].count();
+    return counts;
+}
+
+void write_label_stack(const std::vector<Labeling>& labelings, std::uint64_t image_pixels, void* out,
+                       std::size_t element_size) {
+    auto* images = static_cast<std::uint8_t*>(out);
+    parallel_for(labelings.size(), grain_for(image_pixels), [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) labelings[i].write(images + i * image_pixels * element_size, element_size);
+    });
 }
 
 }  // namespace maskkit

@@ -9,24 +9,33 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .cc import _resolve_connectivity, label, label_stats
+from . import _connectivity
+from ._cc_args import flag, size_threshold, writeable_target
+from ._cc_label import label, label_stats
 
 __all__ = ["remove_small_objects", "remove_small_holes", "fill_holes", "dust", "largest_k"]
 
-_FROM_HOPS = {2: {1: 4, 2: 8}, 3: {1: 6, 2: 18, 3: 26}}
 
-
-def _connectivity_from_hops(hops: Any, ndim: int) -> int:
-    if ndim not in _FROM_HOPS:
-        raise ValueError(f"only 2-D and 3-D images are supported, got ndim={ndim}")
-    if isinstance(hops, bool) or hops not in _FROM_HOPS[ndim]:
-        raise ValueError(f"connectivity must be one of {sorted(_FROM_HOPS[ndim])} (neighbour hops) for ndim={ndim}, got {hops!r}")
-    return _FROM_HOPS[ndim][hops]
-
-
-def _check_bool_or_int(arr: np.ndarray) -> None:
+def _bool_or_int(image: Any, name: str) -> np.ndarray:
+    arr = np.asarray(image)
     if arr.dtype != np.bool_ and arr.dtype.kind not in "iu":
-        raise TypeError(f"Only bool or integer image types are supported. Got {arr.dtype}.")
+        raise TypeError(f"Only bool or integer image types are supported. Got {arr.dtype} for {name}.")
+    return arr
+
+
+def _labels_and_sizes(labels: np.ndarray) -> Tuple[np.ndarray, np.ndarray, int]:
+    """An existing labeling as (index of each pixel's label, size of each index, largest label).
+
+    Labels are their own indices (``np.bincount``, as scikit-image) unless they are too large
+    for a table that long; then the distinct labels are numbered in order.
+    """
+    flat = labels.ravel()
+    top = int(flat.max()) if flat.size else 0
+    if top <= 2 * flat.size + 1024:
+        index = labels.astype(np.intp, copy=False)
+        return index, np.bincount(index.ravel()), top
+    _, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
+    return inverse.reshape(labels.shape), counts, top
 
 
 def remove_small_objects(
@@ -55,15 +64,21 @@ def remove_small_objects(
            [1, 1, 1, 0, 0],
            [1, 1, 1, 0, 0]])
     """
-    arr = np.asarray(ar)
-    _check_bool_or_int(arr)
+    arr = _bool_or_int(ar, "ar")
+    threshold = size_threshold(max_size, "max_size")
+    strict = None if min_size is None else size_threshold(min_size, "min_size")
     if out is None:
         out = arr.copy()
     else:
+        writeable_target(out, arr.shape, "out")
+        if out.dtype != np.bool_ and out.dtype.kind not in "iu":
+            raise TypeError(f"out must have a bool or integer dtype, got {out.dtype}")
+        if np.may_share_memory(out, arr):
+            arr = arr.copy()  # out is written before arr is read
         out[...] = arr
-    if max_size == 0 and min_size is None:
+    if threshold == 0 and strict is None:
         return out
-    if min_size is not None:
+    if strict is not None:
         warnings.warn(
             "min_size is deprecated (scikit-image 0.26): use max_size; min_size removes objects "
             "strictly smaller than it, max_size those smaller than or equal to it",
@@ -71,7 +86,7 @@ def remove_small_objects(
             stacklevel=2,
         )
     if arr.dtype == np.bool_:
-        stats = label_stats(arr, _connectivity_from_hops(connectivity, arr.ndim))
+        stats = label_stats(arr, _connectivity.from_hops(connectivity, arr.ndim))
         components = stats.labels
         sizes = np.concatenate([[0], stats.area]).astype(np.int64)
     else:
@@ -80,15 +95,14 @@ def remove_small_objects(
                 "Negative value labels are not supported. Try relabeling the input with "
                 "maskkit.cc.label or scipy.ndimage.label."
             )
-        components = arr
-        sizes = np.bincount(arr.ravel())
-        if len(sizes) == 2:
+        components, sizes, top = _labels_and_sizes(arr)
+        if top == 1:
             warnings.warn(
                 "Only one label was provided to `remove_small_objects`. Did you mean to use a boolean array?",
                 UserWarning,
                 stacklevel=2,
             )
-    too_small = sizes < min_size if min_size is not None else sizes <= max_size
+    too_small = sizes < strict if strict is not None else sizes <= threshold
     out[too_small[components]] = 0
     return out
 
@@ -115,16 +129,17 @@ def remove_small_holes(
     >>> bool(cc.remove_small_holes(a, max_size=1).all())
     True
     """
-    arr = np.asarray(ar)
-    _check_bool_or_int(arr)
+    arr = _bool_or_int(ar, "ar")
+    if out is not None:
+        writeable_target(out, arr.shape, "out")
+        if out.dtype != np.bool_:
+            raise TypeError(f"out dtype must be bool, got {out.dtype}")
     if arr.dtype != np.bool_:
         warnings.warn(
             "Any labeled images will be returned as a boolean array. Did you mean to use a boolean array?",
             UserWarning,
             stacklevel=2,
         )
-    if out is not None and out.dtype != np.bool_:
-        raise TypeError("out dtype must be bool")
     inverse = np.logical_not(arr)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
@@ -150,11 +165,9 @@ def fill_holes(mask: Any, connectivity: Optional[int] = None, *, structure: Any 
     >>> bool(cc.fill_holes(ring).all())
     True
     """
-    arr = np.asarray(mask)
-    _check_bool_or_int(arr)
-    if arr.ndim not in (2, 3):
-        raise ValueError(f"fill_holes needs a 2-D or 3-D mask, got ndim={arr.ndim}")
-    connectivity = _resolve_connectivity(connectivity, structure, arr.ndim, full=False)
+    arr = _bool_or_int(mask, "mask")
+    _connectivity.check_ndim(arr.ndim, "mask")
+    connectivity = _connectivity.resolve(connectivity, structure, arr.ndim, full=False)
     foreground: np.ndarray = arr != 0
     if foreground.size == 0:
         return foreground
@@ -193,16 +206,21 @@ def dust(
     >>> cc.dust(np.array([[1, 1, 0, 2]], np.uint8), 2, 8)
     array([[1, 1, 0, 0]], dtype=uint8)
     """
-    arr = np.asarray(image)
-    _check_bool_or_int(arr)
-    if arr.ndim == 2 and connectivity in (6, 18, 26):
-        connectivity = 8 if connectivity == 26 else 4
-    stats = label_stats(arr, connectivity, multilabel=not binary_image)
+    arr = _bool_or_int(image, "image")
+    count = _connectivity.from_cc3d(connectivity, arr.ndim)
+    binary_image, invert = flag(binary_image, "binary_image"), flag(invert, "invert")
+    in_place, return_N = flag(in_place, "in_place"), flag(return_N, "return_N")
+    if in_place and not arr.flags.writeable:
+        raise ValueError("in_place=True needs a writeable image, got a read-only array")
+    stats = label_stats(arr, count, multilabel=not binary_image)
     sizes = np.concatenate([[0], stats.area]).astype(np.int64)
     if isinstance(threshold, (tuple, list)):
-        remove = ~((threshold[0] <= sizes) & (sizes < threshold[1]))
+        if len(threshold) != 2:
+            raise ValueError(f"threshold must be a size or a (lower, upper) pair, got {threshold!r}")
+        lower, upper = (size_threshold(t, "threshold") for t in threshold)
+        remove = ~((lower <= sizes) & (sizes < upper))
     else:
-        remove = sizes < threshold
+        remove = sizes < size_threshold(threshold, "threshold")
     if invert:
         remove = ~remove
     remove[0] = False
@@ -234,13 +252,14 @@ def largest_k(
     >>> cc.largest_k(np.array([[1, 0, 1, 1, 0, 1]], np.uint8), 1, 8)
     array([[0, 0, 1, 1, 0, 0]], dtype=uint8)
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k must be an integer, got {type(k).__name__} {k!r}")
+    if k < 0:
         raise ValueError(f"k must be a non-negative integer, got {k!r}")
-    arr = np.asarray(image)
-    _check_bool_or_int(arr)
-    if arr.ndim == 2 and connectivity in (6, 18, 26):
-        connectivity = 8 if connectivity == 26 else 4
-    stats = label_stats(arr, connectivity, multilabel=not binary_image)
+    arr = _bool_or_int(image, "image")
+    count = _connectivity.from_cc3d(connectivity, arr.ndim)
+    binary_image, return_N = flag(binary_image, "binary_image"), flag(return_N, "return_N")
+    stats = label_stats(arr, count, multilabel=not binary_image)
     keep = np.zeros(stats.n + 1, bool)
     if k and stats.n:
         # stable sort by size descending: equal sizes keep raster order

@@ -8,9 +8,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
-
-#include "maskkit/raw_vector.hpp"
 
 namespace maskkit {
 
@@ -51,29 +50,20 @@ struct LabelOptions {
 };
 
 // The result of the labeling pass: the image's runs with their final labels (through their
-// sets). Writing the label image is a separate step so the caller can choose the output type
-// once the count is known.
+// sets), held behind an opaque pointer (the runs' layout is internal to the core). Writing the
+// label image is a separate step so the caller can choose the output type once the count is
+// known.
 class Labeling {
 public:
-    // The runs of consecutive rows [first_row, first_row + row_first.size() - 1), as one thread
-    // found them: threads label bands of the image, and their runs stay where they were found.
-    struct RunBand {
-        std::uint64_t first_row = 0;
-        RawVector<std::uint32_t> bounds;     // start, end ([start, end), within the row) of each run, raster order
-        RawVector<std::uint32_t> sets;       // set of each run, counted from first_set
-        RawVector<std::uint64_t> row_first;  // runs of row first_row + r: [row_first[r], row_first[r + 1])
-        std::uint64_t first_set = 0;         // the band's set s is set first_set + s of the image
+    struct Parts;  // the runs, their labels and what write() reads back (cc_runs.hpp)
 
-        std::uint64_t rows() const { return row_first.size() - 1; }
-        std::uint64_t runs() const { return sets.size(); }
-    };
-    struct Parts {
-        std::vector<RunBand> bands;          // in row order, together covering every row
-        RawVector<std::uint32_t> set_labels; // final label of each set of the image
-        std::uint64_t count = 0;
-    };
+    Labeling();  // no image: count 0, writes nothing
+    explicit Labeling(std::unique_ptr<Parts> parts);
+    Labeling(Labeling&&) noexcept;
+    Labeling& operator=(Labeling&&) noexcept;
+    ~Labeling();
 
-    std::uint64_t count() const { return parts_.count; }
+    std::uint64_t count() const;
 
     // Writes every pixel (background 0) into a C-ordered buffer of integers `element_size`
     // (1, 2, 4 or 8) bytes wide; the caller has checked that count() fits. With `stats`, also
@@ -81,12 +71,7 @@ public:
     void write(void* out, std::size_t element_size, ComponentStats* stats = nullptr) const;
 
 private:
-    friend Labeling label_components(const void*, std::size_t, const LabelShape&, const LabelOptions&);
-    LabelShape shape_;
-    Parts parts_;
-    // One-byte images: their pixels and background, read by write() (see label_components).
-    const std::uint8_t* byte_pixels_ = nullptr;
-    std::uint8_t background_byte_ = 0;
+    std::unique_ptr<Parts> parts_;
 };
 
 // Labels a C-contiguous image whose pixels are `element_size` (1, 2, 4 or 8) bytes. Rows must be
@@ -101,5 +86,14 @@ Labeling label_components(const void* image, std::size_t element_size, const Lab
 // stack), in parallel; each image is numbered from 1 on its own.
 std::vector<Labeling> label_image_stack(const void* images, std::size_t element_size, std::uint64_t count,
                                         std::uint64_t height, std::uint64_t width, const LabelOptions& options);
+
+// The count of each labeling of a stack.
+std::vector<std::uint64_t> label_counts(const std::vector<Labeling>& labelings);
+
+// Writes each labeling of a stack of images of `image_pixels` pixels each (label_image_stack's
+// result) into its image of the C-ordered (B, H, W) buffer `out` of integers `element_size`
+// bytes wide, in parallel; the caller has checked that every count fits.
+void write_label_stack(const std::vector<Labeling>& labelings, std::uint64_t image_pixels, void* out,
+                       std::size_t element_size);
 
 }  // namespace maskkit

@@ -1,4 +1,5 @@
 // The one place that maps the active SIMD target to its kernel tables.
+#include "kernels/cc_kernels.hpp"
 #include "kernels/rle_kernels.hpp"
 #include "maskkit/cpu_features.hpp"
 
@@ -11,6 +12,15 @@ const RleKernels& rle_kernels() {
         case SimdTarget::scalar: break;
     }
     return scalar::rle_kernels;
+}
+
+const CcKernels& cc_kernels() {
+    switch (active_target()) {
+        case SimdTarget::avx512: return avx512::cc_kernels;
+        case SimdTarget::avx2: return avx2::cc_kernels;
+        case SimdTarget::scalar: break;
+    }
+    return scalar::cc_kernels;
 }
 
 }  // namespace maskkit::kernels

@@ -19,14 +19,6 @@ struct RleKernels {
     // Writes alternating runs of 0 and 1 into out[0, total), zero-filling after the last run.
     // Precondition: the counts sum to at most total.
     void (*fill_runs)(const count_t* counts, std::size_t m, std::uint8_t* out, std::uint64_t total);
-    // Foreground runs of one row of bytes (pixels != background): writes start, end pairs
-    // ([start, end), row-relative) to `bounds`, which has room for width + 16 values (the kernel
-    // may scribble past what it returns), and returns how many runs were found.
-    std::size_t (*foreground_runs)(const std::uint8_t* row, std::uint64_t width, std::uint8_t background,
-                                   std::uint32_t* bounds);
-    // Every x in [1, width) where row[x] != row[x - 1], in increasing order, written to `edges`
-    // (room for width + 16 values); returns how many.
-    std::size_t (*value_edges)(const std::uint8_t* row, std::uint64_t width, std::uint32_t* edges);
 };
 
 // The kernels of the active target (see cpu_features.hpp).

@@ -1,16 +1,6 @@
-// RLE algorithms written once over a per-ISA `Lanes` policy, included inside each target's
-// namespace (and, for SIMD targets, inside a target-attribute region). The policy provides:
-//   static constexpr unsigned width;                        bytes compared at once (<= 64)
-//   static uint64_t changed(const uint8_t* cur, const uint8_t* prev);
-//        bit i set where cur[i] != prev[i], i < width
-//   static uint64_t changed_partial(const uint8_t* cur, const uint8_t* prev, unsigned count);
-//        the same for the first count < width bytes, reading nothing past them
-//   static void fill(uint8_t* p, uint8_t value, uint64_t length, const uint8_t* end);
-//        p[0, length) = value; may also write p[length, ...) below end (later runs overwrite it)
-//   static constexpr bool compresses;
-//        whether it has positions(out, bits, base), which does what append_bit_positions does
-//        below with up to 16 slots of slack
-// Requires <cstring>, <stdexcept>, <vector>, "maskkit/rle.hpp" to be included before.
+// RLE algorithms written once over a per-ISA `Lanes` policy (see bit_positions.inl, which must be
+// included before, inside the same namespace). Requires <cstring>, <stdexcept>, <vector>,
+// "maskkit/rle.hpp" to be included before.
 
 // Turns transition positions into counts; a run longer than uint32 cannot be represented.
 class RunWriter {
@@ -32,50 +22,6 @@ private:
     std::vector<count_t>& counts_;
     std::uint64_t last_ = 0;
 };
-
-inline unsigned lowest_bit(std::uint64_t bits) {
-#if defined(_MSC_VER)
-    unsigned long index;
-    _BitScanForward64(&index, bits);
-    return static_cast<unsigned>(index);
-#else
-    return static_cast<unsigned>(__builtin_ctzll(bits));
-#endif
-}
-
-inline unsigned set_bits(std::uint64_t bits) {
-#if defined(_MSC_VER)
-    return static_cast<unsigned>(__popcnt64(bits));
-#else
-    return static_cast<unsigned>(__builtin_popcountll(bits));
-#endif
-}
-
-// Writes base + the index of each set bit of `bits`, in increasing order, from `out` on and
-// returns the end of what it wrote. Eight slots are written per step whatever the count (the
-// slots past it hold garbage that later writes replace), so the loop runs popcount / 8 + 1
-// times instead of branching once per bit: `out` needs 8 slots of slack.
-inline std::uint32_t* append_bit_positions(std::uint32_t* out, std::uint64_t bits, std::uint64_t base) {
-    std::uint32_t* const end = out + set_bits(bits);
-    do {
-        for (int slot = 0; slot < 8; ++slot) {
-            // bit 63 stands in when no bit is left (a garbage slot): no branch, no ctz of 0
-            out[slot] = static_cast<std::uint32_t>(base + lowest_bit(bits | (std::uint64_t{1} << 63)));
-            bits &= bits - 1;
-        }
-        out += 8;
-    } while (out < end);
-    return end;
-}
-
-// The policy's own bit positions when it has them (16 slots of slack), else the loop above (8).
-template <class Lanes>
-inline std::uint32_t* append_positions(std::uint32_t* out, std::uint64_t bits, std::uint64_t base) {
-    if constexpr (Lanes::compresses)
-        return Lanes::positions(out, bits, base);
-    else
-        return append_bit_positions(out, bits, base);
-}
 
 // pycocotools' encoder: the value before the first pixel is 0 and every change of byte value
 // starts a run. Blocks without a change cost one compare.
@@ -218,52 +164,7 @@ void fill_runs_impl(const count_t* counts, std::size_t m, std::uint8_t* out, std
     std::memset(out + position, 0, total - position);
 }
 
-// Foreground runs of a byte row: compare `width` bytes at a time with a block of background
-// bytes, then turn the bit mask's rising and falling edges into run bounds with bit scans, so
-// the work per block is constant plus one step per run boundary (no branch per pixel).
-//
-// Rows are cut one at a time with other work between them (the labeling joins each row's runs
-// before it reads the next), and the hardware prefetcher does not run ahead across the 4 KiB
-// page boundaries that rows of a few thousand pixels keep crossing, so the first blocks of
-// each row waited on memory. A prefetch a kilobyte ahead reaches into the next row: -6% on a
-// 4096^2 labeling, -7% multilabel (value_edges below).
-template <class Lanes>
-std::size_t foreground_runs_impl(const std::uint8_t* row, std::uint64_t width, std::uint8_t background,
-                                 std::uint32_t* bounds) {
-    std::uint8_t background_block[Lanes::width];
-    std::memset(background_block, background, sizeof background_block);
-    std::uint32_t* next = bounds;
-    std::uint64_t carry = 0;  // 1 when the pixel before the block is foreground
-    for (std::uint64_t x0 = 0; x0 < width; x0 += Lanes::width) {
-        __builtin_prefetch(row + x0 + 1024);
-        const unsigned count = static_cast<unsigned>(std::min<std::uint64_t>(Lanes::width, width - x0));
-        const std::uint64_t bits = count == Lanes::width ? Lanes::changed(row + x0, background_block)
-                                                         : Lanes::changed_partial(row + x0, background_block, count);
-        std::uint64_t edges = bits ^ ((bits << 1) | carry);  // set where the value differs from its left neighbour
-        if (count < 64) edges &= (std::uint64_t{1} << count) - 1;
-        carry = count == 64 ? bits >> 63 : (bits >> (count - 1)) & 1;
-        next = append_positions<Lanes>(next, edges, x0);
-    }
-    if (carry) *next++ = static_cast<std::uint32_t>(width);
-    return static_cast<std::size_t>(next - bounds) / 2;
-}
-
-// Value changes along a byte row: each block is compared with itself shifted by one pixel.
-template <class Lanes>
-std::size_t value_edges_impl(const std::uint8_t* row, std::uint64_t width, std::uint32_t* edges) {
-    std::uint32_t* next = edges;
-    for (std::uint64_t x0 = 1; x0 < width; x0 += Lanes::width) {
-        __builtin_prefetch(row + x0 + 1024);
-        const unsigned count = static_cast<unsigned>(std::min<std::uint64_t>(Lanes::width, width - x0));
-        const std::uint64_t bits = count == Lanes::width ? Lanes::changed(row + x0, row + x0 - 1)
-                                                   : Lanes::changed_partial(row + x0, row + x0 - 1, count);
-        next = append_positions<Lanes>(next, bits, x0);
-    }
-    return static_cast<std::size_t>(next - edges);
-}
-
 template <class Lanes>
 constexpr kernels::RleKernels make_rle_kernels() {
-    return {&encode_contiguous_impl<Lanes>, &encode_row_major_impl<Lanes>, &fill_runs_impl<Lanes>,
-            &foreground_runs_impl<Lanes>, &value_edges_impl<Lanes>};
+    return {&encode_contiguous_impl<Lanes>, &encode_row_major_impl<Lanes>, &fill_runs_impl<Lanes>};
 }
