@@ -27,7 +27,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["ALLOWED", "HOPS", "check_ndim", "from_hops", "from_cc3d", "resolve", "structure_connectivity"]
+__all__ = ["ALLOWED", "HOPS", "check_ndim", "from_hops", "from_cc3d", "resolve", "structure", "structure_connectivity"]
 
 #: The neighbour counts of each dimensionality, cross first, full last.
 ALLOWED: Dict[int, Tuple[int, ...]] = {2: (4, 8), 3: (6, 18, 26)}
@@ -58,6 +58,18 @@ def _checked_count(connectivity: Any, ndim: int) -> int:
     return count
 
 
+def _hops_from_centre(ndim: int) -> np.ndarray:
+    """``|dz| + |dy| + |dx|`` of each cell of a 3 x 3 (x 3) neighbourhood."""
+    hops: np.ndarray = np.sum(np.abs(np.indices((3,) * ndim) - 1), axis=0)
+    return hops
+
+
+def structure(connectivity: int, ndim: int) -> np.ndarray:
+    """scipy's ``generate_binary_structure(ndim, hops)`` for a neighbour count, without scipy."""
+    element: np.ndarray = _hops_from_centre(ndim) <= HOPS[_checked_count(connectivity, ndim)]
+    return element
+
+
 def structure_connectivity(structure: Any, ndim: int) -> int:
     """The neighbour count of one of scipy's ``generate_binary_structure(ndim, k)`` elements."""
     s = np.asarray(structure)
@@ -66,7 +78,7 @@ def structure_connectivity(structure: Any, ndim: int) -> int:
     if s.dtype.kind not in "biuf":
         raise TypeError(f"structure must hold numbers or bools, got dtype {s.dtype}")
     s = s.astype(bool)
-    hops = np.sum(np.abs(np.indices((3,) * ndim) - 1), axis=0)
+    hops = _hops_from_centre(ndim)
     for k, connectivity in _BY_HOPS[ndim].items():
         if np.array_equal(s, hops <= k):
             return connectivity

@@ -13,23 +13,9 @@
 //        below with up to 16 slots of slack
 // Requires <cstdint> to be included before.
 
-inline unsigned lowest_bit(std::uint64_t bits) {
-#if defined(_MSC_VER)
-    unsigned long index;
-    _BitScanForward64(&index, bits);
-    return static_cast<unsigned>(index);
-#else
-    return static_cast<unsigned>(__builtin_ctzll(bits));
-#endif
-}
+inline unsigned lowest_bit(std::uint64_t bits) { return static_cast<unsigned>(__builtin_ctzll(bits)); }
 
-inline unsigned set_bits(std::uint64_t bits) {
-#if defined(_MSC_VER)
-    return static_cast<unsigned>(__popcnt64(bits));
-#else
-    return static_cast<unsigned>(__builtin_popcountll(bits));
-#endif
-}
+inline unsigned set_bits(std::uint64_t bits) { return static_cast<unsigned>(__builtin_popcountll(bits)); }
 
 // Writes base + the index of each set bit of `bits`, in increasing order, from `out` on and
 // returns the end of what it wrote. Eight slots are written per step whatever the count (the

@@ -10,11 +10,8 @@
 #define MASKKIT_TARGET_BEGIN(isa) \
     MASKKIT_PRAGMA_(clang attribute push(__attribute__((target(isa))), apply_to = function))
 #define MASKKIT_TARGET_END MASKKIT_PRAGMA_(clang attribute pop)
-#elif defined(__GNUC__)
+#else  // GCC (CMakeLists.txt accepts no other compiler)
 #define MASKKIT_TARGET_BEGIN(isa) \
     MASKKIT_PRAGMA_(GCC push_options) MASKKIT_PRAGMA_(GCC target(isa))
 #define MASKKIT_TARGET_END MASKKIT_PRAGMA_(GCC pop_options)
-#else  // MSVC accepts intrinsics without /arch flags
-#define MASKKIT_TARGET_BEGIN(isa)
-#define MASKKIT_TARGET_END
 #endif

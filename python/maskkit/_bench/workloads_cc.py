@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 import maskkit
+from maskkit._connectivity import HOPS, structure
 
 from .compare import Labeling, labeling_comparer
 from .data import BenchData
@@ -97,16 +98,6 @@ class CCReference:
         return refs.bind(self.package, lambda module: call(module, image()))
 
 
-_HOPS = {4: 1, 8: 2, 6: 1, 18: 2, 26: 3}
-
-
-def _structure(ndim: int, connectivity: int) -> np.ndarray:
-    """scipy's ``generate_binary_structure(ndim, hops)`` without scipy."""
-    hops = np.sum(np.abs(np.indices((3,) * ndim) - 1), axis=0)
-    structure: np.ndarray = hops <= _HOPS[connectivity]
-    return structure
-
-
 def _per_class(label_one: Callable[[np.ndarray], tuple[np.ndarray, int]], image: np.ndarray) -> tuple[np.ndarray, int]:
     """The usual multilabel loop over a binary labeler: ``image == v`` per class, offset, merge."""
     out = np.zeros(image.shape, np.int32)
@@ -152,7 +143,7 @@ def _scipy_label(connectivity: int, row: bool = False) -> CCReference:
     return CCReference(
         "scipy.ndimage.label",
         "scipy.ndimage",
-        lambda m, img: m.label(img, structure=_structure(img.ndim, connectivity)),
+        lambda m, img: m.label(img, structure=structure(connectivity, img.ndim)),
         _pair_labeling(True),
         row,
     )
@@ -162,7 +153,7 @@ def _skimage_label(connectivity: int, row: bool = False) -> CCReference:
     return CCReference(
         "skimage.measure.label",
         "skimage.measure",
-        lambda m, img: m.label(img, connectivity=_HOPS[connectivity], return_num=True),
+        lambda m, img: m.label(img, connectivity=HOPS[connectivity], return_num=True),
         _pair_labeling(True),
         row,
     )
@@ -199,7 +190,7 @@ def _multilabel_references() -> tuple[CCReference, ...]:
         CCReference(
             "scipy.ndimage.label per-class loop",
             "scipy.ndimage",
-            lambda m, img: _per_class(lambda mask: m.label(mask, structure=_structure(2, 8)), img),
+            lambda m, img: _per_class(lambda mask: m.label(mask, structure=structure(8, 2)), img),
             _pair_labeling(False),
         ),
     )
