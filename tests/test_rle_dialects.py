@@ -398,7 +398,38 @@ HOSTILE = [
     ("sam-negative", lambda: D.from_sam([{"size": [2, 2], "counts": [-4]}]), ValueError),
     ("sam-bytes", lambda: D.from_sam([{"size": [2, 2], "counts": b"4"}]), TypeError),
     ("to-sam-oversum", lambda: D.to_sam(RleBatch([3, 3], [0, 2], [[2, 2]])), ValueError),
-    ("to-unc-not-batch", lambda: D.to_uncompressed([{"size": [1, 1], "counts": [1]}]), TypeError),
+    ("to-unc-not-batch", lambda: D.to_uncompressed("x"), TypeError),
+    ("to-unc-none", lambda: D.to_uncompressed(None), TypeError),
+    ("to-unc-bad-dict", lambda: D.to_uncompressed([{"size": [1], "counts": [1]}]), ValueError),
+    ("unc-size-none", lambda: D.from_uncompressed({"size": None, "counts": [1]}), TypeError),
+    ("unc-size-str", lambda: D.from_uncompressed({"size": "ab", "counts": [1]}), TypeError),
+    ("unc-size-huge", lambda: D.from_uncompressed({"size": [2**32, 1], "counts": [1]}), OverflowError),
+    ("unc-size-nan", lambda: D.from_uncompressed({"size": [math.nan, 1], "counts": [1]}), TypeError),
+    ("unc-size-bool", lambda: D.from_uncompressed({"size": [True, 1], "counts": [1]}), TypeError),
+    ("unc-size-2d-array", lambda: D.from_uncompressed({"size": np.ones((2, 1), int), "counts": [1]}), ValueError),
+    ("unc-counts-none", lambda: D.from_uncompressed({"size": [1, 1], "counts": None}), TypeError),
+    ("unc-counts-int", lambda: D.from_uncompressed({"size": [1, 1], "counts": 1}), TypeError),
+    ("unc-counts-dict", lambda: D.from_uncompressed({"size": [1, 1], "counts": {}}), TypeError),
+    ("unc-counts-ragged", lambda: D.from_uncompressed({"size": [1, 1], "counts": [[1], [1, 2]]}), ValueError),
+    ("unc-counts-huge-negative", lambda: D.from_uncompressed({"size": [1, 1], "counts": [1, -(2**70)]}), ValueError),
+    ("unc-counts-float-array", lambda: D.from_uncompressed({"size": [1, 1], "counts": np.ones(1)}), TypeError),
+    ("unc-int-keys", lambda: D.from_uncompressed({1: 2}), ValueError),
+    ("kaggle-dict", lambda: D.from_kaggle({"1 1": 0}, 3, 3), TypeError),
+    ("kaggle-none-height", lambda: D.from_kaggle("1 1", None, 3), TypeError),
+    ("kaggle-huge-height", lambda: D.from_kaggle("1 1", 2**32, 3), OverflowError),
+    ("kaggle-inf-item", lambda: D.from_kaggle([math.inf], 3, 3), TypeError),
+    ("kaggle-non-ascii-bytes", lambda: D.from_kaggle([b"1 \xff"], 3, 3), ValueError),
+    ("kaggle-to-none", lambda: D.to_kaggle(None), TypeError),
+    ("kaggle-to-order-list", lambda: D.to_kaggle(GOOD, order=[]), ValueError),
+    ("nu-none", lambda: D.from_nuimages(None), TypeError),
+    ("nu-none-counts", lambda: D.from_nuimages({"size": [3, 3], "counts": None}), TypeError),
+    ("nu-missing-size", lambda: D.from_nuimages({"counts": "MDEzMDAw"}), ValueError),
+    ("nu-size-float", lambda: D.from_nuimages({"size": [3.0, 3], "counts": "MDEzMDAw"}), TypeError),
+    ("nu-to-str", lambda: D.to_nuimages("x"), TypeError),
+    ("oi-none", lambda: D.from_openimages(None, 3, 3), TypeError),
+    ("oi-dict", lambda: D.from_openimages({"a": 1}, 3, 3), TypeError),
+    ("oi-to-none", lambda: D.to_openimages(None), TypeError),
+    ("sam-to-str", lambda: D.to_sam("x"), TypeError),
     # Kaggle
     ("kaggle-odd-tokens", lambda: D.from_kaggle("1 2 5", 3, 3), ValueError),
     ("kaggle-overlap", lambda: D.from_kaggle("1 3 2 2", 3, 3), ValueError),
@@ -466,6 +497,12 @@ def test_error_messages_name_rule_and_value():
         D.from_nuimages({"size": [3, 3], "counts": "MDE*MDAw"})
     with pytest.raises(ValueError, match=r"not a valid zlib stream"):
         D.from_openimages(_b64(b"not zlib at all"), 3, 3)
+
+
+def test_openimages_largest_size_is_read():
+    # The zlib output limit grows with h*w; for the largest masks it is capped, not an error.
+    big = D.from_openimages("eNozMDQ2MDAAAAQHASU=", 2**32 - 1, 2**32 - 1)
+    assert big.counts.tolist() == [0, 1, 3, 1, 3, 1] and big.sizes.tolist() == [[2**32 - 1, 2**32 - 1]]
 
 
 def test_nan_is_the_only_float_accepted():
