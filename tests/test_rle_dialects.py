@@ -507,3 +507,38 @@ def test_openimages_largest_size_is_read():
 
 def test_nan_is_the_only_float_accepted():
     assert D.from_kaggle([math.nan, np.float64("nan")], 1, 1).counts.tolist() == [1, 1]
+
+
+def test_kaggle_row_major_tiles_taller_than_the_budget(monkeypatch):
+    # A budget below the height: every column is read in pieces.
+    monkeypatch.setattr(D, "_DENSE_CHUNK_BYTES", 2)
+    rng = np.random.default_rng(6)
+    masks = (rng.random((3, 5, 4)) < 0.5).astype(np.uint8)
+    check_kaggle(masks, "C")
+
+
+_PEAK_SCRIPT = r"""
+import resource, sys
+import numpy as np
+from maskkit import _dialects as D
+D._DENSE_CHUNK_BYTES = 1 << 22
+h = w = 1 << 14   # 256 MiB of pixels: 64 tiles of 4 MiB
+text = f"1 3 {w + 2} 5 {h * w - 2} 2"
+vm = int(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmSize:"))) * 1024
+limit = vm + (160 << 20)   # far below one dense copy of the mask
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+batch = D.from_kaggle(text, h, w, order="C")
+assert D.to_kaggle(batch, order="C") == [text], D.to_kaggle(batch, order="C")
+assert batch.counts.tolist()[:3] == [0, 1, h - 1]
+print("ok")
+"""
+
+
+def test_kaggle_row_major_memory_is_bounded_by_tiles():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, MASKKIT_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

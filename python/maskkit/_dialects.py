@@ -289,10 +289,73 @@ def _kaggle_texts(strings: Any) -> List[str]:
     return texts
 
 
-def _dense_chunks(count: int, pixels: int) -> Iterable[Tuple[int, int]]:
-    step = max(1, _DENSE_CHUNK_BYTES // max(pixels, 1))
-    for a in range(0, count, step):
-        yield a, min(a + step, count)
+def _tiles(rows: int, cols: int) -> Iterable[Tuple[int, int, int, int]]:
+    """Tiles ``(r0, r1, c0, c1)`` of a rows x cols grid, of at most _DENSE_CHUNK_BYTES pixels
+    (at least one), in column-major order: whole-height bands of columns, or, for grids taller
+    than the budget, pieces of one column. Each tile is one contiguous range of column-major
+    pixel indices, so the tiles' change points come out sorted."""
+    budget = max(1, _DENSE_CHUNK_BYTES)
+    if rows <= budget:
+        step = max(1, budget // rows)
+        for c0 in range(0, cols, step):
+            yield 0, rows, c0, min(c0 + step, cols)
+    else:
+        for c0 in range(cols):
+            for r0 in range(0, rows, budget):
+                yield r0, min(r0 + budget, rows), c0, c0 + 1
+
+
+def _transposed_toggles(pos: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Change points of one rows x cols grid read row by row (``pos``, sorted, < rows*cols),
+    as the change points of the same grid read column by column (uint64, sorted).
+
+    The grid is rebuilt densely one tile at a time (:func:`_tiles`): memory is one tile plus
+    the change points, whatever the grid's size.
+    """
+    if rows <= 1 or cols <= 1 or pos.size == 0:
+        return pos.astype(np.uint64)  # a single row or column reads the same both ways
+    flat_pos = pos.astype(np.int64)
+    found: List[np.ndarray] = []
+    previous = 0  # the pixel before the tile in column-major order (pixel -1 is 0)
+    for r0, r1, c0, c1 in _tiles(rows, cols):
+        line_start = np.arange(r0, r1, dtype=np.int64) * cols + c0
+        first = np.searchsorted(flat_pos, line_start, side="right")  # toggles <= the tile's column c0
+        last = np.searchsorted(flat_pos, line_start + (c1 - c0), side="left")
+        tile = np.zeros((r1 - r0, c1 - c0), np.uint8)
+        tile[:, 0] = first & 1
+        inside = last - first
+        total = int(inside.sum())
+        if total:
+            line = np.repeat(np.arange(r1 - r0), inside)
+            seq = np.arange(total) - np.repeat(np.cumsum(inside) - inside, inside)
+            tile[line, flat_pos[first[line] + seq] - line_start[line]] = 1
+        np.bitwise_xor.accumulate(tile, axis=1, out=tile)
+        # Column-major neighbours without transposing the tile: the pixel above, and for the
+        # top row the last pixel of the column before (the previous tile's, for column 0).
+        width = c1 - c0
+        top = np.flatnonzero(tile[0] != np.concatenate([[previous], tile[-1, :-1]]))
+        below = np.flatnonzero(tile[1:] != tile[:-1])
+        row = np.concatenate([np.zeros(top.size, np.int64), below // width + 1])
+        col = np.concatenate([top, below % width])
+        found.append(np.sort((col + c0) * rows + row + r0).astype(np.uint64))
+        previous = int(tile[-1, -1])
+    return np.concatenate(found)
+
+
+def _transpose_batch(
+    mask_of: np.ndarray, pos: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> Tuple[np.ndarray, np.ndarray]:
+    """:func:`_transposed_toggles` of every mask; ``mask_of`` sorted, mask i is rows[i] x cols[i]."""
+    bounds = np.searchsorted(mask_of, np.arange(rows.size + 1))
+    parts = [
+        _transposed_toggles(pos[bounds[i] : bounds[i + 1]], int(rows[i]), int(cols[i]))
+        for i in np.flatnonzero(np.diff(bounds)).tolist()
+    ]
+    if not parts:
+        return mask_of[:0], pos[:0]
+    lengths = [p.size for p in parts]
+    owners = np.repeat(np.flatnonzero(np.diff(bounds)), lengths).astype(np.int64)
+    return owners, np.concatenate(parts)
 
 
 def _coco_bytes(raw: bytes, i: int, what: str) -> bytes:
@@ -484,9 +547,9 @@ def to_kaggle(batch: RleBatch, *, order: Order = "F") -> List[str]:
 
     Notes
     -----
-    ``order="F"`` works on the counts directly. ``order="C"`` decodes the masks to dense
-    arrays (in chunks of at most 64 MiB) to re-scan them row by row: it costs a full decode,
-    O(h*w) per mask rather than O(runs).
+    ``order="F"`` works on the counts directly. ``order="C"`` rebuilds each mask densely, one
+    tile of at most 64 MiB at a time, to re-scan it row by row: O(h*w) time per mask rather
+    than O(runs), and memory of one tile plus the runs, however large the mask.
 
     Examples
     --------
@@ -501,45 +564,11 @@ def to_kaggle(batch: RleBatch, *, order: Order = "F") -> List[str]:
     batch = as_batch(batch, "to_kaggle")
     order = _check_order(order)
     n = len(batch)
-    if order == "F":
-        hw = _pixels(batch.sizes)
-        mask_of, pos = _toggles(batch)
-        pairs, start, end = _runs_from_toggles(mask_of, pos, hw)
-    else:
-        pairs = np.zeros(n, np.int64)
-        starts_parts: List[np.ndarray] = []
-        ends_parts: List[np.ndarray] = []
-        owner_parts: List[np.ndarray] = []
-        shapes, group = np.unique(batch.sizes, axis=0, return_inverse=True)
-        group = group.reshape(-1)  # numpy 2.0.x returns it with an extra axis
-        for g, (h, w) in enumerate(shapes.reshape(-1, 2).tolist()):
-            members = np.flatnonzero(group == g)
-            hw_g = h * w
-            for a, b in _dense_chunks(members.size, hw_g):
-                idx = members[a:b]
-                if hw_g == 0:
-                    continue
-                dense = decode(batch[idx]).reshape(idx.size, hw_g)
-                # Change points as row * (hw + 1) + pixel: inside each row, a set first pixel,
-                # a set last pixel (its run ends at hw). np.diff with padding is ~20x slower.
-                inside = np.flatnonzero(dense[:, 1:] != dense[:, :-1])
-                inside += inside // (hw_g - 1) * 2 + 1 if hw_g > 1 else 0
-                first = np.flatnonzero(dense[:, 0]) * (hw_g + 1)
-                last = np.flatnonzero(dense[:, -1]) * (hw_g + 1) + hw_g
-                where = np.sort(np.concatenate([first, inside, last]))
-                row, col = np.divmod(where, hw_g + 1)
-                owner_parts.append(idx[row[0::2]])
-                starts_parts.append(col[0::2].astype(np.uint64))
-                ends_parts.append(col[1::2].astype(np.uint64))
-        if owner_parts:
-            owner = np.concatenate(owner_parts)
-            sort = np.argsort(owner, kind="stable")  # groups interleave masks: restore order
-            owner = owner[sort]
-            start = np.concatenate(starts_parts)[sort]
-            end = np.concatenate(ends_parts)[sort]
-            pairs = np.bincount(owner, minlength=n).astype(np.int64)
-        else:
-            start = end = np.zeros(0, np.uint64)
+    hw = _pixels(batch.sizes)
+    mask_of, pos = _toggles(batch)
+    if order == "C":  # column-major change points of (h, w) are row-major ones of (w, h)
+        mask_of, pos = _transpose_batch(mask_of, pos, batch.sizes[:, 1], batch.sizes[:, 0])
+    pairs, start, end = _runs_from_toggles(mask_of, pos, hw)
     values = np.empty(2 * start.size, np.uint64)
     values[0::2] = start + np.uint64(1)
     values[1::2] = end - start
@@ -581,8 +610,9 @@ def from_kaggle(
 
     Notes
     -----
-    ``order="C"`` builds the masks densely (chunks of at most 64 MiB) and re-encodes them in
-    column-major order: O(h*w) per mask rather than O(runs).
+    ``order="C"`` rebuilds each mask densely, one tile of at most 64 MiB at a time, to re-scan
+    it in column-major order: O(h*w) time per mask rather than O(runs), and memory of one
+    tile plus the runs, however large the mask.
 
     Examples
     --------
@@ -643,22 +673,10 @@ def from_kaggle(
     keep[2 * touching + 1] = False  # end of the earlier run
     keep[2 * touching + 2] = False  # start of the later run
     tog_mask, pos = tog_mask[keep], pos[keep]
-    if order == "F":
-        sizes_hw = np.full(n, hw, np.uint64)
-        counts, offsets = _counts_from_toggles(tog_mask, pos, sizes_hw)
-        return RleBatch._uniform(counts, offsets, h, w)
-    parts = []
-    flat_pos = pos.astype(np.int64)
-    for a, b in _dense_chunks(n, hw):
-        lo, hi = np.searchsorted(tog_mask, [a, b])
-        flat = np.zeros((b - a) * hw, np.uint8)
-        flat[(tog_mask[lo:hi] - a) * hw + flat_pos[lo:hi]] = 1
-        dense = flat.reshape(b - a, hw)
-        np.bitwise_xor.accumulate(dense, axis=1, out=dense)
-        parts.append(encode(dense.reshape(b - a, h, w)))
-    return concatenate(parts) if parts else RleBatch._uniform(
-        np.zeros(0, np.uint32), np.zeros(1, np.int64), h, w
-    )
+    if order == "C":
+        tog_mask, pos = _transpose_batch(tog_mask, pos, np.full(n, h), np.full(n, w))
+    counts, offsets = _counts_from_toggles(tog_mask, pos, np.full(n, hw, np.uint64))
+    return RleBatch._uniform(counts, offsets, h, w)
 
 
 # --------------------------------------------------------------------------------------------
