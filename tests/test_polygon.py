@@ -207,3 +207,50 @@ def test_polygon_messages_echo_the_value():
         polygon.to_rle([[np.nan, 0, 2, 0, 2, 2]], 3, 3)
     with pytest.raises(TypeError, match=r"polygons must be a list .* got str 'abc'"):
         polygon.to_rle("abc", 3, 3)
+
+
+# --------------------------------------------------------------------------------------------
+# memory bounded by the edges and the output, not the image width
+# --------------------------------------------------------------------------------------------
+def test_polygons_with_many_crossings_match_pycocotools(pycocotools_mask):
+    # Zigzags across the width: millions of crossing slots, walked in column windows.
+    rnd = random.Random(5)
+    for i in range(12):
+        h, w, k = rnd.randint(1, 60), rnd.randint(500, 3000), rnd.randint(200, 1500)
+        poly = []
+        for j in range(k):
+            poly += [rnd.uniform(-5, w + 5) if j % 2 else rnd.uniform(-5, 5), rnd.uniform(-3, h + 3)]
+        if i % 2:
+            poly = [round(v, 1) for v in poly]
+        assert M.frPyObjects([poly], h, w) == pycocotools_mask.frPyObjects([poly], h, w), (h, w)
+
+
+def test_very_wide_polygons_match_pycocotools(pycocotools_mask):
+    for w in (2**19, 2**21):
+        for poly in ([0, 0, w, 0, w, 1, 0, 1], [0.3, 0.2, w - 3.7, 0.9, w / 2, 2.4, 7, 2.6]):
+            assert M.frPyObjects([poly], 3, w) == pycocotools_mask.frPyObjects([poly], 3, w), (w, poly)
+
+
+_WIDE_SCRIPT = r"""
+import resource
+import maskkit.coco as M
+from maskkit import polygon
+vm = int(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmSize:"))) * 1024
+limit = vm + (256 << 20)   # a per-column buffer of 2**26 columns needs 1.5 GiB
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+wide = M.frPyObjects([[0, 0, 2**26, 0, 2**26, 1, 0, 1]], 1, 2**26)
+tall = M.frPyObjects([[0, 0, 1, 0, 1, 2**26, 0, 2**26]], 2**26, 1)
+assert wide[0]["counts"] == tall[0]["counts"] == b"0PPPPP2", (wide, tall)
+assert polygon.to_rle([[0, 0, 2**26, 0, 2**26, 1, 0, 1]], 1, 2**26).counts.tolist() == [0, 2**26]
+print("ok")
+"""
+
+
+def test_wide_polygon_memory_is_bounded_by_the_output():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, MASKKIT_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-c", _WIDE_SCRIPT], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
