@@ -33,10 +33,17 @@ void require_equal_sums(const RleView& a, const RleView& b, const char* operatio
 
 }  // namespace
 
-count_t area(const RleView& rle) {
-    count_t total = 0;
+std::uint64_t exact_area(const RleView& rle) {
+    std::uint64_t total = 0;
     for (std::size_t j = 1; j < rle.m; j += 2) total += rle.counts[j];
     return total;
+}
+
+// A uint32 sum that wraps is the exact sum modulo 2^32.
+count_t area(const RleView& rle) { return static_cast<count_t>(exact_area(rle)); }
+
+void exact_areas(const RleView* rles, std::size_t n, std::uint64_t* out) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = exact_area(rles[i]);
 }
 
 void to_bbox(const RleView& rle, double* box) {
@@ -72,6 +79,10 @@ void to_bbox(const RleView& rle, double* box) {
     box[1] = ys;
     box[2] = static_cast<std::uint32_t>(xe - xs + 1);
     box[3] = static_cast<std::uint32_t>(ye - ys + 1);
+}
+
+void to_bboxes(const RleView* rles, std::size_t n, double* boxes) {
+    for (std::size_t i = 0; i < n; ++i) to_bbox(rles[i], boxes + 4 * i);
 }
 
 // The union/intersection sweep: consume min(remaining run of A, remaining run of B) at a time,
