@@ -26,7 +26,7 @@ from . import _core
 from ._rle_batch import RleBatch, decode, merge
 from ._validate import dimension, snippet
 
-__all__ = ["RULES", "rasterize_each", "to_rle", "to_mask"]
+__all__ = ["RULES", "from_polygons", "to_rle", "to_mask"]
 
 RULES = ("coco",)
 """The rasterization rules implemented, by the name ``rule=`` takes."""
@@ -79,7 +79,7 @@ def _polygon_list(polygons: Any) -> List[Any]:
     return items
 
 
-def rasterize_each(polygons: Polygons, height: int, width: int) -> RleBatch:
+def from_polygons(polygons: Polygons, height: int, width: int) -> RleBatch:
     """One RLE per polygon, each rasterized on its own (``pycocotools.mask.frPyObjects``).
 
     The input rules are those of this module; merge the result with
@@ -141,7 +141,7 @@ def to_rle(polygons: Polygons, height: int, width: int, *, rule: str = "coco") -
     [{'size': [7, 8], 'counts': b'512010O132NN2O>'}]
     """
     _check_rule(rule)
-    parts = rasterize_each(polygons, height, width)
+    parts = from_polygons(polygons, height, width)
     if len(parts) == 0:
         return _empty_mask(int(height), int(width))
     return merge(parts)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from . import _dialects, _rle_batch
 from ._dialects import *  # noqa: F403  (the codecs for the other RLE dialects)
-from ._rasterize import rasterize_each as from_polygons
+from ._rasterize import from_polygons as from_polygons
 from ._rle_batch import RleBatch as RleBatch
 from ._rle_batch import area as area
 from ._rle_batch import concatenate as concatenate
