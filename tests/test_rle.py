@@ -279,3 +279,20 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_iou_of_quirky_counts_is_pycocotools_sweep(pycocotools_mask):
+    # rleIou stops its sweep once both current runs are empty: at zero-length runs met on both
+    # sides at once, or when two remainders of 2**31 or more wrap their uint32 sum to 0.
+    cases = [
+        rle.RleBatch([0, 0, 0, 1], [0, 4], [[1, 1]]),
+        rle.RleBatch([0, 0, 0, 1, 2, 0, 0, 3], [0, 4, 8], [[2, 3], [2, 3]]),
+        rle.RleBatch([1, 0, 0, 2, 3, 0, 2, 0, 1], [0, 4, 9], [[2, 3], [2, 3]]),
+        rle.RleBatch([0, 2**31, 2**31, 0, 2**31, 2**31], [0, 3, 6], [[2**16, 2**16 + 1]] * 2),
+        rle.RleBatch([0, 2**31 + 7, 2**31 - 7, 3, 2**31 - 3, 2**31], [0, 3, 6], [[2**16, 2**16 + 1]] * 2),
+    ]
+    for batch in cases:
+        objs = batch.to_coco()
+        for crowd in ([0] * len(objs), [1] * len(objs)):
+            expected = np.asarray(pycocotools_mask.iou(objs, objs, crowd)).reshape(len(objs), len(objs))
+            assert np.array_equal(rle.iou(batch, batch, crowd), expected), (batch.counts.tolist(), crowd)
