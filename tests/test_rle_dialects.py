@@ -499,6 +499,13 @@ def test_error_messages_name_rule_and_value():
         D.from_openimages(_b64(b"not zlib at all"), 3, 3)
 
 
+def test_order_that_is_an_array_names_the_rule():
+    with pytest.raises(ValueError, match=r"order must be 'F' .* or 'C' .*, got array\(\['F', 'C'\]"):
+        D.to_kaggle(GOOD, order=np.array(["F", "C"]))
+    with pytest.raises(ValueError, match=r"order must be 'F'"):
+        D.from_kaggle("1 1", 3, 3, order=np.array(["F", "C"]))
+
+
 def test_openimages_largest_size_is_read():
     # The zlib output limit grows with h*w; for the largest masks it is capped, not an error.
     big = D.from_openimages("eNozMDQ2MDAAAAQHASU=", 2**32 - 1, 2**32 - 1)

@@ -65,9 +65,9 @@ _ZLIB_MAX_OUTPUT = (1 << 62)
 # small helpers
 # --------------------------------------------------------------------------------------------
 def _check_order(order: Any) -> Order:
-    if order not in ("F", "C"):
+    if not isinstance(order, str) or order not in ("F", "C"):
         raise ValueError(
-            f"order must be 'F' (column-major, Airbus/DSB) or 'C' (row-major, Carvana), got {order!r}"
+            f"order must be 'F' (column-major, Airbus/DSB) or 'C' (row-major, Carvana), got {snippet(order)}"
         )
     return order  # type: ignore[no-any-return]
 
