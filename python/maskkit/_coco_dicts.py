@@ -120,17 +120,33 @@ def _join(parts: List[np.ndarray], sizes: np.ndarray) -> Arrays:
     return flat, offsets, sizes
 
 
-def _parse_strings(strings: List[bytes], index: List[int]) -> Arrays:
-    """Compressed counts strings parsed by the core; a malformed one is named by its index."""
+def _parse_strings(objs: List[Any], index: List[int]) -> Arrays:
+    """Compressed RLE dicts parsed by the core; a malformed string is named by its index."""
     try:
-        return _core.coco_parse([{"size": [0, 0], "counts": s} for s in strings])
+        return _core.coco_parse(objs)
     except ValueError:
-        for s, i in zip(strings, index):
+        for obj, i in zip(objs, index):
             try:
-                _core.coco_parse([{"size": [0, 0], "counts": s}])
+                _core.coco_parse([obj])
             except ValueError as exc:
-                raise ValueError(f"COCO RLE {i}: {exc}: {snippet(s)}") from None
+                raise ValueError(f"COCO RLE {i}: {exc}: {snippet(obj['counts'])}") from None
         raise
+
+
+def _plain_compressed(obj: Any) -> bool:
+    """The common case, checked cheaply: ``{'size': [int, int], 'counts': bytes or str}``."""
+    if type(obj) is not dict:
+        return False
+    size = obj.get("size")
+    return (
+        type(size) is list
+        and len(size) == 2
+        and type(size[0]) is int
+        and type(size[1]) is int
+        and 0 <= size[0] <= _U32_MAX
+        and 0 <= size[1] <= _U32_MAX
+        and type(obj.get("counts")) in (bytes, str)
+    )
 
 
 def parse_count_dicts(objs: Any, what: str) -> Arrays:
@@ -155,6 +171,8 @@ def parse_coco_dicts(objs: Any) -> Arrays:
     that end inside a number raise ``ValueError``).
     """
     items = dict_items(objs, "COCO")
+    if all(_plain_compressed(o) for o in items):  # one call to the core, no per-item arrays
+        return _parse_strings(items, list(range(len(items))))
     sizes = np.zeros((len(items), 2), np.int64)
     parts: List[Any] = []
     for i, obj in enumerate(items):
@@ -171,7 +189,7 @@ def parse_coco_dicts(objs: Any) -> Arrays:
             parts.append(int_counts(counts, i, "COCO"))
     strings = [j for j, p in enumerate(parts) if isinstance(p, bytes)]
     if strings:
-        parsed, parsed_offsets, _ = _parse_strings([parts[j] for j in strings], strings)
+        parsed, parsed_offsets, _ = _parse_strings([{"size": [0, 0], "counts": parts[j]} for j in strings], strings)
         for k, j in enumerate(strings):
             parts[j] = parsed[parsed_offsets[k] : parsed_offsets[k + 1]]
     return _join(parts, sizes)

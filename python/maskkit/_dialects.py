@@ -69,7 +69,7 @@ def _check_order(order: Any) -> Order:
         raise ValueError(
             f"order must be 'F' (column-major, Airbus/DSB) or 'C' (row-major, Carvana), got {snippet(order)}"
         )
-    return order  # type: ignore[no-any-return]
+    return order  # type: ignore[return-value]
 
 
 def _string_items(strings: Any, what: str) -> List[Any]:
