@@ -20,9 +20,10 @@ from .harness import clean_call, fuzz, hostile_layouts, native_copy
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
-# pycocotools handles |5v| < 2**31 without overflow; beyond, maskkit continues exactly and
-# pycocotools does not, so only coordinates inside this bound are compared.
-COMPARABLE = 4e8
+# pycocotools handles |5v| < 2**31 without overflow (beyond, maskkit continues exactly and
+# pycocotools does not), but its time and memory grow with the coordinates: polygons are compared
+# with it only inside this bound (tests/test_polygon.py compares far ones).
+COMPARABLE = 2e4
 
 
 def coco() -> Any:
