@@ -4,7 +4,13 @@ An :class:`RleBatch` holds many RLEs in three arrays (``counts``, ``offsets``, `
 batch of a thousand masks is three numpy arrays, not a thousand dicts. Counts follow COCO: the
 mask is read column by column (Fortran order) and the runs alternate 0 and 1, starting with a
 run of 0. Every function here gives the same counts as ``pycocotools.mask`` on the same masks;
-:func:`RleBatch.to_coco` and :func:`RleBatch.from_coco` convert to and from its dicts.
+:func:`RleBatch.to_coco` and :func:`RleBatch.from_coco` convert to and from its dicts, and every
+function that takes RLEs also takes those dicts directly. Malformed input raises ``TypeError``
+(wrong type), ``ValueError`` (wrong value or shape) or ``OverflowError`` (a size beyond
+``2**32 - 1``), naming the rule and echoing the value; an index out of range raises
+``IndexError``, as for any sequence. The codecs for the other RLE dialects (Kaggle, SAM,
+nuImages, Open Images, COCO uncompressed) are here too; :mod:`maskkit.polygon` rasterizes
+polygons.
 
 Examples
 --------
