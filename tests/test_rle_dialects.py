@@ -15,6 +15,8 @@ from maskkit import rle
 from maskkit import _dialects as D
 from maskkit.rle import RleBatch
 
+from .limits import run_limited
+
 P = pytest.importorskip("pycocotools.mask")
 
 # pycocotools 2.0.11 decode warns under numpy 2 (its own __array__ call), not our concern here.
@@ -524,28 +526,19 @@ def test_kaggle_row_major_tiles_taller_than_the_budget(monkeypatch):
     check_kaggle(masks, "C")
 
 
-_PEAK_SCRIPT = r"""
-import resource, sys
-import numpy as np
-from maskkit import _dialects as D
-D._DENSE_CHUNK_BYTES = 1 << 22
-h = w = 1 << 14   # 256 MiB of pixels: 64 tiles of 4 MiB
-text = f"1 3 {w + 2} 5 {h * w - 2} 2"
-vm = int(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmSize:"))) * 1024
-limit = vm + (160 << 20)   # far below one dense copy of the mask
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-batch = D.from_kaggle(text, h, w, order="C")
-assert D.to_kaggle(batch, order="C") == [text], D.to_kaggle(batch, order="C")
-assert batch.counts.tolist()[:3] == [0, 1, h - 1]
-print("ok")
-"""
-
-
 def test_kaggle_row_major_memory_is_bounded_by_tiles():
-    import os
-    import subprocess
-    import sys
-
-    env = dict(os.environ, MASKKIT_NUM_THREADS="1")
-    done = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT], capture_output=True, text=True, env=env, timeout=600)
-    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+    # One mask of 2**29 pixels (512 MiB dense) through both row-major codecs under a 512 MiB
+    # address-space limit: only tiles of 16 MiB are ever dense.
+    result = run_limited(
+        """
+        from maskkit import _dialects as D
+        D._DENSE_CHUNK_BYTES = 1 << 24
+        h, w = 1 << 14, 1 << 15
+        text = f"1 3 {w + 2} 5 {h * w - 2} 2"
+        batch = D.from_kaggle(text, h, w, order="C")
+        report(same=D.to_kaggle(batch, order="C") == [text], head=batch.counts.tolist()[:3])
+        """,
+        address_space_gib=0.5,
+        env={"MASKKIT_NUM_THREADS": "1"},
+    )
+    assert result == {"same": True, "head": [0, 1, (1 << 14) - 1]}
