@@ -11,19 +11,18 @@ from hypothesis.extra import numpy as hnp
 
 from maskkit import rle
 
-P = pytest.importorskip("pycocotools.mask")
 
 stacks = hnp.arrays(
     np.uint8, st.tuples(st.integers(1, 4), st.integers(0, 30), st.integers(0, 30)), elements=st.sampled_from([0, 1])
 )
 
 
-def reference(masks_nhw):
+def reference(P, masks_nhw):
     return P.encode(np.asfortranarray(np.moveaxis(masks_nhw, 0, -1)))
 
 
 @given(stacks, st.sampled_from(["C", "F", "reversed", "torch-permuted"]))
-def test_encode_any_memory_order(simd_target, masks, order):
+def test_encode_any_memory_order(simd_target, pycocotools_mask, masks, order):
     if order == "C":
         view = np.ascontiguousarray(masks)
     elif order == "F":
@@ -33,14 +32,15 @@ def test_encode_any_memory_order(simd_target, masks, order):
     else:  # (N, W, H) C-ordered storage seen as (N, H, W), like tensor.permute(0, 2, 1)
         view = np.ascontiguousarray(masks.transpose(0, 2, 1)).transpose(0, 2, 1)
     batch = rle.encode(view)
-    assert batch.to_coco() == reference(masks)
+    assert batch.to_coco() == reference(pycocotools_mask, masks)
     assert np.array_equal(rle.decode(batch), masks)
     hwn = rle.decode(batch, layout="HWN")
     assert hwn.flags.f_contiguous and np.array_equal(hwn, np.moveaxis(masks, 0, -1))
     assert rle.encode(hwn, layout="HWN") == batch
 
 
-def test_single_mask_and_bool():
+def test_single_mask_and_bool(pycocotools_mask):
+    P = pycocotools_mask
     m = np.zeros((5, 4), bool)
     m[1:4, 2] = True
     batch = rle.encode(m)
@@ -49,9 +49,10 @@ def test_single_mask_and_bool():
 
 
 @given(stacks)
-def test_measures_match_pycocotools(masks):
+def test_measures_match_pycocotools(pycocotools_mask, masks):
+    P = pycocotools_mask
     batch = rle.encode(masks)
-    objs = reference(masks)
+    objs = reference(P, masks)
     assert rle.area(batch).tolist() == P.area(objs).tolist()
     assert np.array_equal(rle.to_bbox(batch), P.toBbox(objs))
     for intersect in (False, True):
@@ -85,7 +86,8 @@ def test_batch_container_protocol():
     assert not batch.counts.flags.writeable
 
 
-def test_from_coco_mixed_dialects():
+def test_from_coco_mixed_dialects(pycocotools_mask):
+    P = pycocotools_mask
     compressed = P.encode(np.asfortranarray(np.eye(4, dtype=np.uint8)))
     batch = rle.RleBatch.from_coco([compressed, {"size": [4, 4], "counts": [0, 1, 4, 1, 4, 1, 4, 1]}])
     assert batch.to_coco()[1] == P.frPyObjects({"size": [4, 4], "counts": [0, 1, 4, 1, 4, 1, 4, 1]}, 4, 4)
@@ -104,7 +106,8 @@ def test_empty_batch():
         rle.merge(batch)
 
 
-def test_from_bbox_extended_inputs():
+def test_from_bbox_extended_inputs(pycocotools_mask):
+    P = pycocotools_mask
     boxes = [[0, 0, 2, 2], [1.5, 0.5, 2, 3]]
     expected = P.frPyObjects(np.array(boxes, np.float64), 5, 6)
     assert rle.from_bbox(boxes, 5, 6).to_coco() == expected
@@ -115,7 +118,8 @@ def test_from_bbox_extended_inputs():
     assert rle.from_bbox([0, 0, 2, 2], 5, 6).to_coco() == expected[:1]
 
 
-def test_from_polygons_extended_inputs():
+def test_from_polygons_extended_inputs(pycocotools_mask):
+    P = pycocotools_mask
     tri = [1.0, 1.0, 6.0, 1.0, 3.5, 5.0]
     expected = P.frPyObjects([tri], 7, 8)
     assert rle.from_polygons(tri, 7, 8).to_coco() == expected
