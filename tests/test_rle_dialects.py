@@ -17,7 +17,6 @@ from maskkit.rle import RleBatch
 
 from .limits import run_limited
 
-P = pytest.importorskip("pycocotools.mask")
 
 # pycocotools 2.0.11 decode warns under numpy 2 (its own __array__ call), not our concern here.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
@@ -65,7 +64,7 @@ def edge_stacks() -> list[np.ndarray]:
     return out
 
 
-def coco_of(masks: np.ndarray) -> list[dict]:
+def coco_of(P, masks: np.ndarray) -> list[dict]:
     """pycocotools' compressed RLEs of an (N, H, W) stack, one per mask."""
     return [P.encode(np.asfortranarray(m)) for m in masks]
 
@@ -108,7 +107,7 @@ def kaggle_decode_reference(text: str, h: int, w: int, order: str) -> np.ndarray
     return flat.reshape(w, h).T if order == "F" else flat.reshape(h, w)
 
 
-def openimages_reference(mask: np.ndarray) -> str:
+def openimages_reference(P, mask: np.ndarray) -> str:
     counts = P.encode(np.asfortranarray(mask))["counts"]
     return base64.b64encode(zlib.compress(counts, zlib.Z_BEST_COMPRESSION)).decode()
 
@@ -126,11 +125,11 @@ def same_batch(a: RleBatch, b: RleBatch) -> bool:
 # --------------------------------------------------------------------------------------------
 # COCO uncompressed
 # --------------------------------------------------------------------------------------------
-def check_uncompressed(masks: np.ndarray) -> None:
+def check_uncompressed(P, masks: np.ndarray) -> None:
     batch = rle.encode(masks)
     unc = D.to_uncompressed(batch)
     assert len(unc) == len(masks)
-    for d, ref in zip(unc, coco_of(masks)):
+    for d, ref in zip(unc, coco_of(P, masks)):
         assert list(d) == ["size", "counts"]
         assert all(type(v) is int for v in d["size"] + d["counts"])
         h, w = d["size"]
@@ -140,18 +139,21 @@ def check_uncompressed(masks: np.ndarray) -> None:
 
 @FEW
 @given(stacks())
-def test_uncompressed_matches_pycocotools(masks):
-    check_uncompressed(masks)
+def test_uncompressed_matches_pycocotools(pycocotools_mask, masks):
+    P = pycocotools_mask
+    check_uncompressed(P, masks)
 
 
 @pytest.mark.parametrize("masks", edge_stacks(), ids=lambda m: "x".join(map(str, m.shape)))
-def test_uncompressed_edge_shapes(masks):
-    check_uncompressed(masks)
+def test_uncompressed_edge_shapes(pycocotools_mask, masks):
+    P = pycocotools_mask
+    check_uncompressed(P, masks)
 
 
 @FEW
 @given(st.lists(st.integers(0, 40), max_size=12), st.integers(1, 9), st.integers(1, 9))
-def test_uncompressed_noncanonical_kept_verbatim(counts, h, w):
+def test_uncompressed_noncanonical_kept_verbatim(pycocotools_mask, counts, h, w):
+    P = pycocotools_mask
     obj = {"size": [h, w], "counts": counts}
     batch = D.from_uncompressed(obj)
     assert batch.counts.tolist() == counts
@@ -224,34 +226,37 @@ def test_sam_zero_pixels_gives_pycocotools_counts():
 # --------------------------------------------------------------------------------------------
 # Kaggle
 # --------------------------------------------------------------------------------------------
-def check_kaggle(masks: np.ndarray, order: str) -> None:
+def check_kaggle(P, masks: np.ndarray, order: str) -> None:
     n, h, w = masks.shape
     batch = rle.encode(masks)
     texts = D.to_kaggle(batch, order=order)
     assert texts == [kaggle_reference(m, order) for m in masks]
     back = D.from_kaggle(texts, h, w, order=order)
     assert same_batch(back, batch)
-    assert back.to_coco() == coco_of(masks)
+    assert back.to_coco() == coco_of(P, masks)
 
 
 @FEW
 @given(stacks(), st.sampled_from(["F", "C"]))
-def test_kaggle_matches_numpy_reference(masks, order):
-    check_kaggle(masks, order)
+def test_kaggle_matches_numpy_reference(pycocotools_mask, masks, order):
+    P = pycocotools_mask
+    check_kaggle(P, masks, order)
 
 
 @pytest.mark.parametrize("order", ["F", "C"])
 @pytest.mark.parametrize("masks", edge_stacks(), ids=lambda m: "x".join(map(str, m.shape)))
-def test_kaggle_edge_shapes(masks, order):
-    check_kaggle(masks, order)
+def test_kaggle_edge_shapes(pycocotools_mask, masks, order):
+    P = pycocotools_mask
+    check_kaggle(P, masks, order)
 
 
 @pytest.mark.parametrize("order", ["F", "C"])
-def test_kaggle_wide_masks_multi_digit(order):
+def test_kaggle_wide_masks_multi_digit(pycocotools_mask, order):
+    P = pycocotools_mask
     rng = np.random.default_rng(3)
     masks = (rng.random((3, 7, 3000)) < 0.02).astype(np.uint8)
     masks[1, :, 2000:] = 1
-    check_kaggle(masks, order)
+    check_kaggle(P, masks, order)
 
 
 @pytest.mark.parametrize("order", ["F", "C"])
@@ -262,7 +267,8 @@ def test_kaggle_mixed_sizes_keep_order(order):
 
 @FEW
 @given(st.integers(1, 8), st.integers(1, 8), st.sampled_from(["F", "C"]), st.data())
-def test_kaggle_decode_matches_reference(h, w, order, data):
+def test_kaggle_decode_matches_reference(pycocotools_mask, h, w, order, data):
+    P = pycocotools_mask
     # Random valid strings, touching runs included: they are merged into canonical counts.
     hw = h * w
     cuts = sorted(data.draw(st.lists(st.integers(0, hw), max_size=8, unique=True)))
@@ -277,7 +283,7 @@ def test_kaggle_decode_matches_reference(h, w, order, data):
     text = " ".join(map(str, tokens))
     batch = D.from_kaggle(text, h, w, order=order)
     dense = kaggle_decode_reference(text, h, w, order)
-    assert batch.to_coco() == coco_of(dense[None])
+    assert batch.to_coco() == coco_of(P, dense[None])
     assert D.to_kaggle(batch, order=order) == [kaggle_reference(dense, order)]
 
 
@@ -309,20 +315,21 @@ def test_kaggle_token_formatting_and_parsing_of_large_numbers():
     assert owner.tolist() == [0] * 9 + [2]
 
 
-def test_kaggle_dense_chunking(monkeypatch):
+def test_kaggle_dense_chunking(pycocotools_mask, monkeypatch):
+    P = pycocotools_mask
     monkeypatch.setattr(D, "_DENSE_CHUNK_BYTES", 20)
     rng = np.random.default_rng(5)
     masks = (rng.random((7, 3, 4)) < 0.5).astype(np.uint8)
-    check_kaggle(masks, "C")
+    check_kaggle(P, masks, "C")
 
 
 # --------------------------------------------------------------------------------------------
 # nuImages and Open Images
 # --------------------------------------------------------------------------------------------
-def check_base64_codecs(masks: np.ndarray) -> None:
+def check_base64_codecs(P, masks: np.ndarray) -> None:
     n, h, w = masks.shape
     batch = rle.encode(masks)
-    refs = coco_of(masks)
+    refs = coco_of(P, masks)
     nu = D.to_nuimages(batch)
     assert nu == [{"size": r["size"], "counts": base64.b64encode(r["counts"]).decode("ascii")} for r in refs]
     assert all(list(d) == ["size", "counts"] and type(d["counts"]) is str for d in nu)
@@ -331,25 +338,27 @@ def check_base64_codecs(masks: np.ndarray) -> None:
         assert np.array_equal(P.decode({"size": d["size"], "counts": base64.b64decode(d["counts"])}), m)
     assert same_batch(D.from_nuimages(nu), batch)
     oi = D.to_openimages(batch)
-    assert oi == [openimages_reference(m) for m in masks]
+    assert oi == [openimages_reference(P, m) for m in masks]
     assert same_batch(D.from_openimages(oi, h, w), batch)
     assert same_batch(D.from_openimages([s.encode() for s in oi], h, w), batch)
 
 
 @FEW
 @given(stacks())
-def test_nuimages_openimages_match_pycocotools(masks):
-    check_base64_codecs(masks)
+def test_nuimages_openimages_match_pycocotools(pycocotools_mask, masks):
+    P = pycocotools_mask
+    check_base64_codecs(P, masks)
 
 
 @pytest.mark.parametrize("masks", edge_stacks(), ids=lambda m: "x".join(map(str, m.shape)))
-def test_nuimages_openimages_edge_shapes(masks):
-    check_base64_codecs(masks)
+def test_nuimages_openimages_edge_shapes(pycocotools_mask, masks):
+    P = pycocotools_mask
+    check_base64_codecs(P, masks)
 
 
-def test_openimages_helper_with_pycocotools_private_encode():
+def test_openimages_helper_with_pycocotools_private_encode(pycocotools_cmask):
     # The challenge helper calls pycocotools' _mask.encode on an (h, w, 1) F-array.
-    from pycocotools import _mask as PK
+    PK = pycocotools_cmask
 
     m = np.zeros((5, 6), bool)
     m[1:4, 2:5] = True
@@ -518,12 +527,13 @@ def test_nan_is_the_only_float_accepted():
     assert D.from_kaggle([math.nan, np.float64("nan")], 1, 1).counts.tolist() == [1, 1]
 
 
-def test_kaggle_row_major_tiles_taller_than_the_budget(monkeypatch):
+def test_kaggle_row_major_tiles_taller_than_the_budget(pycocotools_mask, monkeypatch):
+    P = pycocotools_mask
     # A budget below the height: every column is read in pieces.
     monkeypatch.setattr(D, "_DENSE_CHUNK_BYTES", 2)
     rng = np.random.default_rng(6)
     masks = (rng.random((3, 5, 4)) < 0.5).astype(np.uint8)
-    check_kaggle(masks, "C")
+    check_kaggle(P, masks, "C")
 
 
 def test_kaggle_row_major_memory_is_bounded_by_tiles():
