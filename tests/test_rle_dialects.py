@@ -15,7 +15,8 @@ from maskkit import rle
 from maskkit import _dialects as D
 from maskkit.rle import RleBatch
 
-P = pytest.importorskip("pycocotools.mask")
+from .limits import run_limited
+
 
 # pycocotools 2.0.11 decode warns under numpy 2 (its own __array__ call), not our concern here.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
@@ -63,7 +64,7 @@ def edge_stacks() -> list[np.ndarray]:
     return out
 
 
-def coco_of(masks: np.ndarray) -> list[dict]:
+def coco_of(P, masks: np.ndarray) -> list[dict]:
     """pycocotools' compressed RLEs of an (N, H, W) stack, one per mask."""
     return [P.encode(np.asfortranarray(m)) for m in masks]
 
@@ -106,7 +107,7 @@ def kaggle_decode_reference(text: str, h: int, w: int, order: str) -> np.ndarray
     return flat.reshape(w, h).T if order == "F" else flat.reshape(h, w)
 
 
-def openimages_reference(mask: np.ndarray) -> str:
+def openimages_reference(P, mask: np.ndarray) -> str:
     counts = P.encode(np.asfortranarray(mask))["counts"]
     return base64.b64encode(zlib.compress(counts, zlib.Z_BEST_COMPRESSION)).decode()
 
@@ -124,11 +125,11 @@ def same_batch(a: RleBatch, b: RleBatch) -> bool:
 # --------------------------------------------------------------------------------------------
 # COCO uncompressed
 # --------------------------------------------------------------------------------------------
-def check_uncompressed(masks: np.ndarray) -> None:
+def check_uncompressed(P, masks: np.ndarray) -> None:
     batch = rle.encode(masks)
     unc = D.to_uncompressed(batch)
     assert len(unc) == len(masks)
-    for d, ref in zip(unc, coco_of(masks)):
+    for d, ref in zip(unc, coco_of(P, masks)):
         assert list(d) == ["size", "counts"]
         assert all(type(v) is int for v in d["size"] + d["counts"])
         h, w = d["size"]
@@ -138,18 +139,21 @@ def check_uncompressed(masks: np.ndarray) -> None:
 
 @FEW
 @given(stacks())
-def test_uncompressed_matches_pycocotools(masks):
-    check_uncompressed(masks)
+def test_uncompressed_matches_pycocotools(pycocotools_mask, masks):
+    P = pycocotools_mask
+    check_uncompressed(P, masks)
 
 
 @pytest.mark.parametrize("masks", edge_stacks(), ids=lambda m: "x".join(map(str, m.shape)))
-def test_uncompressed_edge_shapes(masks):
-    check_uncompressed(masks)
+def test_uncompressed_edge_shapes(pycocotools_mask, masks):
+    P = pycocotools_mask
+    check_uncompressed(P, masks)
 
 
 @FEW
 @given(st.lists(st.integers(0, 40), max_size=12), st.integers(1, 9), st.integers(1, 9))
-def test_uncompressed_noncanonical_kept_verbatim(counts, h, w):
+def test_uncompressed_noncanonical_kept_verbatim(pycocotools_mask, counts, h, w):
+    P = pycocotools_mask
     obj = {"size": [h, w], "counts": counts}
     batch = D.from_uncompressed(obj)
     assert batch.counts.tolist() == counts
@@ -222,34 +226,37 @@ def test_sam_zero_pixels_gives_pycocotools_counts():
 # --------------------------------------------------------------------------------------------
 # Kaggle
 # --------------------------------------------------------------------------------------------
-def check_kaggle(masks: np.ndarray, order: str) -> None:
+def check_kaggle(P, masks: np.ndarray, order: str) -> None:
     n, h, w = masks.shape
     batch = rle.encode(masks)
     texts = D.to_kaggle(batch, order=order)
     assert texts == [kaggle_reference(m, order) for m in masks]
     back = D.from_kaggle(texts, h, w, order=order)
     assert same_batch(back, batch)
-    assert back.to_coco() == coco_of(masks)
+    assert back.to_coco() == coco_of(P, masks)
 
 
 @FEW
 @given(stacks(), st.sampled_from(["F", "C"]))
-def test_kaggle_matches_numpy_reference(masks, order):
-    check_kaggle(masks, order)
+def test_kaggle_matches_numpy_reference(pycocotools_mask, masks, order):
+    P = pycocotools_mask
+    check_kaggle(P, masks, order)
 
 
 @pytest.mark.parametrize("order", ["F", "C"])
 @pytest.mark.parametrize("masks", edge_stacks(), ids=lambda m: "x".join(map(str, m.shape)))
-def test_kaggle_edge_shapes(masks, order):
-    check_kaggle(masks, order)
+def test_kaggle_edge_shapes(pycocotools_mask, masks, order):
+    P = pycocotools_mask
+    check_kaggle(P, masks, order)
 
 
 @pytest.mark.parametrize("order", ["F", "C"])
-def test_kaggle_wide_masks_multi_digit(order):
+def test_kaggle_wide_masks_multi_digit(pycocotools_mask, order):
+    P = pycocotools_mask
     rng = np.random.default_rng(3)
     masks = (rng.random((3, 7, 3000)) < 0.02).astype(np.uint8)
     masks[1, :, 2000:] = 1
-    check_kaggle(masks, order)
+    check_kaggle(P, masks, order)
 
 
 @pytest.mark.parametrize("order", ["F", "C"])
@@ -260,7 +267,8 @@ def test_kaggle_mixed_sizes_keep_order(order):
 
 @FEW
 @given(st.integers(1, 8), st.integers(1, 8), st.sampled_from(["F", "C"]), st.data())
-def test_kaggle_decode_matches_reference(h, w, order, data):
+def test_kaggle_decode_matches_reference(pycocotools_mask, h, w, order, data):
+    P = pycocotools_mask
     # Random valid strings, touching runs included: they are merged into canonical counts.
     hw = h * w
     cuts = sorted(data.draw(st.lists(st.integers(0, hw), max_size=8, unique=True)))
@@ -275,7 +283,7 @@ def test_kaggle_decode_matches_reference(h, w, order, data):
     text = " ".join(map(str, tokens))
     batch = D.from_kaggle(text, h, w, order=order)
     dense = kaggle_decode_reference(text, h, w, order)
-    assert batch.to_coco() == coco_of(dense[None])
+    assert batch.to_coco() == coco_of(P, dense[None])
     assert D.to_kaggle(batch, order=order) == [kaggle_reference(dense, order)]
 
 
@@ -307,20 +315,21 @@ def test_kaggle_token_formatting_and_parsing_of_large_numbers():
     assert owner.tolist() == [0] * 9 + [2]
 
 
-def test_kaggle_dense_chunking(monkeypatch):
+def test_kaggle_dense_chunking(pycocotools_mask, monkeypatch):
+    P = pycocotools_mask
     monkeypatch.setattr(D, "_DENSE_CHUNK_BYTES", 20)
     rng = np.random.default_rng(5)
     masks = (rng.random((7, 3, 4)) < 0.5).astype(np.uint8)
-    check_kaggle(masks, "C")
+    check_kaggle(P, masks, "C")
 
 
 # --------------------------------------------------------------------------------------------
 # nuImages and Open Images
 # --------------------------------------------------------------------------------------------
-def check_base64_codecs(masks: np.ndarray) -> None:
+def check_base64_codecs(P, masks: np.ndarray) -> None:
     n, h, w = masks.shape
     batch = rle.encode(masks)
-    refs = coco_of(masks)
+    refs = coco_of(P, masks)
     nu = D.to_nuimages(batch)
     assert nu == [{"size": r["size"], "counts": base64.b64encode(r["counts"]).decode("ascii")} for r in refs]
     assert all(list(d) == ["size", "counts"] and type(d["counts"]) is str for d in nu)
@@ -329,25 +338,27 @@ def check_base64_codecs(masks: np.ndarray) -> None:
         assert np.array_equal(P.decode({"size": d["size"], "counts": base64.b64decode(d["counts"])}), m)
     assert same_batch(D.from_nuimages(nu), batch)
     oi = D.to_openimages(batch)
-    assert oi == [openimages_reference(m) for m in masks]
+    assert oi == [openimages_reference(P, m) for m in masks]
     assert same_batch(D.from_openimages(oi, h, w), batch)
     assert same_batch(D.from_openimages([s.encode() for s in oi], h, w), batch)
 
 
 @FEW
 @given(stacks())
-def test_nuimages_openimages_match_pycocotools(masks):
-    check_base64_codecs(masks)
+def test_nuimages_openimages_match_pycocotools(pycocotools_mask, masks):
+    P = pycocotools_mask
+    check_base64_codecs(P, masks)
 
 
 @pytest.mark.parametrize("masks", edge_stacks(), ids=lambda m: "x".join(map(str, m.shape)))
-def test_nuimages_openimages_edge_shapes(masks):
-    check_base64_codecs(masks)
+def test_nuimages_openimages_edge_shapes(pycocotools_mask, masks):
+    P = pycocotools_mask
+    check_base64_codecs(P, masks)
 
 
-def test_openimages_helper_with_pycocotools_private_encode():
+def test_openimages_helper_with_pycocotools_private_encode(pycocotools_cmask):
     # The challenge helper calls pycocotools' _mask.encode on an (h, w, 1) F-array.
-    from pycocotools import _mask as PK
+    PK = pycocotools_cmask
 
     m = np.zeros((5, 6), bool)
     m[1:4, 2:5] = True
@@ -398,7 +409,38 @@ HOSTILE = [
     ("sam-negative", lambda: D.from_sam([{"size": [2, 2], "counts": [-4]}]), ValueError),
     ("sam-bytes", lambda: D.from_sam([{"size": [2, 2], "counts": b"4"}]), TypeError),
     ("to-sam-oversum", lambda: D.to_sam(RleBatch([3, 3], [0, 2], [[2, 2]])), ValueError),
-    ("to-unc-not-batch", lambda: D.to_uncompressed([{"size": [1, 1], "counts": [1]}]), TypeError),
+    ("to-unc-not-batch", lambda: D.to_uncompressed("x"), TypeError),
+    ("to-unc-none", lambda: D.to_uncompressed(None), TypeError),
+    ("to-unc-bad-dict", lambda: D.to_uncompressed([{"size": [1], "counts": [1]}]), ValueError),
+    ("unc-size-none", lambda: D.from_uncompressed({"size": None, "counts": [1]}), TypeError),
+    ("unc-size-str", lambda: D.from_uncompressed({"size": "ab", "counts": [1]}), TypeError),
+    ("unc-size-huge", lambda: D.from_uncompressed({"size": [2**32, 1], "counts": [1]}), OverflowError),
+    ("unc-size-nan", lambda: D.from_uncompressed({"size": [math.nan, 1], "counts": [1]}), TypeError),
+    ("unc-size-bool", lambda: D.from_uncompressed({"size": [True, 1], "counts": [1]}), TypeError),
+    ("unc-size-2d-array", lambda: D.from_uncompressed({"size": np.ones((2, 1), int), "counts": [1]}), ValueError),
+    ("unc-counts-none", lambda: D.from_uncompressed({"size": [1, 1], "counts": None}), TypeError),
+    ("unc-counts-int", lambda: D.from_uncompressed({"size": [1, 1], "counts": 1}), TypeError),
+    ("unc-counts-dict", lambda: D.from_uncompressed({"size": [1, 1], "counts": {}}), TypeError),
+    ("unc-counts-ragged", lambda: D.from_uncompressed({"size": [1, 1], "counts": [[1], [1, 2]]}), ValueError),
+    ("unc-counts-huge-negative", lambda: D.from_uncompressed({"size": [1, 1], "counts": [1, -(2**70)]}), ValueError),
+    ("unc-counts-float-array", lambda: D.from_uncompressed({"size": [1, 1], "counts": np.ones(1)}), TypeError),
+    ("unc-int-keys", lambda: D.from_uncompressed({1: 2}), ValueError),
+    ("kaggle-dict", lambda: D.from_kaggle({"1 1": 0}, 3, 3), TypeError),
+    ("kaggle-none-height", lambda: D.from_kaggle("1 1", None, 3), TypeError),
+    ("kaggle-huge-height", lambda: D.from_kaggle("1 1", 2**32, 3), OverflowError),
+    ("kaggle-inf-item", lambda: D.from_kaggle([math.inf], 3, 3), TypeError),
+    ("kaggle-non-ascii-bytes", lambda: D.from_kaggle([b"1 \xff"], 3, 3), ValueError),
+    ("kaggle-to-none", lambda: D.to_kaggle(None), TypeError),
+    ("kaggle-to-order-list", lambda: D.to_kaggle(GOOD, order=[]), ValueError),
+    ("nu-none", lambda: D.from_nuimages(None), TypeError),
+    ("nu-none-counts", lambda: D.from_nuimages({"size": [3, 3], "counts": None}), TypeError),
+    ("nu-missing-size", lambda: D.from_nuimages({"counts": "MDEzMDAw"}), ValueError),
+    ("nu-size-float", lambda: D.from_nuimages({"size": [3.0, 3], "counts": "MDEzMDAw"}), TypeError),
+    ("nu-to-str", lambda: D.to_nuimages("x"), TypeError),
+    ("oi-none", lambda: D.from_openimages(None, 3, 3), TypeError),
+    ("oi-dict", lambda: D.from_openimages({"a": 1}, 3, 3), TypeError),
+    ("oi-to-none", lambda: D.to_openimages(None), TypeError),
+    ("sam-to-str", lambda: D.to_sam("x"), TypeError),
     # Kaggle
     ("kaggle-odd-tokens", lambda: D.from_kaggle("1 2 5", 3, 3), ValueError),
     ("kaggle-overlap", lambda: D.from_kaggle("1 3 2 2", 3, 3), ValueError),
@@ -468,5 +510,45 @@ def test_error_messages_name_rule_and_value():
         D.from_openimages(_b64(b"not zlib at all"), 3, 3)
 
 
+def test_order_that_is_an_array_names_the_rule():
+    with pytest.raises(ValueError, match=r"order must be 'F' .* or 'C' .*, got array\(\['F', 'C'\]"):
+        D.to_kaggle(GOOD, order=np.array(["F", "C"]))
+    with pytest.raises(ValueError, match=r"order must be 'F'"):
+        D.from_kaggle("1 1", 3, 3, order=np.array(["F", "C"]))
+
+
+def test_openimages_largest_size_is_read():
+    # The zlib output limit grows with h*w; for the largest masks it is capped, not an error.
+    big = D.from_openimages("eNozMDQ2MDAAAAQHASU=", 2**32 - 1, 2**32 - 1)
+    assert big.counts.tolist() == [0, 1, 3, 1, 3, 1] and big.sizes.tolist() == [[2**32 - 1, 2**32 - 1]]
+
+
 def test_nan_is_the_only_float_accepted():
     assert D.from_kaggle([math.nan, np.float64("nan")], 1, 1).counts.tolist() == [1, 1]
+
+
+def test_kaggle_row_major_tiles_taller_than_the_budget(pycocotools_mask, monkeypatch):
+    P = pycocotools_mask
+    # A budget below the height: every column is read in pieces.
+    monkeypatch.setattr(D, "_DENSE_CHUNK_BYTES", 2)
+    rng = np.random.default_rng(6)
+    masks = (rng.random((3, 5, 4)) < 0.5).astype(np.uint8)
+    check_kaggle(P, masks, "C")
+
+
+def test_kaggle_row_major_memory_is_bounded_by_tiles():
+    # One mask of 2**29 pixels (512 MiB dense) through both row-major codecs under a 512 MiB
+    # address-space limit: only tiles of 16 MiB are ever dense.
+    result = run_limited(
+        """
+        from maskkit import _dialects as D
+        D._DENSE_CHUNK_BYTES = 1 << 24
+        h, w = 1 << 14, 1 << 15
+        text = f"1 3 {w + 2} 5 {h * w - 2} 2"
+        batch = D.from_kaggle(text, h, w, order="C")
+        report(same=D.to_kaggle(batch, order="C") == [text], head=batch.counts.tolist()[:3])
+        """,
+        address_space_gib=0.5,
+        env={"MASKKIT_NUM_THREADS": "1"},
+    )
+    assert result == {"same": True, "head": [0, 1, (1 << 14) - 1]}

@@ -43,16 +43,13 @@ py::array decode(const py::object& counts, const py::object& offsets, const py::
 // Exact foreground areas (uint64; COCO's own area() wraps at 2**32).
 py::array_t<std::uint64_t> area_of(const py::object& counts, const py::object& offsets, const py::object& sizes) {
     BatchViews b = batch_views(counts, offsets, sizes);
-    std::vector<std::uint64_t> out(b.views.size());
+    py::array_t<std::uint64_t> out(static_cast<py::ssize_t>(b.views.size()));
+    std::uint64_t* data = out.mutable_data();
     {
         py::gil_scoped_release release;
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            std::uint64_t total = 0;
-            for (std::size_t j = 1; j < b.views[i].m; j += 2) total += b.views[i].counts[j];
-            out[i] = total;
-        }
+        exact_areas(b.views.data(), b.views.size(), data);
     }
-    return to_numpy(std::move(out));
+    return out;
 }
 
 py::array_t<double> bbox_of(const py::object& counts, const py::object& offsets, const py::object& sizes) {
@@ -62,7 +59,7 @@ py::array_t<double> bbox_of(const py::object& counts, const py::object& offsets,
     double* data = out.mutable_data();
     {
         py::gil_scoped_release release;
-        for (std::size_t i = 0; i < b.views.size(); ++i) to_bbox(b.views[i], data + 4 * i);
+        to_bboxes(b.views.data(), b.views.size(), data);
     }
     return out;
 }

@@ -49,7 +49,7 @@
 //    the row clamps to Y = 0, so the result is deterministic and platform-independent.
 // So the work per edge is O(1) plus O(number of crossing columns inside [0, w-1]) (times a few
 // evaluations for y-major edges), independent of how far outside the image the edge reaches, and
-// memory is O(k + number of crossings).
+// memory is O(k) plus one window of crossings (see below) plus the output.
 //
 // ---- Layout of the computation ------------------------------------------------------------------
 // A first pass plans every edge (flip, s, the column range its crossings can occupy, its first
@@ -69,6 +69,13 @@
 // and a crossing at h*w never changes the counts: it only adds zero differences after the last
 // count.) When the columns spanned are many more than the crossings, the flat indices are
 // collected in any order and sorted with std::sort instead.
+// A polygon with more than 2^18 crossing slots, or spanning more than 2^18 columns, is walked in
+// windows of columns instead, each within both limits: edges, sorted by their first column,
+// enter an active set and leave it after their last, and each window walks copies clipped to its
+// columns; the windows are planned from the columns where the slots per column change, so no
+// array is as long as the image is wide. The sorted flat indices of successive windows are in
+// increasing order, and they are turned into counts as they come (CountWriter): a 1 x 2^26 box
+// needs its 4 edges, one window at a time and its 2 counts, not 2^27 slots.
 //
 // ---- Exactness --------------------------------------------------------------------------------
 // The rounded vertices (5*v + .5), the slopes s and every point (ys + s*t + .5, xs + s*t + .5)
@@ -211,13 +218,32 @@ struct JointCrossing {
     count_t key;
 };
 
-// Per-thread buffers, reused from call to call (they only grow).
-struct Scratch {
+// Edges and joint crossings: all of a polygon's (pass 1), or those of one column window.
+struct EdgeSet {
     // Edges by walk kind (x-major, y-major rising, y-major falling) times direction
     // (backward, forward), so that pass 2 walks each kind without branching per edge.
     static constexpr int kGroups = 6;
     std::vector<EdgePlan> plans[kGroups];
     std::vector<JointCrossing> joints;
+
+    void clear() {
+        for (std::vector<EdgePlan>& p : plans) p.clear();
+        joints.clear();
+    }
+};
+
+// Change of the number of slots per column at `column` (window planning).
+struct SlotEvent {
+    i64 column;
+    i64 delta;
+};
+
+// Per-thread buffers, reused from call to call (they only grow).
+struct Scratch {
+    EdgeSet all;
+    EdgeSet window;
+    std::vector<EdgePlan> active[EdgeSet::kGroups];
+    std::vector<SlotEvent> events;
     std::vector<count_t> keys;
     std::vector<std::size_t> front, back;
 };
@@ -234,9 +260,16 @@ void release_if_large(std::vector<T>& v) {
     if (v.capacity() * sizeof(T) > keep_bytes) std::vector<T>().swap(v);
 }
 
+void release_if_large(EdgeSet& set) {
+    for (std::vector<EdgePlan>& p : set.plans) release_if_large(p);
+    release_if_large(set.joints);
+}
+
 void release_if_large(Scratch& sc) {
-    for (std::vector<EdgePlan>& p : sc.plans) release_if_large(p);
-    release_if_large(sc.joints);
+    release_if_large(sc.all);
+    release_if_large(sc.window);
+    for (std::vector<EdgePlan>& p : sc.active) release_if_large(p);
+    release_if_large(sc.events);
     release_if_large(sc.keys);
     release_if_large(sc.front);
     release_if_large(sc.back);
@@ -246,9 +279,8 @@ void release_if_large(Scratch& sc) {
 
 class Planner {
 public:
-    Planner(u64 h, u64 w, Scratch& sc) : h_(h), last_column_(static_cast<i64>(w - 1)), sc_(sc) {
-        for (std::vector<EdgePlan>& p : sc_.plans) p.clear();
-        sc_.joints.clear();
+    Planner(u64 h, u64 w, EdgeSet& set) : h_(h), last_column_(static_cast<i64>(w - 1)), sc_(set) {
+        sc_.clear();
     }
 
     // Plans the edge from vertex (x0, y0) to (x1, y1) (quantized) and evaluates the pair it
@@ -326,7 +358,7 @@ private:
 
     u64 h_;
     i64 last_column_;
-    Scratch& sc_;
+    EdgeSet& sc_;
     Point last_{0, 0};
     std::size_t n_ = 0;
     i64 lo_ = std::numeric_limits<i64>::max();
@@ -508,7 +540,7 @@ void walk_y_major(const EdgePlan& e, u64 h, const Out& out) {
 }
 
 template <typename Sink>
-void walk_all(const Scratch& sc, u64 h, Sink& sink) {
+void walk_all(const EdgeSet& sc, u64 h, Sink& sink) {
     sink.edge(true, [&sc](const auto& out) {
         for (const JointCrossing& j : sc.joints) out.put(j.column, j.key);
     });
@@ -524,7 +556,7 @@ void walk_all(const Scratch& sc, u64 h, Sink& sink) {
 // Column slots: start[i] = first slot of column lo + i (i <= span, start[span] = n) and, when back
 // is given, back[i] = start[i+1]. A difference array of the per-column counts turned into prefix
 // sums (unsigned wrap-around cancels). Returns the largest number of slots of one column.
-std::size_t column_slots(const Scratch& sc, i64 lo, std::size_t span, std::size_t* start,
+std::size_t column_slots(const EdgeSet& sc, i64 lo, std::size_t span, std::size_t* start,
                          std::size_t* back) {
     std::fill(start, start + span + 1, std::size_t{0});
     for (const JointCrossing& j : sc.joints) {
@@ -602,41 +634,179 @@ std::size_t sort_by_column(count_t* key, const std::size_t* start, std::size_t s
         std::remove(key, key + n, kHole) - key);
 }
 
-// Sorts the n flat indices (unless already sorted), appends the sentinel h*w, and appends the
-// differences with zero differences collapsed the way pycocotools does.
-void finish(Scratch& sc, std::size_t n, u64 h, u64 w, bool sorted, std::vector<count_t>& counts) {
-    count_t* key = sc.keys.data();
-    if (!sorted) std::sort(key, key + n);
-    key[n] = static_cast<count_t>(h * w);  // every key is <= h*w: stays sorted
+// Turns the sorted flat indices, fed in order in any number of pieces and closed with the
+// sentinel h*w, into counts: diff[j] = key[j] - key[j-1] (key[-1] = 0). diff[0] is output; then
+// each positive diff is a new count, and a zero diff is dropped together with folding the next
+// diff into the last count, the way pycocotools collapses them.
+class CountWriter {
+public:
+    explicit CountWriter(std::vector<count_t>& counts) : counts_(counts) {}
 
-    // diff[j] = key[j] - key[j-1] (key[-1] = 0). Output diff[0]; then each positive diff is a
-    // new count, and a zero diff is dropped together with folding the next diff into the last
-    // count. Done in place: the write position m never passes the read position j.
-    const std::size_t total = n + 1;
-    count_t prev = key[0];
-    std::size_t m = 1;
-    std::size_t j = 1;
-    while (j < total) {
-        const count_t cur = key[j];
-        const count_t d = cur - prev;
-        prev = cur;
-        ++j;
-        if (d > 0) {
-            key[m++] = d;
-        } else if (j < total) {
-            const count_t next = key[j];
-            key[m - 1] += next - prev;
-            prev = next;
-            ++j;
-        }
+    void add(const count_t* key, std::size_t n) {
+        for (std::size_t j = 0; j < n; ++j) feed(key[j]);
     }
-    counts.insert(counts.end(), key, key + m);
+    void close(count_t sentinel) { feed(sentinel); }
+
+private:
+    void feed(count_t cur) {
+        if (first_) {
+            counts_.push_back(cur);
+            first_ = false;
+        } else if (fold_) {
+            counts_.back() += cur - prev_;
+            fold_ = false;
+        } else if (cur != prev_) {
+            counts_.push_back(cur - prev_);
+        } else {
+            fold_ = true;
+        }
+        prev_ = cur;
+    }
+
+    std::vector<count_t>& counts_;
+    count_t prev_ = 0;
+    bool first_ = true;
+    bool fold_ = false;
+};
+
+// Walks the edges of `set`, whose n > 0 crossing slots lie in columns lo..hi, and feeds their
+// flat indices, sorted, to `out`.
+void crossings(Scratch& sc, const EdgeSet& set, std::size_t n, i64 lo, i64 hi, u64 h, bool forward_first,
+               CountWriter& out) {
+    if (sc.keys.size() < n) sc.keys.resize(std::max(2 * sc.keys.size(), n + 64));
+    // The columns of a closed boundary are contiguous except across jumps of u, so in practice
+    // the span is about n; the sort is a guard for pathological inputs (and, with
+    // MASKKIT_POLYGON_FORCE_SORT defined, a path the tests can exercise).
+#ifdef MASKKIT_POLYGON_FORCE_SORT
+    const bool by_column = false;
+#else
+    const bool by_column = static_cast<u64>(hi - lo) < 4 * static_cast<u64>(n) + 64;
+#endif
+    count_t* keys = sc.keys.data();
+    if (by_column) {
+        const std::size_t span = static_cast<std::size_t>(hi - lo) + 1;
+        if (sc.front.size() < span + 1) sc.front.resize(std::max(2 * sc.front.size(), span + 64));
+        if (sc.back.size() < span) sc.back.resize(sc.front.size());
+        std::size_t* front = sc.front.data();
+        const std::size_t longest = column_slots(set, lo, span, front, sc.back.data());
+        SlotSink sink{keys, front, sc.back.data(), lo, forward_first};
+        walk_all(set, h, sink);
+        std::size_t kept = n;
+        if (longest <= kSmallColumn && !sink.holes) {
+            sort_small_columns(keys, n);
+        } else {
+            column_slots(set, lo, span, front, nullptr);  // the walk moved the slot pointers
+            kept = sort_by_column(keys, front, span);
+        }
+        out.add(keys, kept);
+    } else {
+        ListSink sink{keys};
+        walk_all(set, h, sink);
+        const std::size_t kept = static_cast<std::size_t>(sink.next - keys);
+        std::sort(keys, keys + kept);
+        out.add(keys, kept);
+    }
+}
+
+// A polygon whose crossings need more than this many slots or columns is walked in windows of
+// columns, each within both limits (a single column may hold more slots), so that the memory
+// is bounded by the edges and the output rather than by the image width. Column gaps without
+// crossings longer than kLongGap end a window.
+constexpr std::size_t kWindowSlots = std::size_t{1} << 18;
+constexpr i64 kWindowColumns = i64{1} << 18;
+constexpr i64 kLongGap = 64;
+
+// Calls window(c0, c1, slots) for consecutive column windows covering every crossing slot, in
+// increasing column order. The slots per column change only at an edge's first column and one
+// past its last, so the windows are planned from those events, not from a per-column array.
+template <typename Window>
+void plan_windows(std::vector<SlotEvent>& events, Window window) {
+    std::sort(events.begin(), events.end(),
+              [](const SlotEvent& a, const SlotEvent& b) { return a.column < b.column; });
+    std::size_t e = 0;
+    i64 active = 0;  // slots per column from `col` to the next event
+    auto apply = [&](i64 col) {
+        while (e < events.size() && events[e].column == col) active += events[e++].delta;
+    };
+    i64 col = events.empty() ? 0 : events[0].column;
+    apply(col);
+    while (true) {
+        if (active == 0) {
+            if (e == events.size()) return;
+            col = events[e].column;
+            apply(col);
+            continue;
+        }
+        const i64 c0 = col;
+        std::size_t slots = 0;
+        while (true) {
+            const i64 segment = events[e].column - col;  // an edge still open has an end event
+            const auto per_column = static_cast<std::size_t>(active);
+            i64 take = std::min<i64>(segment, kWindowColumns - (col - c0));
+            take = std::min<i64>(take, static_cast<i64>((kWindowSlots - std::min(slots, kWindowSlots)) / per_column));
+            if (take == 0 && col == c0) take = 1;  // one column with more slots than the budget
+            slots += static_cast<std::size_t>(take) * per_column;
+            col += take;
+            if (take < segment) break;  // the window is full
+            apply(col);
+            if (active == 0 && (e == events.size() || events[e].column - col > kLongGap ||
+                                events[e].column - c0 >= kWindowColumns)) {
+                break;
+            }
+            if (active == 0) {  // a short gap: the window goes on after it
+                col = events[e].column;
+                apply(col);
+            }
+        }
+        window(c0, col - 1, slots);
+    }
+}
+
+// The windowed walk: edges enter a window's active set in order of their first column and leave
+// it after their last; each window walks copies of them clipped to its columns.
+void walk_windows(Scratch& sc, u64 h, bool forward_first, CountWriter& out) {
+    EdgeSet& all = sc.all;
+    sc.events.clear();
+    for (std::vector<EdgePlan>& group : all.plans) {
+        for (const EdgePlan& e : group) {
+            sc.events.push_back({e.x_lo, 1});
+            sc.events.push_back({e.x_hi + 1, -1});
+        }
+        std::sort(group.begin(), group.end(), [](const EdgePlan& a, const EdgePlan& b) { return a.x_lo < b.x_lo; });
+    }
+    for (const JointCrossing& j : all.joints) {
+        sc.events.push_back({j.column, 1});
+        sc.events.push_back({j.column + 1, -1});
+    }
+    std::sort(all.joints.begin(), all.joints.end(),
+              [](const JointCrossing& a, const JointCrossing& b) { return a.column < b.column; });
+    std::size_t next[EdgeSet::kGroups] = {};
+    std::size_t next_joint = 0;
+    for (std::vector<EdgePlan>& a : sc.active) a.clear();
+    plan_windows(sc.events, [&](i64 c0, i64 c1, std::size_t slots) {
+        sc.window.clear();
+        for (int g = 0; g < EdgeSet::kGroups; ++g) {
+            const std::vector<EdgePlan>& group = all.plans[g];
+            std::vector<EdgePlan>& active = sc.active[g];
+            while (next[g] < group.size() && group[next[g]].x_lo <= c1) active.push_back(group[next[g]++]);
+            active.erase(std::remove_if(active.begin(), active.end(), [c0](const EdgePlan& e) { return e.x_hi < c0; }),
+                         active.end());
+            for (EdgePlan e : active) {
+                e.x_lo = std::max(e.x_lo, c0);
+                e.x_hi = std::min(e.x_hi, c1);
+                sc.window.plans[g].push_back(e);
+            }
+        }
+        while (next_joint < all.joints.size() && all.joints[next_joint].column <= c1)
+            sc.window.joints.push_back(all.joints[next_joint++]);
+        crossings(sc, sc.window, slots, c0, c1, h, forward_first, out);
+    });
 }
 
 template <typename Vertex>
 void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>& counts) {
     Scratch& sc = scratch();
-    Planner planner(h, w, sc);
+    Planner planner(h, w, sc.all);
     double area2 = 0;  // twice the signed area (approximately; it only picks a slot order)
     if (k > 0) {
         i64 x_first, y_first;
@@ -653,39 +823,17 @@ void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>&
         }
     }
 
+    CountWriter out(counts);
     const std::size_t n = planner.slots();
-    const i64 lo = planner.lo(), hi = planner.hi();
-    if (sc.keys.size() < n + 1) sc.keys.resize(std::max(2 * sc.keys.size(), n + 64));
-
-    // The columns of a closed boundary are contiguous except across jumps of u, so in practice
-    // the span is about n; the sort is a guard for pathological inputs (and, with
-    // MASKKIT_POLYGON_FORCE_SORT defined, a path the tests can exercise).
-#ifdef MASKKIT_POLYGON_FORCE_SORT
-    const bool by_column = false;
-#else
-    const bool by_column = n > 0 && static_cast<u64>(hi - lo) < 4 * static_cast<u64>(n) + 64;
-#endif
-    if (by_column) {
-        const std::size_t span = static_cast<std::size_t>(hi - lo) + 1;
-        if (sc.front.size() < span + 1) sc.front.resize(std::max(2 * sc.front.size(), span + 64));
-        if (sc.back.size() < span) sc.back.resize(sc.front.size());
-        std::size_t* front = sc.front.data();
-        const std::size_t longest = column_slots(sc, lo, span, front, sc.back.data());
-        SlotSink sink{sc.keys.data(), front, sc.back.data(), lo, area2 > 0};
-        walk_all(sc, h, sink);
-        std::size_t kept = n;
-        if (longest <= kSmallColumn && !sink.holes) {
-            sort_small_columns(sc.keys.data(), n);
+    if (n > 0) {
+        const i64 lo = planner.lo(), hi = planner.hi();
+        if (n <= kWindowSlots && hi - lo < kWindowColumns) {
+            crossings(sc, sc.all, n, lo, hi, h, area2 > 0, out);
         } else {
-            column_slots(sc, lo, span, front, nullptr);  // the walk moved the slot pointers
-            kept = sort_by_column(sc.keys.data(), front, span);
+            walk_windows(sc, h, area2 > 0, out);
         }
-        finish(sc, kept, h, w, true, counts);
-    } else {
-        ListSink sink{sc.keys.data()};
-        walk_all(sc, h, sink);
-        finish(sc, static_cast<std::size_t>(sink.next - sc.keys.data()), h, w, false, counts);
     }
+    out.close(static_cast<count_t>(h * w));  // every key is <= h*w
     release_if_large(sc);
 }
 

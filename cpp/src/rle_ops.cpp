@@ -33,10 +33,17 @@ void require_equal_sums(const RleView& a, const RleView& b, const char* operatio
 
 }  // namespace
 
-count_t area(const RleView& rle) {
-    count_t total = 0;
+std::uint64_t exact_area(const RleView& rle) {
+    std::uint64_t total = 0;
     for (std::size_t j = 1; j < rle.m; j += 2) total += rle.counts[j];
     return total;
+}
+
+// A uint32 sum that wraps is the exact sum modulo 2^32.
+count_t area(const RleView& rle) { return static_cast<count_t>(exact_area(rle)); }
+
+void exact_areas(const RleView* rles, std::size_t n, std::uint64_t* out) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = exact_area(rles[i]);
 }
 
 void to_bbox(const RleView& rle, double* box) {
@@ -72,6 +79,10 @@ void to_bbox(const RleView& rle, double* box) {
     box[1] = ys;
     box[2] = static_cast<std::uint32_t>(xe - xs + 1);
     box[3] = static_cast<std::uint32_t>(ye - ys + 1);
+}
+
+void to_bboxes(const RleView* rles, std::size_t n, double* boxes) {
+    for (std::size_t i = 0; i < n; ++i) to_bbox(rles[i], boxes + 4 * i);
 }
 
 // The union/intersection sweep: consume min(remaining run of A, remaining run of B) at a time,
@@ -159,6 +170,7 @@ struct Foreground {
     std::vector<std::uint64_t> starts, ends;
     count_t area = 0;
     std::uint64_t total = 0;
+    bool quirky = false;  // a zero-length run after the first count, or a count >= 2^31
 };
 
 Foreground foreground_of(const RleView& r) {
@@ -168,6 +180,7 @@ Foreground foreground_of(const RleView& r) {
     std::uint64_t position = 0;
     for (std::size_t j = 0; j < r.m; ++j) {
         const count_t c = r.counts[j];
+        if ((c == 0 && j > 0) || c >= (count_t{1} << 31)) f.quirky = true;
         if ((j & 1) && c != 0) {
             f.starts.push_back(position);
             f.ends.push_back(position + c);
@@ -207,11 +220,44 @@ std::uint64_t intersection(const Foreground& a, const Foreground& b) {
     return total;
 }
 
+// rleIou's own run-by-run sweep. It stops as soon as both current runs are empty (their uint32
+// sum is 0), which before the last run happens only when both sides present a zero-length run
+// at once or when two remainders of 2^31 or more wrap around to 0: intersection() cannot
+// reproduce that, so pairs where either RLE is quirky are swept like this.
+void sweep(const RleView& a, const RleView& b, count_t& inter, count_t& uni) {
+    count_t ca = a.m > 0 ? a.counts[0] : 0, cb = b.m > 0 ? b.counts[0] : 0;
+    std::size_t ia = 1, ib = 1;
+    bool va = false, vb = false;
+    inter = uni = 0;
+    count_t ct = 1;
+    while (ct > 0) {
+        const count_t c = std::min(ca, cb);
+        if (va || vb) {
+            uni += c;
+            if (va && vb) inter += c;
+        }
+        ct = 0;
+        ca -= c;
+        if (ca == 0 && ia < a.m) {
+            ca = a.counts[ia++];
+            va = !va;
+        }
+        ct += ca;
+        cb -= c;
+        if (cb == 0 && ib < b.m) {
+            cb = b.counts[ib++];
+            vb = !vb;
+        }
+        ct += cb;
+    }
+}
+
 }  // namespace
 
 // rleIou's result without its run-by-run sweep: for RLEs whose counts sum to the same total
 // the sweep's intersection is |A ∩ B| and its union |A| + |B| - |A ∩ B|, all in wrapping
-// uint32 arithmetic, so computing those directly gives the same bits.
+// uint32 arithmetic, so computing those directly gives the same bits (except for quirky RLEs,
+// which get the sweep itself).
 void rle_iou(const RleView* dt, std::size_t m, const RleView* gt, std::size_t n,
              const std::uint8_t* iscrowd, double* out) {
     std::vector<double> dt_boxes(m * 4), gt_boxes(n * 4);
@@ -243,14 +289,17 @@ void rle_iou(const RleView* dt, std::size_t m, const RleView* gt, std::size_t n,
                         "iou: RLE counts must sum to the same total (they sum to " +
                         std::to_string(a.total) + " and " + std::to_string(b.total) +
                         "); pycocotools loops forever on such input");
-                const auto inter = static_cast<count_t>(intersection(a, b));
-                count_t uni;
+                count_t inter, uni;
+                if (a.quirky || b.quirky) {
+                    sweep(dt[d], gt[g], inter, uni);
+                } else {
+                    inter = static_cast<count_t>(intersection(a, b));
+                    uni = static_cast<count_t>(a.area + b.area - inter);
+                }
                 if (inter == 0)
                     uni = 1;
                 else if (iscrowd != nullptr && iscrowd[g])
                     uni = a.area;
-                else
-                    uni = static_cast<count_t>(a.area + b.area - inter);
                 o = static_cast<double>(inter) / static_cast<double>(uni);
             }
         }

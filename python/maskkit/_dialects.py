@@ -28,15 +28,13 @@ import base64
 import binascii
 import math
 import zlib
-from typing import TYPE_CHECKING, Any, Iterable, List, Literal, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, List, Literal, Optional, Tuple, Union
 
 import numpy as np
 
-from . import rle as _rle
-from ._validate import dimension
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .rle import RleBatch
+from ._coco_dicts import dict_items, parse_count_dicts, rle_dict
+from ._rle_batch import RleBatch, as_batch, concatenate, decode, encode
+from ._validate import dimension, snippet
 
 __all__ = [
     "to_uncompressed",
@@ -59,107 +57,32 @@ _COCO_CHARS = bytes(range(48, 112))
 _WHITESPACE = b" \t\n\r\v\f"
 # Dense scratch memory (bytes) used at most at once by the row-major Kaggle paths.
 _DENSE_CHUNK_BYTES = 1 << 26
+# zlib's max_length must fit a C ssize_t.
+_ZLIB_MAX_OUTPUT = (1 << 62)
 
 
 # --------------------------------------------------------------------------------------------
 # small helpers
 # --------------------------------------------------------------------------------------------
-def _snippet(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _check_batch(batch: Any, func: str) -> "RleBatch":
-    if not isinstance(batch, _rle.RleBatch):
-        raise TypeError(f"{func} expects a maskkit.rle.RleBatch, got {type(batch).__name__}")
-    return batch
-
-
 def _check_order(order: Any) -> Order:
-    if order not in ("F", "C"):
+    if not isinstance(order, str) or order not in ("F", "C"):
         raise ValueError(
-            f"order must be 'F' (column-major, Airbus/DSB) or 'C' (row-major, Carvana), got {order!r}"
+            f"order must be 'F' (column-major, Airbus/DSB) or 'C' (row-major, Carvana), got {snippet(order)}"
         )
-    return order  # type: ignore[no-any-return]
-
-
-def _dict_items(objs: Any, what: str) -> List[Any]:
-    """A dict gives a list of one; any other iterable (but str/bytes) gives its items."""
-    if isinstance(objs, dict):
-        return [objs]
-    if isinstance(objs, (str, bytes, bytearray)) or not isinstance(objs, Iterable):
-        raise TypeError(f"expected a {what} dict or a sequence of them, got {type(objs).__name__}")
-    return list(objs)
+    return order  # type: ignore[return-value]
 
 
 def _string_items(strings: Any, what: str) -> List[Any]:
     """A single str/bytes gives a list of one; any other iterable gives its items."""
     if isinstance(strings, (str, bytes)):
         return [strings]
-    if not isinstance(strings, Iterable):
-        raise TypeError(f"expected a {what} string or a sequence of them, got {type(strings).__name__}")
+    if isinstance(strings, dict) or not isinstance(strings, Iterable):
+        raise TypeError(f"expected a {what} string or a sequence of them, got {type(strings).__name__} {snippet(strings)}")
     return list(strings)
 
 
-def _rle_dict(obj: Any, i: int, what: str) -> Tuple[int, int, Any]:
-    """Check one ``{'size': [h, w], 'counts': ...}`` dict; return (h, w, counts)."""
-    if not isinstance(obj, dict):
-        raise TypeError(f"{what} RLE {i} must be a dict with 'size' and 'counts', got {type(obj).__name__}")
-    missing = [key for key in ("size", "counts") if key not in obj]
-    if missing:
-        raise ValueError(f"{what} RLE {i} must have keys 'size' and 'counts'; missing {missing} in {_snippet(obj)}")
-    size = obj["size"]
-    if isinstance(size, (str, bytes)) or not isinstance(size, (Sequence, np.ndarray)) or len(size) != 2:
-        raise ValueError(f"{what} RLE {i}: 'size' must be [height, width], got {_snippet(size)}")
-    h = dimension(size[0], f"{what} RLE {i} height")
-    w = dimension(size[1], f"{what} RLE {i} width")
-    return h, w, obj["counts"]
-
-
-def _int_counts(counts: Any, i: int, what: str) -> np.ndarray:
-    """One list of run lengths as a 1-D integer array in [0, 2**32 - 1] (no lossy casts)."""
-    if isinstance(counts, (bytes, bytearray, str)):
-        raise TypeError(
-            f"{what} RLE {i}: 'counts' must be a list of ints, got {type(counts).__name__} "
-            f"{_snippet(counts)}; compressed COCO strings are read by RleBatch.from_coco"
-            + (" (base64 strings by from_nuimages)" if what == "uncompressed" else "")
-        )
-    arr = np.asarray(counts)
-    if arr.ndim != 1:
-        raise ValueError(f"{what} RLE {i}: 'counts' must be a flat list of ints, got shape {arr.shape}")
-    if arr.size == 0:
-        return np.zeros(0, np.uint32)
-    if arr.dtype.kind not in "iu":
-        # numpy turns [1, 2**63] into float64 and [1, 2**64] into object: report the range.
-        if arr.dtype.kind in "fO" and all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in counts
-        ):
-            big = max(int(v) for v in counts)
-            raise ValueError(f"{what} RLE {i}: counts must lie in [0, 2**32 - 1], got {big}")
-        raise TypeError(
-            f"{what} RLE {i}: counts must be integers, got dtype {arr.dtype} ({_snippet(counts)}); "
-            "cast explicitly (pycocotools silently truncates floats)"
-        )
-    low, high = int(arr.min()), int(arr.max())
-    if low < 0 or high > _U32_MAX:
-        bad = low if low < 0 else high
-        raise ValueError(f"{what} RLE {i}: counts must lie in [0, 2**32 - 1], got {bad}")
-    return arr
-
-
-def _from_count_dicts(objs: Any, what: str) -> "RleBatch":
-    items = _dict_items(objs, what)
-    parts: List[np.ndarray] = []
-    sizes = np.zeros((len(items), 2), np.int64)
-    for i, obj in enumerate(items):
-        h, w, counts = _rle_dict(obj, i, what)
-        sizes[i] = h, w
-        parts.append(_int_counts(counts, i, what))
-    lengths = np.fromiter((p.size for p in parts), np.int64, len(parts))
-    offsets = np.zeros(len(parts) + 1, np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    flat = np.concatenate(parts).astype(np.uint32) if parts else np.zeros(0, np.uint32)
-    return _rle.RleBatch._trusted(np.ascontiguousarray(flat), offsets, sizes)
+def _from_count_dicts(objs: Any, what: str) -> RleBatch:
+    return RleBatch._trusted(*parse_count_dicts(objs, what))
 
 
 def _pixels(sizes: np.ndarray) -> np.ndarray:
@@ -167,7 +90,7 @@ def _pixels(sizes: np.ndarray) -> np.ndarray:
     return sizes[:, 0].astype(np.uint64) * sizes[:, 1].astype(np.uint64)
 
 
-def _toggles(batch: "RleBatch") -> Tuple[np.ndarray, np.ndarray]:
+def _toggles(batch: RleBatch) -> Tuple[np.ndarray, np.ndarray]:
     """Canonical change points of every mask: (mask index int64, pixel position uint64).
 
     A position ``p`` means pixel ``p`` (column-major) differs from pixel ``p - 1`` (pixel -1 is
@@ -210,7 +133,7 @@ def _toggles(batch: "RleBatch") -> Tuple[np.ndarray, np.ndarray]:
     return mask_of[odd], pos[odd]
 
 
-def _is_canonical(batch: "RleBatch") -> bool:
+def _is_canonical(batch: RleBatch) -> bool:
     """True when every RLE sums to h*w and has no zero count but a leading one."""
     lengths = np.diff(batch.offsets)
     if np.any(lengths == 0):
@@ -318,7 +241,7 @@ def _parse_tokens(texts: List[str]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]
         raise ValueError(
             f"Kaggle RLE {i} must hold only non-negative integers separated by spaces "
             f"('start length' pairs); found {char!r} at character {at - int(text_off[i])} "
-            f"of {_snippet(texts[i])}"
+            f"of {snippet(texts[i])}"
         )
     edges = np.flatnonzero(np.diff(is_digit.view(np.int8), prepend=0, append=0))
     tstart, tend = edges[0::2], edges[1::2]
@@ -328,7 +251,7 @@ def _parse_tokens(texts: List[str]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]
         j = int(np.argmax(tlen))
         i = int(owner[j])
         token = texts[i][int(tstart[j] - text_off[i]) : int(tend[j] - text_off[i])]
-        raise ValueError(f"Kaggle RLE {i}: number {_snippet(token)} is too large for a pixel index")
+        raise ValueError(f"Kaggle RLE {i}: number {snippet(token)} is too large for a pixel index")
     values = np.zeros(tstart.size, np.uint64)
     for d in range(int(tlen.max()) if tlen.size else 0):
         live = np.flatnonzero(tlen > d)
@@ -347,7 +270,7 @@ def _kaggle_texts(strings: Any) -> List[str]:
             if not s.isascii():
                 raise ValueError(
                     f"Kaggle RLE {i} must hold only non-negative integers separated by spaces "
-                    f"('start length' pairs); got non-ASCII text {_snippet(s)}"
+                    f"('start length' pairs); got non-ASCII text {snippet(s)}"
                 )
             texts.append(s)
         elif isinstance(s, (bytes, bytearray)):
@@ -356,20 +279,83 @@ def _kaggle_texts(strings: Any) -> List[str]:
             except UnicodeDecodeError:
                 raise ValueError(
                     f"Kaggle RLE {i} must hold only non-negative integers separated by spaces "
-                    f"('start length' pairs); got non-ASCII bytes {_snippet(s)}"
+                    f"('start length' pairs); got non-ASCII bytes {snippet(s)}"
                 ) from None
         else:
             raise TypeError(
                 f"Kaggle RLE {i} must be a str (or '' / None / NaN for an empty mask), "
-                f"got {type(s).__name__} {_snippet(s)}"
+                f"got {type(s).__name__} {snippet(s)}"
             )
     return texts
 
 
-def _dense_chunks(count: int, pixels: int) -> Iterable[Tuple[int, int]]:
-    step = max(1, _DENSE_CHUNK_BYTES // max(pixels, 1))
-    for a in range(0, count, step):
-        yield a, min(a + step, count)
+def _tiles(rows: int, cols: int) -> Iterable[Tuple[int, int, int, int]]:
+    """Tiles ``(r0, r1, c0, c1)`` of a rows x cols grid, of at most _DENSE_CHUNK_BYTES pixels
+    (at least one), in column-major order: whole-height bands of columns, or, for grids taller
+    than the budget, pieces of one column. Each tile is one contiguous range of column-major
+    pixel indices, so the tiles' change points come out sorted."""
+    budget = max(1, _DENSE_CHUNK_BYTES)
+    if rows <= budget:
+        step = max(1, budget // rows)
+        for c0 in range(0, cols, step):
+            yield 0, rows, c0, min(c0 + step, cols)
+    else:
+        for c0 in range(cols):
+            for r0 in range(0, rows, budget):
+                yield r0, min(r0 + budget, rows), c0, c0 + 1
+
+
+def _transposed_toggles(pos: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Change points of one rows x cols grid read row by row (``pos``, sorted, < rows*cols),
+    as the change points of the same grid read column by column (uint64, sorted).
+
+    The grid is rebuilt densely one tile at a time (:func:`_tiles`): memory is one tile plus
+    the change points, whatever the grid's size.
+    """
+    if rows <= 1 or cols <= 1 or pos.size == 0:
+        return pos.astype(np.uint64)  # a single row or column reads the same both ways
+    flat_pos = pos.astype(np.int64)
+    found: List[np.ndarray] = []
+    previous = 0  # the pixel before the tile in column-major order (pixel -1 is 0)
+    for r0, r1, c0, c1 in _tiles(rows, cols):
+        line_start = np.arange(r0, r1, dtype=np.int64) * cols + c0
+        first = np.searchsorted(flat_pos, line_start, side="right")  # toggles <= the tile's column c0
+        last = np.searchsorted(flat_pos, line_start + (c1 - c0), side="left")
+        tile = np.zeros((r1 - r0, c1 - c0), np.uint8)
+        tile[:, 0] = first & 1
+        inside = last - first
+        total = int(inside.sum())
+        if total:
+            line = np.repeat(np.arange(r1 - r0), inside)
+            seq = np.arange(total) - np.repeat(np.cumsum(inside) - inside, inside)
+            tile[line, flat_pos[first[line] + seq] - line_start[line]] = 1
+        np.bitwise_xor.accumulate(tile, axis=1, out=tile)
+        # Column-major neighbours without transposing the tile: the pixel above, and for the
+        # top row the last pixel of the column before (the previous tile's, for column 0).
+        width = c1 - c0
+        top = np.flatnonzero(tile[0] != np.concatenate([[previous], tile[-1, :-1]]))
+        below = np.flatnonzero(tile[1:] != tile[:-1])
+        row = np.concatenate([np.zeros(top.size, np.int64), below // width + 1])
+        col = np.concatenate([top, below % width])
+        found.append(np.sort((col + c0) * rows + row + r0).astype(np.uint64))
+        previous = int(tile[-1, -1])
+    return np.concatenate(found)
+
+
+def _transpose_batch(
+    mask_of: np.ndarray, pos: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> Tuple[np.ndarray, np.ndarray]:
+    """:func:`_transposed_toggles` of every mask; ``mask_of`` sorted, mask i is rows[i] x cols[i]."""
+    bounds = np.searchsorted(mask_of, np.arange(rows.size + 1))
+    parts = [
+        _transposed_toggles(pos[bounds[i] : bounds[i + 1]], int(rows[i]), int(cols[i]))
+        for i in np.flatnonzero(np.diff(bounds)).tolist()
+    ]
+    if not parts:
+        return mask_of[:0], pos[:0]
+    lengths = [p.size for p in parts]
+    owners = np.repeat(np.flatnonzero(np.diff(bounds)), lengths).astype(np.int64)
+    return owners, np.concatenate(parts)
 
 
 def _coco_bytes(raw: bytes, i: int, what: str) -> bytes:
@@ -377,7 +363,7 @@ def _coco_bytes(raw: bytes, i: int, what: str) -> bytes:
     if stray:
         raise ValueError(
             f"{what} RLE {i}: the decoded COCO counts string may hold only characters '0'..'o' "
-            f"(48..111), found byte {stray[0]} in {_snippet(raw)}"
+            f"(48..111), found byte {stray[0]} in {snippet(raw)}"
         )
     return raw
 
@@ -385,7 +371,7 @@ def _coco_bytes(raw: bytes, i: int, what: str) -> bytes:
 def _b64decode(value: Any, i: int, what: str) -> bytes:
     if isinstance(value, str):
         if not value.isascii():
-            raise ValueError(f"{what} RLE {i}: counts must be base64 (ASCII), got {_snippet(value)}")
+            raise ValueError(f"{what} RLE {i}: counts must be base64 (ASCII), got {snippet(value)}")
         data = value.encode("ascii")
     elif isinstance(value, (bytes, bytearray)):
         data = bytes(value)
@@ -394,13 +380,13 @@ def _b64decode(value: Any, i: int, what: str) -> bytes:
     try:
         return base64.b64decode(data.translate(None, _WHITESPACE), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"{what} RLE {i}: counts are not valid base64 ({exc}): {_snippet(value)}") from None
+        raise ValueError(f"{what} RLE {i}: counts are not valid base64 ({exc}): {snippet(value)}") from None
 
 
 # --------------------------------------------------------------------------------------------
 # COCO uncompressed
 # --------------------------------------------------------------------------------------------
-def to_uncompressed(batch: "RleBatch") -> List[dict[str, Any]]:
+def to_uncompressed(batch: RleBatch) -> List[dict[str, Any]]:
     """COCO uncompressed RLE dicts: ``{'size': [h, w], 'counts': [int, ...]}``.
 
     Parameters
@@ -427,7 +413,7 @@ def to_uncompressed(batch: "RleBatch") -> List[dict[str, Any]]:
     >>> to_uncompressed(rle.encode(np.eye(3, dtype=np.uint8)))
     [{'size': [3, 3], 'counts': [0, 1, 3, 1, 3, 1]}]
     """
-    batch = _check_batch(batch, "to_uncompressed")
+    batch = as_batch(batch, "to_uncompressed")
     counts = batch.counts.tolist()
     offsets = batch.offsets.tolist()
     return [
@@ -436,7 +422,7 @@ def to_uncompressed(batch: "RleBatch") -> List[dict[str, Any]]:
     ]
 
 
-def from_uncompressed(objs: Union[dict[str, Any], Iterable[dict[str, Any]]]) -> "RleBatch":
+def from_uncompressed(objs: Union[dict[str, Any], Iterable[dict[str, Any]]]) -> RleBatch:
     """Read COCO uncompressed RLE dicts (``counts`` a list of ints).
 
     Parameters
@@ -472,7 +458,7 @@ def from_uncompressed(objs: Union[dict[str, Any], Iterable[dict[str, Any]]]) -> 
 # --------------------------------------------------------------------------------------------
 # SAM
 # --------------------------------------------------------------------------------------------
-def to_sam(batch: "RleBatch") -> List[dict[str, Any]]:
+def to_sam(batch: RleBatch) -> List[dict[str, Any]]:
     """What ``segment_anything.utils.amg.mask_to_rle_pytorch`` returns for the same masks.
 
     Parameters
@@ -501,15 +487,15 @@ def to_sam(batch: "RleBatch") -> List[dict[str, Any]]:
     >>> to_sam(RleBatch([1, 0, 2, 1], [0, 4], [[2, 2]]))   # zero-length run: merged
     [{'size': [2, 2], 'counts': [3, 1]}]
     """
-    batch = _check_batch(batch, "to_sam")
+    batch = as_batch(batch, "to_sam")
     if _is_canonical(batch):
         return to_uncompressed(batch)
     mask_of, pos = _toggles(batch)
     counts, offsets = _counts_from_toggles(mask_of, pos, _pixels(batch.sizes))
-    return to_uncompressed(_rle.RleBatch._trusted(counts, offsets, batch.sizes.copy()))
+    return to_uncompressed(RleBatch._trusted(counts, offsets, batch.sizes.copy()))
 
 
-def from_sam(objs: Union[dict[str, Any], Iterable[dict[str, Any]]]) -> "RleBatch":
+def from_sam(objs: Union[dict[str, Any], Iterable[dict[str, Any]]]) -> RleBatch:
     """Read SAM RLE dicts (``mask_to_rle_pytorch`` output, AMG ``uncompressed_rle``).
 
     Parameters
@@ -541,7 +527,7 @@ def from_sam(objs: Union[dict[str, Any], Iterable[dict[str, Any]]]) -> "RleBatch
 # --------------------------------------------------------------------------------------------
 # Kaggle EncodedPixels
 # --------------------------------------------------------------------------------------------
-def to_kaggle(batch: "RleBatch", *, order: Order = "F") -> List[str]:
+def to_kaggle(batch: RleBatch, *, order: Order = "F") -> List[str]:
     """Kaggle "EncodedPixels" strings: ``"start length start length ..."``, 1-indexed.
 
     Parameters
@@ -561,9 +547,9 @@ def to_kaggle(batch: "RleBatch", *, order: Order = "F") -> List[str]:
 
     Notes
     -----
-    ``order="F"`` works on the counts directly. ``order="C"`` decodes the masks to dense
-    arrays (in chunks of at most 64 MiB) to re-scan them row by row: it costs a full decode,
-    O(h*w) per mask rather than O(runs).
+    ``order="F"`` works on the counts directly. ``order="C"`` rebuilds each mask densely, one
+    tile of at most 64 MiB at a time, to re-scan it row by row: O(h*w) time per mask rather
+    than O(runs), and memory of one tile plus the runs, however large the mask.
 
     Examples
     --------
@@ -575,48 +561,14 @@ def to_kaggle(batch: "RleBatch", *, order: Order = "F") -> List[str]:
     >>> to_kaggle(rle.encode(m)), to_kaggle(rle.encode(m), order="C")
     (['3 3'], ['2 2 5 1'])
     """
-    batch = _check_batch(batch, "to_kaggle")
+    batch = as_batch(batch, "to_kaggle")
     order = _check_order(order)
     n = len(batch)
-    if order == "F":
-        hw = _pixels(batch.sizes)
-        mask_of, pos = _toggles(batch)
-        pairs, start, end = _runs_from_toggles(mask_of, pos, hw)
-    else:
-        pairs = np.zeros(n, np.int64)
-        starts_parts: List[np.ndarray] = []
-        ends_parts: List[np.ndarray] = []
-        owner_parts: List[np.ndarray] = []
-        shapes, group = np.unique(batch.sizes, axis=0, return_inverse=True)
-        group = group.reshape(-1)  # numpy 2.0.x returns it with an extra axis
-        for g, (h, w) in enumerate(shapes.reshape(-1, 2).tolist()):
-            members = np.flatnonzero(group == g)
-            hw_g = h * w
-            for a, b in _dense_chunks(members.size, hw_g):
-                idx = members[a:b]
-                if hw_g == 0:
-                    continue
-                dense = _rle.decode(batch[idx]).reshape(idx.size, hw_g)
-                # Change points as row * (hw + 1) + pixel: inside each row, a set first pixel,
-                # a set last pixel (its run ends at hw). np.diff with padding is ~20x slower.
-                inside = np.flatnonzero(dense[:, 1:] != dense[:, :-1])
-                inside += inside // (hw_g - 1) * 2 + 1 if hw_g > 1 else 0
-                first = np.flatnonzero(dense[:, 0]) * (hw_g + 1)
-                last = np.flatnonzero(dense[:, -1]) * (hw_g + 1) + hw_g
-                where = np.sort(np.concatenate([first, inside, last]))
-                row, col = np.divmod(where, hw_g + 1)
-                owner_parts.append(idx[row[0::2]])
-                starts_parts.append(col[0::2].astype(np.uint64))
-                ends_parts.append(col[1::2].astype(np.uint64))
-        if owner_parts:
-            owner = np.concatenate(owner_parts)
-            sort = np.argsort(owner, kind="stable")  # groups interleave masks: restore order
-            owner = owner[sort]
-            start = np.concatenate(starts_parts)[sort]
-            end = np.concatenate(ends_parts)[sort]
-            pairs = np.bincount(owner, minlength=n).astype(np.int64)
-        else:
-            start = end = np.zeros(0, np.uint64)
+    hw = _pixels(batch.sizes)
+    mask_of, pos = _toggles(batch)
+    if order == "C":  # column-major change points of (h, w) are row-major ones of (w, h)
+        mask_of, pos = _transpose_batch(mask_of, pos, batch.sizes[:, 1], batch.sizes[:, 0])
+    pairs, start, end = _runs_from_toggles(mask_of, pos, hw)
     values = np.empty(2 * start.size, np.uint64)
     values[0::2] = start + np.uint64(1)
     values[1::2] = end - start
@@ -629,7 +581,7 @@ def from_kaggle(
     width: int,
     *,
     order: Order = "F",
-) -> "RleBatch":
+) -> RleBatch:
     """Read Kaggle "EncodedPixels" strings (``"start length ..."``, 1-indexed) of one image size.
 
     Parameters
@@ -658,8 +610,9 @@ def from_kaggle(
 
     Notes
     -----
-    ``order="C"`` builds the masks densely (chunks of at most 64 MiB) and re-encodes them in
-    column-major order: O(h*w) per mask rather than O(runs).
+    ``order="C"`` rebuilds each mask densely, one tile of at most 64 MiB at a time, to re-scan
+    it in column-major order: O(h*w) time per mask rather than O(runs), and memory of one
+    tile plus the runs, however large the mask.
 
     Examples
     --------
@@ -684,7 +637,7 @@ def from_kaggle(
         i = int(odd[0])
         raise ValueError(
             f"Kaggle RLE {i} must hold 'start length' pairs, got {int(per_text[i])} numbers: "
-            f"{_snippet(texts[i])}"
+            f"{snippet(texts[i])}"
         )
     start, length, mask_of = values[0::2], values[1::2], owner[0::2]
 
@@ -692,7 +645,7 @@ def from_kaggle(
         i = int(mask_of[j])
         raise ValueError(
             f"Kaggle RLE {i}, pair {j - int(np.searchsorted(mask_of, i))} "
-            f"(start {int(start[j])}, length {int(length[j])}): {rule}; in {_snippet(texts[i])}"
+            f"(start {int(start[j])}, length {int(length[j])}): {rule}; in {snippet(texts[i])}"
         )
 
     bad = np.flatnonzero(start == 0)
@@ -720,28 +673,16 @@ def from_kaggle(
     keep[2 * touching + 1] = False  # end of the earlier run
     keep[2 * touching + 2] = False  # start of the later run
     tog_mask, pos = tog_mask[keep], pos[keep]
-    if order == "F":
-        sizes_hw = np.full(n, hw, np.uint64)
-        counts, offsets = _counts_from_toggles(tog_mask, pos, sizes_hw)
-        return _rle.RleBatch._uniform(counts, offsets, h, w)
-    parts = []
-    flat_pos = pos.astype(np.int64)
-    for a, b in _dense_chunks(n, hw):
-        lo, hi = np.searchsorted(tog_mask, [a, b])
-        flat = np.zeros((b - a) * hw, np.uint8)
-        flat[(tog_mask[lo:hi] - a) * hw + flat_pos[lo:hi]] = 1
-        dense = flat.reshape(b - a, hw)
-        np.bitwise_xor.accumulate(dense, axis=1, out=dense)
-        parts.append(_rle.encode(dense.reshape(b - a, h, w)))
-    return _rle.concatenate(parts) if parts else _rle.RleBatch._uniform(
-        np.zeros(0, np.uint32), np.zeros(1, np.int64), h, w
-    )
+    if order == "C":
+        tog_mask, pos = _transpose_batch(tog_mask, pos, np.full(n, h), np.full(n, w))
+    counts, offsets = _counts_from_toggles(tog_mask, pos, np.full(n, hw, np.uint64))
+    return RleBatch._uniform(counts, offsets, h, w)
 
 
 # --------------------------------------------------------------------------------------------
 # nuImages
 # --------------------------------------------------------------------------------------------
-def to_nuimages(batch: "RleBatch") -> List[dict[str, Any]]:
+def to_nuimages(batch: RleBatch) -> List[dict[str, Any]]:
     """nuImages masks: ``{'size': [h, w], 'counts': base64(COCO compressed counts)}``.
 
     Parameters
@@ -763,14 +704,14 @@ def to_nuimages(batch: "RleBatch") -> List[dict[str, Any]]:
     >>> to_nuimages(rle.encode(np.eye(3, dtype=np.uint8)))
     [{'size': [3, 3], 'counts': 'MDEzMDAw'}]
     """
-    batch = _check_batch(batch, "to_nuimages")
+    batch = as_batch(batch, "to_nuimages")
     return [
         {"size": d["size"], "counts": base64.b64encode(d["counts"]).decode("ascii")}
         for d in batch.to_coco()
     ]
 
 
-def from_nuimages(objs: Union[dict[str, Any], Iterable[dict[str, Any]]]) -> "RleBatch":
+def from_nuimages(objs: Union[dict[str, Any], Iterable[dict[str, Any]]]) -> RleBatch:
     """Read nuImages masks (``counts`` = base64 of the COCO compressed string).
 
     Parameters
@@ -798,23 +739,23 @@ def from_nuimages(objs: Union[dict[str, Any], Iterable[dict[str, Any]]]) -> "Rle
     >>> from_nuimages({'size': [3, 3], 'counts': 'MDEzMDAw'}).to_coco()
     [{'size': [3, 3], 'counts': b'013000'}]
     """
-    items = _dict_items(objs, "nuImages")
+    items = dict_items(objs, "nuImages")
     coco = []
     for i, obj in enumerate(items):
-        h, w, counts = _rle_dict(obj, i, "nuImages")
+        h, w, counts = rle_dict(obj, i, "nuImages")
         if not isinstance(counts, (str, bytes, bytearray)):
             raise TypeError(
                 f"nuImages RLE {i}: counts must be a base64 str or bytes, got {type(counts).__name__} "
-                f"{_snippet(counts)}" + ("; lists are read by from_uncompressed" if isinstance(counts, list) else "")
+                f"{snippet(counts)}" + ("; lists are read by from_uncompressed" if isinstance(counts, list) else "")
             )
         coco.append({"size": [h, w], "counts": _coco_bytes(_b64decode(counts, i, "nuImages"), i, "nuImages")})
-    return _rle.RleBatch.from_coco(coco)
+    return RleBatch.from_coco(coco)
 
 
 # --------------------------------------------------------------------------------------------
 # Open Images
 # --------------------------------------------------------------------------------------------
-def to_openimages(batch: "RleBatch") -> List[str]:
+def to_openimages(batch: RleBatch) -> List[str]:
     """Open Images challenge masks: ``base64(zlib.compress(coco_counts, 9))`` per RLE.
 
     Parameters
@@ -839,7 +780,7 @@ def to_openimages(batch: "RleBatch") -> List[str]:
     >>> from_openimages(text, 3, 3).to_coco()
     [{'size': [3, 3], 'counts': b'013000'}]
     """
-    batch = _check_batch(batch, "to_openimages")
+    batch = as_batch(batch, "to_openimages")
     compress = zlib.compress
     return [
         base64.b64encode(compress(d["counts"], zlib.Z_BEST_COMPRESSION)).decode("ascii")
@@ -849,7 +790,7 @@ def to_openimages(batch: "RleBatch") -> List[str]:
 
 def from_openimages(
     strings: Union[str, bytes, Iterable[Union[str, bytes]]], height: int, width: int
-) -> "RleBatch":
+) -> RleBatch:
     """Read Open Images challenge masks (base64 of zlib of the COCO counts string).
 
     Parameters
@@ -884,28 +825,28 @@ def from_openimages(
     items = _string_items(strings, "Open Images RLE")
     # A COCO string has at most 7 characters per count and a canonical mask at most h*w + 1
     # counts: anything longer is refused before it is allocated (zlib bombs).
-    limit = 7 * (h * w + 2) + 64
+    limit = min(7 * (h * w + 2) + 64, _ZLIB_MAX_OUTPUT)
     coco = []
     for i, s in enumerate(items):
         if not isinstance(s, (str, bytes, bytearray)):
-            raise TypeError(f"Open Images RLE {i} must be a base64 str or bytes, got {type(s).__name__} {_snippet(s)}")
+            raise TypeError(f"Open Images RLE {i} must be a base64 str or bytes, got {type(s).__name__} {snippet(s)}")
         packed = _b64decode(s, i, "Open Images")
         inflater = zlib.decompressobj()
         try:
             raw = inflater.decompress(packed, limit)
         except zlib.error as exc:
-            raise ValueError(f"Open Images RLE {i}: not a valid zlib stream ({exc}): {_snippet(s)}") from None
+            raise ValueError(f"Open Images RLE {i}: not a valid zlib stream ({exc}): {snippet(s)}") from None
         if inflater.unconsumed_tail:
             raise ValueError(
                 f"Open Images RLE {i}: decompresses to more than {limit} bytes, longer than any COCO "
-                f"string of a {h}x{w} mask: {_snippet(s)}"
+                f"string of a {h}x{w} mask: {snippet(s)}"
             )
         if not inflater.eof:
-            raise ValueError(f"Open Images RLE {i}: truncated zlib stream: {_snippet(s)}")
+            raise ValueError(f"Open Images RLE {i}: truncated zlib stream: {snippet(s)}")
         if inflater.unused_data:
             raise ValueError(
                 f"Open Images RLE {i}: {len(inflater.unused_data)} extra bytes after the zlib stream: "
-                f"{_snippet(s)}"
+                f"{snippet(s)}"
             )
         coco.append({"size": [h, w], "counts": _coco_bytes(raw, i, "Open Images")})
-    return _rle.RleBatch.from_coco(coco)
+    return RleBatch.from_coco(coco)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["mask_array", "dimension"]
+__all__ = ["mask_array", "dimension", "snippet"]
 
 
 def mask_array(masks: Any, name: str = "masks") -> np.ndarray:
@@ -34,3 +34,9 @@ def dimension(value: Any, name: str) -> int:
     if number > 0xFFFFFFFF:
         raise OverflowError(f"{name} must be at most 2**32 - 1, got {number}")
     return number
+
+
+def snippet(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters, for echoing a received value in a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -5,7 +5,8 @@
 // is inside by the even-odd rule on the quantized boundary. See polygon.cpp for the exact steps.
 //
 // Unlike pycocotools, the work and memory do not grow with coordinates outside the image: only
-// grid steps that cross a pixel-centre column inside [0, w-1] are visited. Coordinates are
+// grid steps that cross a pixel-centre column inside [0, w-1] are visited, and the memory is
+// bounded by the edges, a window of crossings and the output, not by the width. Coordinates are
 // quantized in 64-bit integers; for |5*v| below 2^31 (all pycocotools can handle without
 // crashing) the result is bit-identical to pycocotools.
 #pragma once

@@ -82,10 +82,19 @@ void decode_batch(const RleView* rles, std::size_t n, std::uint64_t h, std::uint
 // Sum of the odd-indexed counts, wrapping in uint32 like rleArea.
 count_t area(const RleView& rle);
 
+// The same sum without wrapping (uint64: at most 2^64 - 1 counts of 2^32 - 1 would overflow it).
+std::uint64_t exact_area(const RleView& rle);
+
+// exact_area of n RLEs into out[0, n).
+void exact_areas(const RleView* rles, std::size_t n, std::uint64_t* out);
+
 // rleToBbox of pycocotools 2.0.3+: [x, y, width, height] computed in uint32 (with its quirk
 // for RLEs whose foreground runs all have length 0). h == 0 with a foreground run raises
 // std::invalid_argument where pycocotools divides by zero.
 void to_bbox(const RleView& rle, double* box);
+
+// to_bbox of n RLEs into boxes[4*i .. 4*i+4).
+void to_bboxes(const RleView* rles, std::size_t n, double* boxes);
 
 // ---- merge and IoU -----------------------------------------------------------------------
 // rleMerge: union (intersect=false) or intersection of n RLEs by sweeping runs, so zero-length
