@@ -6,7 +6,12 @@ maskkit.coco
     Drop-in for ``pycocotools.mask`` (and ``maskkit.coco._mask`` for ``pycocotools._mask``).
 maskkit.rle
     Batch-native COCO RLE: :class:`maskkit.rle.RleBatch`, encode/decode/area/bbox/merge/iou,
-    rasterization, and codecs for the other RLE dialects.
+    and codecs for the other RLE dialects.
+maskkit.polygon
+    Polygon rasterization: ``to_mask`` and ``to_rle`` with pycocotools' rule.
+maskkit.cc
+    Connected components numbered like scipy.ndimage / scikit-image, with statistics and
+    clean-ups.
 
 Runtime controls
 ----------------
@@ -26,14 +31,14 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
         "(or `pip install .` from a source checkout)"
     ) from exc
 
-from . import cc, coco, rle
+from . import cc, coco, polygon, rle
 
 # MASKKIT_NUM_THREADS is read here, at import, so that a value that is not a thread count is
 # refused with a ValueError naming it instead of being ignored or surfacing in a later call.
 _core.num_threads()
 
 __version__ = "0.1.0"
-__all__ = ["cc", "coco", "rle", "simd_info", "set_num_threads", "get_num_threads", "__version__"]
+__all__ = ["cc", "coco", "polygon", "rle", "simd_info", "set_num_threads", "get_num_threads", "__version__"]
 
 
 def simd_info() -> Dict[str, Union[str, List[str]]]:

@@ -299,7 +299,3 @@ def label_stats(
     labels, n, area, bbox, centroid = _run(p, multilabel, p.image.ndim, out, dtype, flag(periodic, "periodic"))
     return Components(labels, int(n), area, bbox, centroid)
 
-
-from ._cc_cleanup import dust, fill_holes, largest_k, remove_small_holes, remove_small_objects  # noqa: E402
-
-__all__ += ["remove_small_objects", "remove_small_holes", "fill_holes", "dust", "largest_k"]
