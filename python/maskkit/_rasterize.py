@@ -144,6 +144,8 @@ def to_rle(polygons: Polygons, height: int, width: int, *, rule: str = "coco") -
     parts = from_polygons(polygons, height, width)
     if len(parts) == 0:
         return _empty_mask(int(height), int(width))
+    if len(parts) == 1:  # most annotations: pycocotools' merge of one RLE copies it verbatim
+        return parts
     return merge(parts)
 
 

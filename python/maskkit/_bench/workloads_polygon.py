@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from maskkit import coco as mk
-from maskkit import rle
+from maskkit import polygon, rle
 
 from .compare import compare_arrays, compare_lists, compare_rle_lists
 from .data import BenchData, polygons_to_rles
@@ -44,6 +44,11 @@ def _frpyobjects(d: BenchData, refs: References) -> Workload:
         reference=refs.bind("pycocotools.mask", lambda pc: polygons_to_rles(pc, d.polygons, c.height, c.width)),
         variants=(
             Variant("coco", lambda: polygons_to_rles(mk, d.polygons, c.height, c.width)),
+            Variant(
+                "polygon.to_rle",
+                lambda: [polygon.to_rle(s, c.height, c.width) for s in d.polygons],
+                to_reference=lambda batches: [b.to_coco()[0] for b in batches],
+            ),
             Variant("rle.from_polygons (batch)", lambda: _from_polygons(d.polygons, c.height, c.width)),
         ),
         compare=compare_rle_lists,
@@ -72,7 +77,14 @@ def _to_mask(d: BenchData, refs: References) -> Workload:
             "decode(merge(frPyObjects(segm, h, w))) each, as COCO.annToMask"
         ),
         reference=refs.bind("pycocotools.mask", lambda pc: _annotations_to_masks(pc, segms(), c.height, c.width)),
-        variants=(Variant("coco", lambda: _annotations_to_masks(mk, segms(), c.height, c.width)),),
+        variants=(
+            Variant("coco", lambda: _annotations_to_masks(mk, segms(), c.height, c.width)),
+            Variant(
+                "polygon.to_mask",
+                lambda: [polygon.to_mask(s, c.height, c.width) for s in segms()],
+                to_reference=lambda masks: [np.asfortranarray(m) for m in masks],  # C-ordered by design
+            ),
+        ),
         compare=compare_lists(compare_arrays),
         domain=DOMAIN,
         missing_note=refs.note("pycocotools"),
