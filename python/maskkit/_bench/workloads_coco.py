@@ -54,7 +54,6 @@ def _decode(d: BenchData, refs: References) -> Workload:
         reference=refs.bind("pycocotools.mask", lambda pc: pc.decode(d.rles)),
         variants=(
             Variant("coco.decode", lambda: mk.decode(d.rles)),
-            Variant("rle.decode HWN (batch)", lambda: rle.decode(d.batch, layout="HWN")),
         ),
         missing_note=refs.note("pycocotools"),
         domain=DOMAIN,

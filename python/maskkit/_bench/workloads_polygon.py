@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from maskkit import coco as mk
-from maskkit import polygon, rle
+from maskkit import polygon
 
 from .compare import compare_arrays, compare_lists, compare_rle_lists
 from .data import BenchData, polygons_to_rles
@@ -19,17 +19,6 @@ from .workload import Variant, Workload
 __all__ = ["WORKLOADS"]
 
 DOMAIN = "polygon"
-
-
-def _from_polygons(segms: list[list[list[float]]], height: int, width: int) -> list[dict[str, Any]]:
-    """maskkit.rle's rasterizer: every part of every annotation in one call, then the parts of
-    each multi-part annotation merged (pycocotools' merge of one RLE is that RLE)."""
-    parts = rle.from_polygons([p for s in segms for p in s], height, width).to_coco()
-    out, start = [], 0
-    for s in segms:
-        out.append(parts[start] if len(s) == 1 else mk.merge(parts[start : start + len(s)]))
-        start += len(s)
-    return out
 
 
 def _frpyobjects(d: BenchData, refs: References) -> Workload:
@@ -49,7 +38,6 @@ def _frpyobjects(d: BenchData, refs: References) -> Workload:
                 lambda: [polygon.to_rle(s, c.height, c.width) for s in d.polygons],
                 to_reference=lambda batches: [b.to_coco()[0] for b in batches],
             ),
-            Variant("rle.from_polygons (batch)", lambda: _from_polygons(d.polygons, c.height, c.width)),
         ),
         compare=compare_rle_lists,
         domain=DOMAIN,
