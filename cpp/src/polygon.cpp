@@ -585,21 +585,23 @@ std::size_t column_slots(const EdgeSet& sc, i64 lo, std::size_t span, std::size_
 // crossings (usually two) need ordering.
 constexpr std::size_t kSmallColumn = 16;
 
-// Sorts key[0, n) laid out by column when no column holds more than kSmallColumn keys and there
-// are no holes: plain insertion sort then never moves a key out of its column (the keys before
-// it are <= it), so each key moves fewer than kSmallColumn places.
-void sort_small_columns(count_t* key, std::size_t n) {
-    for (std::size_t i = 1; i < n; ++i) {
-        const count_t v = key[i];
-        if (key[i - 1] <= v) continue;
-        std::size_t j = i;
+// Insertion sort of [first, last): keys that are already in place (most of them, here) cost
+// one comparison each. It also sorts a whole array laid out by column when no column holds more
+// than kSmallColumn keys and there are no holes: it then never moves a key out of its column
+// (the keys before it are <= it), so each key moves fewer than kSmallColumn places.
+void insertion_sort(count_t* first, count_t* last) {
+    for (count_t* it = first + 1; it < last; ++it) {
+        const count_t v = *it;
+        if (it[-1] <= v) continue;
+        count_t* j = it;
         do {
-            key[j] = key[j - 1];
+            *j = j[-1];
             --j;
-        } while (j > 0 && key[j - 1] > v);
-        key[j] = v;
+        } while (j > first && j[-1] > v);
+        *j = v;
     }
 }
+
 
 // The general case: column i occupies key[start[i], start[i+1]), i < span; columns with many
 // keys use std::sort. Holes (kHole) end up at the end of their column and are squeezed out.
@@ -613,16 +615,7 @@ std::size_t sort_by_column(count_t* key, const std::size_t* start, std::size_t s
         if (len > kSmallColumn) {
             std::sort(first, last);  // many edges through one column: keep n log n
         } else {
-            for (count_t* it = first + 1; it < last; ++it) {
-                const count_t v = *it;
-                if (it[-1] <= v) continue;
-                count_t* j = it;
-                do {
-                    *j = j[-1];
-                    --j;
-                } while (j > first && j[-1] > v);
-                *j = v;
-            }
+            insertion_sort(first, last);
         }
         if (len > 0 && last[-1] == kHole) holes = true;
     }
@@ -693,7 +686,7 @@ void crossings(Scratch& sc, const EdgeSet& set, std::size_t n, i64 lo, i64 hi, u
         walk_all(set, h, sink);
         std::size_t kept = n;
         if (longest <= kSmallColumn && !sink.holes) {
-            sort_small_columns(keys, n);
+            insertion_sort(keys, keys + n);
         } else {
             column_slots(set, lo, span, front, nullptr);  // the walk moved the slot pointers
             kept = sort_by_column(keys, front, span);

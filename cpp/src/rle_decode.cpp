@@ -95,8 +95,7 @@ void decode_batch(const RleView* rles, std::size_t n, std::uint64_t h, std::uint
                 std::to_string(rles[i].h) + "x" + std::to_string(rles[i].w));
     }
     const std::uint64_t pixels = h * w;
-    const std::size_t grain = pixels >= (1u << 16) ? 1 : static_cast<std::size_t>((1u << 16) / (pixels + 1)) + 1;
-    parallel_for(n, grain, [&](std::size_t begin, std::size_t end) {
+    parallel_for(n, grain_for(pixels), [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
             std::uint8_t* target = out + i * pixels;
             if (row_major)

@@ -57,8 +57,7 @@ RleBatch encode_batch(const std::uint8_t* base, std::size_t n, std::uint64_t h, 
                       std::int64_t stride_n, std::int64_t stride_h, std::int64_t stride_w) {
     std::vector<std::vector<count_t>> per_mask(n);
     const std::uint64_t pixels = h * w;
-    const std::size_t grain = pixels >= (1u << 16) ? 1 : static_cast<std::size_t>((1u << 16) / (pixels + 1)) + 1;
-    parallel_for(n, grain, [&](std::size_t begin, std::size_t end) {
+    parallel_for(n, grain_for(pixels), [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
             encode_mask(base + static_cast<std::int64_t>(i) * stride_n, h, w, stride_h, stride_w,
                         per_mask[i]);
