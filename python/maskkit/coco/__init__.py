@@ -23,9 +23,24 @@ from typing import Any
 
 import numpy as np
 
+from .. import _core
 from . import _mask
+from ._errors import RleAssertionError, RleIndexError, RleKeyError
 
-__all__ = ["encode", "decode", "area", "toBbox", "iou", "merge", "frPyObjects", "mask", "_mask"]
+__all__ = [
+    "encode",
+    "decode",
+    "area",
+    "toBbox",
+    "iou",
+    "merge",
+    "frPyObjects",
+    "mask",
+    "_mask",
+    "RleAssertionError",
+    "RleIndexError",
+    "RleKeyError",
+]
 
 iou = _mask.iou
 merge = _mask.merge
@@ -57,15 +72,15 @@ def decode(rleObjs: Any) -> np.ndarray:
 def area(rleObjs: Any) -> Any:
     """Areas as a uint32 array for a list, or one ``np.uint32`` for a dict."""
     if type(rleObjs) is list:
-        return _mask.area(rleObjs)
-    return _mask.area([rleObjs])[0]
+        return _core.coco_area(rleObjs)
+    return _core.coco_area([rleObjs])[0]
 
 
 def toBbox(rleObjs: Any) -> np.ndarray:
     """``[x, y, w, h]`` boxes: (N, 4) float64 for a list, (4,) for a dict."""
     if type(rleObjs) is list:
-        return _mask.toBbox(rleObjs)
-    box: np.ndarray = _mask.toBbox([rleObjs])[0]
+        return _core.coco_to_bbox(rleObjs)
+    box: np.ndarray = _core.coco_to_bbox([rleObjs])[0]
     return box
 
 
