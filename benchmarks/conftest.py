@@ -1,17 +1,17 @@
-"""pytest-benchmark fixtures: maskkit and pycocotools on the same generated data, one thread.
+"""pytest-benchmark fixtures: maskkit and its references on the same generated data, one thread.
 
-The data, workloads and parity checks come from :mod:`maskkit._bench` (the engine behind
-``maskkit bench``), so these groups and the ratio table measure the same calls.
+The data, workloads and comparisons come from :mod:`maskkit._bench` (the engine behind
+``maskkit bench``), so these groups and the ratio tables measure the same calls.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import maskkit
 import pytest
+from groups import Results
 from maskkit import _bench
 
 
@@ -32,11 +32,13 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    info = maskkit.simd_info()
-    reference = _bench.load_reference()
-    return (
-        f"maskkit benchmarks: SIMD {info['active']}, 1 thread; "
-        f"reference: {'pycocotools.mask' if reference is not None else _bench.REFERENCE_MISSING}"
+    return f"maskkit benchmarks: SIMD {maskkit.simd_info()['active']}, 1 thread; references: pip install \".[bench]\""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pycocotools' decode warns on every call under numpy >= 2 (its __array__ lacks copy=).
+    config.addinivalue_line(
+        "filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
     )
 
 
@@ -59,42 +61,14 @@ def bench_data(request: pytest.FixtureRequest) -> _bench.BenchData:
 
 
 @pytest.fixture(scope="session")
-def workloads(bench_data: _bench.BenchData) -> dict[str, _bench.Workload]:
-    """Every workload by key, with pycocotools as reference when it is installed."""
-    return {w.key: w for w in _bench.build_workloads(bench_data, _bench.load_reference())}
-
-
-class ResultCache:
-    """Untimed results computed once per session: the reference's and maskkit's first variant's."""
-
-    def __init__(self, workloads: dict[str, _bench.Workload]) -> None:
-        self._workloads = workloads
-        self._reference: dict[str, Any] = {}
-        self._maskkit: dict[str, Any] = {}
-
-    def reference(self, key: str) -> Any:
-        """The reference result of workload ``key`` (it must have a reference)."""
-        if key not in self._reference:
-            run = self._workloads[key].reference
-            assert run is not None, "pycocotools not installed"
-            self._reference[key] = run()
-        return self._reference[key]
-
-    def maskkit(self, key: str) -> Any:
-        """maskkit's result (first variant, in the reference's form) of workload ``key``."""
-        if key not in self._maskkit:
-            variant = self._workloads[key].variants[0]
-            self._maskkit[key] = variant.to_reference(variant.run())
-        return self._maskkit[key]
+def references() -> _bench.References:
+    """The reference packages, imported once (OpenCV at one thread)."""
+    return _bench.References()
 
 
 @pytest.fixture(scope="session")
-def results(workloads: dict[str, _bench.Workload]) -> ResultCache:
-    return ResultCache(workloads)
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # pycocotools' decode warns on every call under numpy >= 2 (its __array__ lacks copy=).
-    config.addinivalue_line(
-        "filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
-    )
+def results(bench_data: _bench.BenchData, references: _bench.References) -> Results:
+    """Every workload (the tables and the cc option groups) by key, with its results cached."""
+    workloads = _bench.build_workloads(bench_data, references)
+    workloads += [build(bench_data, references) for build in _bench.OPTION_WORKLOADS]
+    return Results({w.key: w for w in workloads})

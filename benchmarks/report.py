@@ -1,6 +1,7 @@
-"""Print the maskkit vs pycocotools ratio table: the same as ``maskkit bench``.
+"""Print the ratio tables of maskkit against its references: the same as ``maskkit bench``.
 
-Usage: ``python benchmarks/report.py [--quick] [--threads N] [--json PATH] [--workloads a,b]``.
+Usage: ``python benchmarks/report.py [--quick] [--details] [--plot PATH] [--threads N] [--json PATH]
+[--workloads a,b]``.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def reference(module: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        message = f"reference package {module!r} is not installed ({exc}); install the test extra"
+        message = f"reference package {module!r} is not installed ({exc}); install the test extra: pip install '.[test]'"
         if REFERENCE_REQUIRED:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)

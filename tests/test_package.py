@@ -17,7 +17,8 @@ PACKAGE = Path(maskkit.__file__).parent
 
 def test_stub_lists_every_core_function():
     stub = (PACKAGE / "_core.pyi").read_text()
-    declared = set(re.findall(r"^def (\w+)", stub, re.M))
+    declared = set(re.findall(r"^(?:def (\w+)|(\w+):)", stub, re.M))
+    declared = {function or attribute for function, attribute in declared}
     exported = {name for name in dir(_core) if not name.startswith("_")}
     assert declared == exported
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,8 @@ import pytest
 import maskkit
 import maskkit.coco as M
 from maskkit import rle
+
+from .limits import SANITIZED, run_limited
 
 
 def workload(seed: int = 0):
@@ -98,48 +101,123 @@ def test_concurrent_labeling_of_large_images(num_threads):
             assert np.array_equal(getattr(r, field), getattr(expected, field))
 
 
-def test_gil_is_released_during_encode():
-    """Another Python thread keeps running while a long encode is in C++."""
-    masks = np.random.default_rng(2).integers(0, 2, (64, 512, 512), dtype=np.uint8)
-    ticks = 0
-    done = threading.Event()
+def _long_calls():
+    """One call each of several domains that runs for a few hundred milliseconds in C++."""
+    from maskkit import cc
+
+    rng = np.random.default_rng(2)
+    masks = rng.integers(0, 2, (160, 512, 512), dtype=np.uint8)
+    batch = rle.encode(masks[:40])
+    noise = (rng.random((4096, 4096)) < 0.5).astype(np.uint8)
+    return {
+        "rle.encode": lambda: rle.encode(masks),
+        "rle.decode": lambda: [rle.decode(batch) for _ in range(1)],
+        "cc.label": lambda: cc.label(noise, 4),
+    }
+
+
+@pytest.mark.parametrize("name", ["rle.encode", "rle.decode", "cc.label"])
+def test_gil_is_released_during_one_long_call(name):
+    """Another Python thread keeps running *during* one long call (not just between calls).
+
+    The spinner stamps the time of its iterations; with the GIL held by the call it could not
+    run at all between the call's start and end, so stamps inside the call's interior prove
+    that the call released it.
+    """
+    call = _long_calls()[name]
+    stamps = []
+    stop = threading.Event()
+    started = threading.Event()
 
     def spin() -> None:
-        nonlocal ticks
-        while not done.is_set():
-            ticks += 1
+        started.set()
+        while not stop.is_set():
+            stamps.append(time.perf_counter())
+            time.sleep(0)
 
     previous = maskkit.get_num_threads()
     maskkit.set_num_threads(1)
+    spinner = threading.Thread(target=spin)
     try:
-        spinner = threading.Thread(target=spin)
         spinner.start()
-        before = ticks
-        for _ in range(3):
-            rle.encode(masks)
-        during = ticks - before
-        done.set()
-        spinner.join()
+        started.wait()
+        begin = time.perf_counter()
+        call()
+        end = time.perf_counter()
     finally:
+        stop.set()
+        spinner.join()
         maskkit.set_num_threads(previous)
-    assert during > 0
+    margin = (end - begin) / 5
+    inside = [t for t in stamps if begin + margin < t < end - margin]
+    assert end - begin > 0.02, "the call is too short to tell"
+    assert len(inside) >= 20, f"{len(inside)} spinner iterations in the middle 60% of a {end - begin:.3f} s call"
 
 
 def test_set_num_threads_validation():
-    with pytest.raises(ValueError, match=">= 1"):
+    with pytest.raises(ValueError, match="from 1 to 1024, got 0"):
         maskkit.set_num_threads(0)
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="from 1 to 1024, got 1025"):
+        maskkit.set_num_threads(1025)
+    with pytest.raises(ValueError, match="got 1099511627776"):
+        maskkit.set_num_threads(2**40)
+    with pytest.raises(TypeError, match="float 2.5"):
         maskkit.set_num_threads(2.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        maskkit.set_num_threads(True)
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-3", "1025", "4.5", " 4", "99999999999999999999999"])
+def test_invalid_thread_count_in_environment_is_refused_at_import(value):
+    code = """
+    try:
+        import maskkit
+    except ValueError as error:
+        report(error=str(error))
+    else:
+        report(error=None)
+    """
+    result = run_limited(code, env={"MASKKIT_NUM_THREADS": value})
+    assert result["error"] == f"MASKKIT_NUM_THREADS must be an integer from 1 to 1024, got '{value}'"
+
+
+def test_thread_count_from_environment():
+    result = run_limited("import maskkit; report(n=maskkit.get_num_threads())", env={"MASKKIT_NUM_THREADS": "3"})
+    assert result["n"] == 3
+
+
+@pytest.mark.skipif(SANITIZED, reason="ASan reserves more address space than the limit")
+def test_threads_the_system_refuses_mean_fewer_workers_not_a_hang():
+    """600 threads under a 4 GiB address-space limit: each worker's stack is small, and a
+    worker the system refuses to start is not waited for."""
+    code = """
+    import numpy as np
+    import maskkit
+    from maskkit import coco
+    maskkit.set_num_threads(600)
+    masks = np.zeros((4, 4, 20000), np.uint8)
+    masks[1:3, 1:3, ::7] = 1
+    report(n=len(coco.encode(masks)), area=int(coco.area(coco.encode(masks)).sum()))
+    """
+    assert run_limited(code, address_space_gib=4, timeout_s=120) == {"n": 20000, "area": 4 * len(range(0, 20000, 7))}
 
 
 def test_no_memory_growth_over_many_calls():
-    """Checklist item 29: repeated encode/decode/merge calls do not leak."""
-    import resource
+    """Checklist item 29: repeated encode/decode/merge calls do not leak (resident memory of a
+    fresh process after a warm-up, so no earlier test's allocations hide growth)."""
+    code = """
+    import os
+    import numpy as np
+    import maskkit.coco as M
+
+    def resident_kib():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 
     m = np.zeros((20, 16, 3), np.uint8, order="F")
     m[3:9, 1:, :] = 1
 
-    def cycle(times: int) -> None:
+    def cycle(times):
         for _ in range(times):
             objs = M.encode(m)
             M.decode(objs)
@@ -148,10 +226,12 @@ def test_no_memory_growth_over_many_calls():
             M.frPyObjects([[1.0, 1.0, 9.0, 2.0, 5.0, 12.0]], 20, 16)
 
     cycle(2000)  # warm up allocator pools and caches
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = resident_kib()
     cycle(100_000)
-    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    assert grown_kb < 8 * 1024, f"peak RSS grew by {grown_kb} kB over 100000 call cycles"
+    report(grown_kib=resident_kib() - before)
+    """
+    grown = run_limited(code, timeout_s=600)["grown_kib"]
+    assert grown < 8 * 1024, f"resident memory grew by {grown} KiB over 100000 call cycles"
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")

@@ -22,8 +22,9 @@ void register_runtime(py::module_& m) {
           "The SIMD target kernels dispatch to.");
     m.def("set_simd_target", [](const std::string& name) { set_active_target(name); }, py::arg("name"),
           "Switch the active SIMD target (scalar, avx2, avx512).");
+    m.attr("max_threads") = kMaxThreads;
     m.def("num_threads", &num_threads, "Threads batched calls may use.");
-    m.def("set_num_threads", &set_num_threads, py::arg("n"), "Set the thread count (>= 1).");
+    m.def("set_num_threads", &set_num_threads, py::arg("n"), "Set the thread count (1 to max_threads).");
 }
 
 }  // namespace maskkit::bindings

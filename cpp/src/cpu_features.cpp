@@ -5,13 +5,9 @@
 #include <mutex>
 #include <stdexcept>
 
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#if defined(__x86_64__) || defined(__i386__)
 #define MASKKIT_X86 1
-#if defined(_MSC_VER)
-#include <intrin.h>
-#else
 #include <cpuid.h>
-#endif
 #endif
 
 namespace maskkit {
@@ -19,23 +15,13 @@ namespace {
 
 #if MASKKIT_X86
 void cpuid(unsigned leaf, unsigned subleaf, unsigned regs[4]) {
-#if defined(_MSC_VER)
-    int r[4];
-    __cpuidex(r, static_cast<int>(leaf), static_cast<int>(subleaf));
-    for (int i = 0; i < 4; ++i) regs[i] = static_cast<unsigned>(r[i]);
-#else
     __cpuid_count(leaf, subleaf, regs[0], regs[1], regs[2], regs[3]);
-#endif
 }
 
 unsigned long long read_xcr0() {
-#if defined(_MSC_VER)
-    return _xgetbv(0);
-#else
     unsigned eax = 0, edx = 0;
     __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
     return (static_cast<unsigned long long>(edx) << 32) | eax;
-#endif
 }
 #endif
 
@@ -91,7 +77,7 @@ SimdTarget initial_target() {
     if (forced != nullptr && *forced != '\0') {
         const SimdTarget target = parse(forced);
         if (!is_available(target))
-            throw std::runtime_error(std::string("MASKKIT_SIMD=") + forced +
+            throw std::invalid_argument(std::string("MASKKIT_SIMD=") + forced +
                                      " is not supported by this CPU");
         return target;
     }
@@ -130,7 +116,7 @@ SimdTarget active_target() {
 void set_active_target(const std::string& name) {
     const SimdTarget target = parse(name);
     if (!is_available(target))
-        throw std::runtime_error("SIMD target '" + name + "' is not supported by this CPU");
+        throw std::invalid_argument("SIMD target '" + name + "' is not supported by this CPU");
     g_active.store(static_cast<int>(target), std::memory_order_release);
 }
 

@@ -4,10 +4,4 @@
 // were when measured fastest.
 #pragma once
 
-#if defined(__GNUC__) || defined(__clang__)
-#define MASKKIT_NOINLINE __attribute__((noinline))
-#elif defined(_MSC_VER)
-#define MASKKIT_NOINLINE __declspec(noinline)
-#else
-#define MASKKIT_NOINLINE
-#endif
+#define MASKKIT_NOINLINE __attribute__((noinline))  // GCC and Clang (the supported compilers)

@@ -1,51 +1,96 @@
 #include "maskkit/thread_pool.hpp"
 
+#include <pthread.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
-
-#if !defined(_WIN32)
-#include <unistd.h>
-#endif
-#if defined(__linux__)
-#include <pthread.h>
-#endif
 
 namespace maskkit {
 namespace {
 
-long current_pid() {
-#if defined(_WIN32)
-    return 0;
-#else
-    return static_cast<long>(::getpid());
-#endif
-}
+long current_pid() { return static_cast<long>(::getpid()); }
 
+// A pool worker: a POSIX thread with a small stack. Workers run flat loops over memory their
+// callers own, and the default stack (8 MiB of address space each) made a few hundred workers
+// exhaust an address-space limit, where thread-local buffers could then not be allocated.
+class Worker {
+public:
+    static constexpr std::size_t kStackBytes = std::size_t{1} << 20;
+
+    // Starts `body` on a new thread; throws std::system_error if the system refuses one.
+    explicit Worker(std::function<void()> body) : body_(std::make_unique<std::function<void()>>(std::move(body))) {
+        pthread_attr_t attributes;
+        if (int error = pthread_attr_init(&attributes)) throw std::system_error(error, std::generic_category());
+        int error = pthread_attr_setstacksize(&attributes, kStackBytes);
+        if (error == 0) error = pthread_create(&handle_, &attributes, &Worker::start, body_.get());
+        pthread_attr_destroy(&attributes);
+        if (error) throw std::system_error(error, std::generic_category(), "cannot start a worker thread");
+    }
+    Worker(Worker&& other) noexcept : handle_(other.handle_), body_(std::move(other.body_)) {}
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+    Worker& operator=(Worker&&) = delete;
+    ~Worker() = default;  // joined by the pool (a moved-from worker has no body)
+
+    void join() {
+        if (body_) pthread_join(handle_, nullptr);
+    }
+
+private:
+    static void* start(void* body) {
+        (*static_cast<std::function<void()>*>(body))();
+        return nullptr;
+    }
+
+    pthread_t handle_{};
+    std::unique_ptr<std::function<void()>> body_;
+};
+
+// MASKKIT_NUM_THREADS, else the number of hardware threads. A value that is not an integer in
+// [1, kMaxThreads] is refused rather than ignored: a typo would otherwise change the thread count
+// without a word.
 int default_thread_count() {
     const char* env = std::getenv("MASKKIT_NUM_THREADS");
     if (env != nullptr && *env != '\0') {
         char* end = nullptr;
+        errno = 0;
         const long value = std::strtol(env, &end, 10);
-        if (end != env && *end == '\0' && value >= 1 && value <= 1024) return static_cast<int>(value);
+        if (*env < '0' || *env > '9' || *end != '\0' || errno == ERANGE || value < 1 || value > kMaxThreads)
+            throw std::invalid_argument("MASKKIT_NUM_THREADS must be an integer from 1 to " +
+                                        std::to_string(kMaxThreads) + ", got '" + env + "'");
+        return static_cast<int>(value);
     }
     const unsigned hw = std::thread::hardware_concurrency();
-    return hw == 0 ? 1 : static_cast<int>(hw);
+    return hw == 0 ? 1 : static_cast<int>(std::min<unsigned>(hw, kMaxThreads));
 }
 
 class Pool {
 public:
-    explicit Pool(int threads) : pid_(current_pid()) {
-        for (int i = 1; i < threads; ++i)
-            workers_.emplace_back([this, i] { worker_loop(static_cast<std::size_t>(i - 1)); });
+    // Starts up to threads - 1 workers. When the system refuses a thread (limits on processes
+    // or address space), the pool keeps the workers that did start and jobs use those: a worker
+    // that never started must not be waited for.
+    explicit Pool(int threads) : pid_(current_pid()), requested_(threads) {
+        workers_.reserve(static_cast<std::size_t>(threads - 1));
+        for (int i = 1; i < threads; ++i) {
+            try {
+                workers_.emplace_back([this, i] { worker_loop(static_cast<std::size_t>(i - 1)); });
+            } catch (const std::system_error&) {
+                break;
+            }
+        }
     }
     ~Pool() {
         {
@@ -59,10 +104,11 @@ public:
     Pool& operator=(const Pool&) = delete;
 
     long pid() const { return pid_; }
-    std::size_t size() const { return workers_.size() + 1; }
+    // The thread count this pool was made for (it may run fewer, see the constructor).
+    int requested() const { return requested_; }
 
     // Runs body over chunks of [0, n) in the calling thread and the first `helpers` workers (at
-    // most size() - 1). Returns false (without running anything) if another job holds the pool.
+    // most the workers that started). Returns false (without running anything) if another job holds the pool.
     bool try_run(std::size_t n, std::size_t chunk, const std::function<void(std::size_t, std::size_t)>& body,
                  std::size_t helpers) {
         std::unique_lock<std::mutex> job_lock(job_mutex_, std::try_to_lock);
@@ -123,7 +169,8 @@ private:
     }
 
     const long pid_;
-    std::vector<std::thread> workers_;
+    const int requested_;
+    std::vector<Worker> workers_;
     std::mutex job_mutex_;
     std::mutex state_mutex_;
     std::condition_variable wake_;
@@ -155,7 +202,7 @@ std::shared_ptr<Pool> acquire_pool(int threads) {
         new std::shared_ptr<Pool>(std::move(g_pool));
         g_pool = nullptr;
     }
-    if (!g_pool || g_pool->size() < static_cast<std::size_t>(threads)) g_pool = std::make_shared<Pool>(threads);
+    if (!g_pool || g_pool->requested() < threads) g_pool = std::make_shared<Pool>(threads);
     return g_pool;
 }
 
@@ -172,8 +219,9 @@ int num_threads() {
 }
 
 void set_num_threads(int n) {
-    if (n < 1)
-        throw std::invalid_argument("num_threads must be >= 1, got " + std::to_string(n));
+    if (n < 1 || n > kMaxThreads)
+        throw std::invalid_argument("num_threads must be from 1 to " + std::to_string(kMaxThreads) + ", got " +
+                                    std::to_string(n));
     g_threads.store(n, std::memory_order_release);
 }
 

@@ -28,6 +28,10 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
 
 from . import cc, coco, rle
 
+# MASKKIT_NUM_THREADS is read here, at import, so that a value that is not a thread count is
+# refused with a ValueError naming it instead of being ignored or surfacing in a later call.
+_core.num_threads()
+
 __version__ = "0.1.0"
 __all__ = ["cc", "coco", "rle", "simd_info", "set_num_threads", "get_num_threads", "__version__"]
 
@@ -46,15 +50,25 @@ def simd_info() -> Dict[str, Union[str, List[str]]]:
 
 
 def set_num_threads(n: int) -> None:
-    """Set how many threads batched calls may use (``n >= 1``).
+    """Set how many threads batched calls may use (``1 <= n <= 1024``).
 
     Results are bit-identical for any thread count. Lowering the count keeps the worker
     threads already started (those not needed sleep), so switching back and forth is cheap.
+    If the system refuses to start that many threads, calls run on the ones it started.
+
+    Examples
+    --------
+    >>> import maskkit
+    >>> previous = maskkit.get_num_threads()
+    >>> maskkit.set_num_threads(2)
+    >>> maskkit.get_num_threads()
+    2
+    >>> maskkit.set_num_threads(previous)
     """
     if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"n must be an int, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+        raise TypeError(f"n must be an int, got {type(n).__name__} {n!r}")
+    if not 1 <= n <= _core.max_threads:
+        raise ValueError(f"n must be from 1 to {_core.max_threads}, got {n}")
     _core.set_num_threads(n)
 
 

@@ -7,16 +7,30 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 
 namespace maskkit {
 
-// Number of threads batched calls may use (>= 1). Initialised from MASKKIT_NUM_THREADS, else the
-// number of hardware threads.
+// The most threads a call may use.
+inline constexpr int kMaxThreads = 1024;
+
+// Number of threads batched calls may use, in [1, kMaxThreads]. Initialised from
+// MASKKIT_NUM_THREADS (std::invalid_argument if it is set to anything else than an integer in
+// that range), else the number of hardware threads. If the system refuses to start that many
+// threads, calls run on those it did start.
 int num_threads();
 
-// Set the thread count; n must be >= 1 (std::invalid_argument otherwise).
+// Set the thread count; n must be in [1, kMaxThreads] (std::invalid_argument otherwise).
 void set_num_threads(int n);
+
+// The smallest chunk of items worth handing to a thread when each item costs about
+// `pixels_per_item` pixels of work: enough items for ~64K pixels (a thread hand-off costs
+// about as much as touching that many), and at least one.
+inline std::size_t grain_for(std::uint64_t pixels_per_item) {
+    constexpr std::uint64_t kPixelsPerChunk = std::uint64_t{1} << 16;
+    return pixels_per_item >= kPixelsPerChunk ? 1 : static_cast<std::size_t>(kPixelsPerChunk / (pixels_per_item + 1)) + 1;
+}
 
 // Run body(begin, end) over chunks of [0, n). grain is the smallest chunk worth a thread.
 // Exceptions thrown by body are rethrown in the caller (the first one wins).

@@ -1,0 +1,98 @@
+"""The reference packages of one run: imported once each, absent ones recorded for the report.
+
+``maskkit bench`` compares against pycocotools (COCO RLE, polygons, dialects), OpenCV, cc3d,
+scipy and scikit-image (connected components); ``pip install ".[bench]"`` installs them all. A
+package that does not import is recorded, its rows time maskkit alone (or the next installed
+reference, for connected components), and the report says what to install.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import partial
+from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
+from typing import Any, Callable
+
+__all__ = ["DISTRIBUTIONS", "INSTALL_HINT", "References"]
+
+INSTALL_HINT = 'pip install ".[bench]"'
+
+# Top-level module -> the distribution that installs it.
+DISTRIBUTIONS = {
+    "pycocotools": "pycocotools",
+    "cv2": "opencv-python-headless",
+    "cc3d": "connected-components-3d",
+    "scipy": "scipy",
+    "skimage": "scikit-image",
+}
+
+
+class References:
+    """Reference modules, imported on first use.
+
+    Parameters
+    ----------
+    enabled
+        ``False`` (``--no-reference``): every :meth:`get` returns ``None`` and nothing is
+        imported, as if no reference were installed.
+
+    Examples
+    --------
+    >>> refs = References(enabled=False)
+    >>> refs.get("pycocotools.mask") is None, refs.note("pycocotools.mask")
+    (True, 'references not used (--no-reference)')
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._modules: dict[str, ModuleType | None] = {}
+
+    def get(self, name: str) -> ModuleType | None:
+        """Module ``name`` (e.g. ``"scipy.ndimage"``), or ``None`` if it does not import.
+
+        OpenCV is set to one thread: every reference is timed single-threaded.
+        """
+        if not self.enabled:
+            return None
+        if name not in self._modules:
+            try:
+                module: ModuleType | None = importlib.import_module(name)
+            except ImportError:
+                module = None
+            if module is not None and name == "cv2":
+                module.setNumThreads(1)
+            self._modules[name] = module
+        return self._modules[name]
+
+    def bind(self, name: str, call: Callable[[ModuleType], Any]) -> Callable[[], Any] | None:
+        """``call(module)`` as a timed call without arguments, or ``None`` when ``name`` does not import."""
+        module = self.get(name)
+        return None if module is None else partial(call, module)
+
+    def note(self, name: str) -> str:
+        """Why module ``name`` gives no reference: disabled, or which distribution is missing."""
+        if not self.enabled:
+            return "references not used (--no-reference)"
+        return f"{distribution(name)} not installed"
+
+    def missing(self) -> list[str]:
+        """Distributions of the modules that were asked for and did not import, sorted."""
+        return sorted({distribution(n) for n, m in self._modules.items() if m is None})
+
+    def versions(self) -> dict[str, str]:
+        """``{distribution: version}`` of the reference modules that imported."""
+        out = {}
+        for name in sorted({n.split(".")[0] for n, m in self._modules.items() if m is not None}):
+            dist = distribution(name)
+            try:
+                out[dist] = version(dist)
+            except PackageNotFoundError:  # pragma: no cover - a package without metadata
+                out[dist] = str(getattr(importlib.import_module(name), "__version__", "unknown"))
+        return out
+
+
+def distribution(module: str) -> str:
+    """The distribution that installs ``module`` (``"cv2"`` -> ``"opencv-python-headless"``)."""
+    top = module.split(".")[0]
+    return DISTRIBUTIONS.get(top, top)
