@@ -675,3 +675,111 @@ def test_coco_like_annotations_have_coco_val_shape():
     assert 5 <= len(anns) / len({a["image_id"] for a in anns}) <= 9
     crowd = next(a for a in anns if a["iscrowd"])
     assert sum(crowd["segmentation"]["counts"]) == crowd["height"] * crowd["width"]
+
+
+# ---- error model: ValueError/TypeError/OverflowError, or a class deriving from pycocotools' type ----
+RLE_OK = {"size": [2, 2], "counts": b"13"}
+
+# input -> the built-in class pycocotools raises for it, and maskkit's class deriving from it
+REFERENCE_TYPED_ERRORS = {
+    "size of one item": (lambda m: m.area([{"size": [2], "counts": b"4"}]), IndexError, M.RleIndexError),
+    "ndarray for an RLE": (lambda m: m.area([np.zeros((3, 2))]), IndexError, M.RleIndexError),
+    "no counts (area)": (lambda m: m.area([{"size": [2, 2]}]), KeyError, M.RleKeyError),
+    "no counts (merge)": (lambda m: m.merge([{"size": [2, 2]}]), KeyError, M.RleKeyError),
+    "no counts (iou)": (lambda m: m.iou([{"size": [2, 2]}], [RLE_OK], [0]), KeyError, M.RleKeyError),
+    "no size (decode)": (lambda m: m.decode([{"counts": b"4"}]), KeyError, M.RleKeyError),
+    "no size (toBbox)": (lambda m: m.toBbox({"counts": b"4"}), KeyError, M.RleKeyError),
+    "uncompressed size of one item": (lambda m: m.frPyObjects({"counts": [4], "size": [2]}, 2, 2), IndexError, M.RleIndexError),
+    "frPyObjects of []": (lambda m: m.frPyObjects([], 2, 2), IndexError, M.RleIndexError),
+    "encode of None": (lambda m: m.encode(None), AttributeError, M.RleAttributeError),
+    "iscrowd too short": (lambda m: m.iou([RLE_OK], [RLE_OK], []), AssertionError, M.RleAssertionError),
+    "iscrowd too long": (lambda m: m.iou([], [RLE_OK], [0, 1]), AssertionError, M.RleAssertionError),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCE_TYPED_ERRORS))
+def test_errors_derive_from_what_pycocotools_raises(pycocotools_mask, case):
+    """maskkit raises pycocotools' own class here (deliberately), as a subclass that is also a
+    ValueError or TypeError, with a message naming the rule."""
+    call, builtin, ours = REFERENCE_TYPED_ERRORS[case]
+    with pytest.raises(builtin):
+        call(pycocotools_mask)
+    with pytest.raises(ours) as error:
+        call(M)
+    assert isinstance(error.value, builtin) and isinstance(error.value, (ValueError, TypeError))
+    assert "must" in str(error.value) or "needs" in str(error.value)
+
+
+def test_error_classes_without_reference():
+    assert issubclass(M.RleKeyError, KeyError) and issubclass(M.RleKeyError, ValueError)
+    assert issubclass(M.RleIndexError, IndexError) and issubclass(M.RleIndexError, ValueError)
+    assert issubclass(M.RleAssertionError, AssertionError) and issubclass(M.RleAssertionError, ValueError)
+    assert issubclass(M.RleAttributeError, AttributeError) and issubclass(M.RleAttributeError, TypeError)
+    with pytest.raises(M.RleKeyError, match="must have the key 'counts'"):
+        M.area({"size": [2, 2]})
+    assert str(M.RleKeyError("plain")) == "plain"  # not the repr KeyError prints
+
+
+def test_iou_iscrowd_length_checked_under_python_optimize():
+    """pycocotools checks it with ``assert``, which ``python -O`` removes (it then reads past the
+    flags); maskkit's check is a real one."""
+    import subprocess
+    import sys
+
+    code = (
+        "import maskkit.coco as M\n"
+        "r = {'size': [2, 2], 'counts': b'13'}\n"
+        "try:\n"
+        "    M.iou([r], [r], [])\n"
+        "except M.RleAssertionError as e:\n"
+        "    assert isinstance(e, AssertionError) and isinstance(e, ValueError)\n"
+        "    print('raised:', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("raised: iou(iscrowd=) must have the same length as gt: 1 ground truths, got 0 flags")
+
+
+HOSTILE = [
+    None, 5, float("nan"), "abc", b"13", {}, [], [None], [1], [[1.0, 2.0, 3.0]], (RLE_OK,), [np.zeros((3, 2))],
+    {"size": [2, 2]}, {"counts": b"13"}, {"size": [2], "counts": b"13"}, {"size": 2, "counts": b"13"}, {"size": None, "counts": b"13"},
+    {"size": [2, 2], "counts": b"\xff\xfe"}, {"size": [2, 2], "counts": None}, {"size": [2**40, 2**40], "counts": b"13"},
+    {"size": [2**32 - 1, 2**32 - 1], "counts": b"13"}, {"size": [-1, 2], "counts": b"13"}, {"size": [float("nan"), 2], "counts": b"13"},
+    [{"size": [2], "counts": b"4"}], [{"size": "ab", "counts": b"4"}], [[0.0, 0.0, float("nan"), 1.0, 2.0, 2.0]],
+    [[0.0, 0.0, float("inf"), 1.0, 2.0, 2.0]], [["a", "b", "c", "d", "e", "f"]], [[[1, 2], [3, 4], [5, 6]]], [[0.0, None, 3.0, 0.0, 3.0, 3.0]],
+    [np.zeros((3, 2))], np.zeros((2, 5)), np.zeros((2, 4), np.float32), np.zeros(4), np.zeros((0, 4)), np.zeros((2, 2, 1), np.int64),
+    np.zeros((0, 0, 0), np.uint8), np.array([None, 1], object), {"size": [2, 2], "counts": [[1, 3]]}, {"size": [2, 2], "counts": [-1, 3]},
+    {"size": [2, 2], "counts": [None]}, {"size": [2, 2], "counts": [float("nan")]}, [{"size": [2, 2], "counts": [1, 3]}],
+    (np.zeros(2, np.uint32), np.array([0, 5]), np.array([[2, 2]])), (np.zeros(3), np.zeros(3), np.zeros(3)),
+]
+SIZES = [4, -1, float("nan"), None, 2**40, "4", np.float32(4), 2**32 - 1]
+
+
+def hostile_calls():
+    one = [M.encode, M.decode, M.area, M.toBbox, M.merge, MK.encode, MK.decode, MK.area, MK.toBbox, MK._toString, MK._frString]
+    for f in one:
+        for v in HOSTILE:
+            yield f, (v,)
+    for v in HOSTILE:
+        yield M.merge, ([RLE_OK, v], 0)
+        for flag in (None, 1.5, "1", float("nan"), 2**40):
+            yield M.merge, ([RLE_OK], flag)
+        for crowd in ([0], [], None, "a", [256], [[0]]):
+            yield M.iou, (v, [RLE_OK], crowd)
+            yield M.iou, ([RLE_OK], v, crowd)
+        for f in (M.frPyObjects, MK.frBbox, MK.frPoly, MK.frUncompressedRLE):
+            for size in SIZES:
+                yield f, (v, size, 4)
+                yield f, (v, 4, size)
+
+
+def test_hostile_inputs_raise_only_value_type_or_overflow_errors():
+    """Every function on None, wrong types, missing keys, malformed strings, huge sizes, NaN/inf
+    coordinates, wrong dtypes and shapes: ValueError/TypeError/OverflowError with a message."""
+    calls = 0
+    for f, args in hostile_calls():
+        calls += 1
+        try:
+            f(*args)
+        except (ValueError, TypeError, OverflowError) as error:
+            assert str(error), (f, args)
+    assert calls > 2000

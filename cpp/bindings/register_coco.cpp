@@ -56,12 +56,14 @@ py::object item(PyObject* obj, PyObject* key) {
     } else {
         PyObject* result = PyObject_GetItem(obj, key);
         if (result != nullptr) return py::reinterpret_steal<py::object>(result);
-        if (!PyErr_ExceptionMatches(PyExc_KeyError)) {
-            if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();
+        const bool index_error = PyErr_ExceptionMatches(PyExc_IndexError);  // obj is a sequence or an array
+        if (index_error || PyErr_ExceptionMatches(PyExc_TypeError)) {
             PyErr_Clear();
-            throw py::type_error("an RLE object must be a dict {'size': [h, w], 'counts': ...}, got " +
-                                 type_name(obj));
+            const std::string message = "an RLE object must be a dict {'size': [h, w], 'counts': ...}, got " + type_name(obj);
+            if (index_error) raise_coco_error("RleIndexError", message);
+            throw py::type_error(message);
         }
+        if (!PyErr_ExceptionMatches(PyExc_KeyError)) throw py::error_already_set();
         PyErr_Clear();
     }
     raise_coco_error("RleKeyError", "an RLE object must have the key '" + std::string(py::str(key)) +

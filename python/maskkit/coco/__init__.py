@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import _core
 from . import _mask
-from ._errors import RleAssertionError, RleIndexError, RleKeyError
+from ._errors import RleAssertionError, RleAttributeError, RleIndexError, RleKeyError
 
 __all__ = [
     "encode",
@@ -38,6 +38,7 @@ __all__ = [
     "mask",
     "_mask",
     "RleAssertionError",
+    "RleAttributeError",
     "RleIndexError",
     "RleKeyError",
 ]
@@ -54,7 +55,7 @@ def encode(bimask: np.ndarray) -> Any:
     array of another ndim raises ``ValueError`` (pycocotools silently returns ``None``).
     """
     if not hasattr(bimask, "shape"):
-        raise AttributeError(f"'{type(bimask).__name__}' object has no attribute 'shape'")
+        raise RleAttributeError(f"encode needs a numpy array: '{type(bimask).__name__}' object has no attribute 'shape'")
     if len(bimask.shape) == 3:
         return _mask.encode(np.asarray(bimask))
     if len(bimask.shape) == 2:

@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-__all__ = ["RleAssertionError", "RleIndexError", "RleKeyError"]
+__all__ = ["RleAssertionError", "RleAttributeError", "RleIndexError", "RleKeyError"]
 
 
 class RleAssertionError(AssertionError, ValueError):
@@ -33,4 +33,9 @@ class RleKeyError(KeyError, ValueError):
 
 
 class RleIndexError(IndexError, ValueError):
-    """A sequence shorter than the rule needs: an empty ``frPyObjects`` list, a ``size`` of fewer than 2 items."""
+    """A sequence shorter than the rule needs (an empty ``frPyObjects`` list, a ``size`` of fewer
+    than 2 items), or a sequence or array where an RLE dict belongs."""
+
+
+class RleAttributeError(AttributeError, TypeError):
+    """An object without the attribute the function reads (``encode`` of something that is not an array)."""
