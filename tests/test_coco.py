@@ -783,3 +783,25 @@ def test_hostile_inputs_raise_only_value_type_or_overflow_errors():
         except (ValueError, TypeError, OverflowError) as error:
             assert str(error), (f, args)
     assert calls > 2000
+
+
+@pytest.mark.xfail(strict=True, reason="the IoU sweep (rle_ops.cpp) reads on past two zero-length runs in a row; pycocotools' stops there")
+def test_iou_zero_length_runs_stop_the_sweep(pycocotools_mask):
+    """pycocotools refills a finished run once per step, so two zero-length runs in a row end its
+    sweep early: here it counts no intersection (IoU 0), maskkit the real one (0.5)."""
+    dt = [{"size": [1, 2], "counts": b"0100"}]  # counts 0, 1, 0, 1
+    gt = [{"size": [1, 2], "counts": b"1001"}]  # counts 1, 0, 0, 1
+    assert same_array(M.iou(dt, gt, [0]), pycocotools_mask.iou(dt, gt, [0]))
+
+
+def test_equal_but_distinct_dtype_objects_are_accepted():
+    """numpy makes equal dtype objects that are not the canonical one (``newbyteorder('=')``, a
+    native copy): they were refused with 'must have dtype uint8 or bool, got uint8'."""
+    native_u8 = np.dtype(np.uint8).newbyteorder("=")
+    native_f8 = np.dtype(np.float64).newbyteorder("=")
+    assert native_f8 is not np.dtype(np.float64)
+    mask = np.eye(3, dtype=np.uint8).astype(native_u8)
+    assert M.encode(mask) == M.encode(np.eye(3, dtype=np.uint8))
+    boxes = np.array([[0.5, 1.0, 2.0, 2.0]]).astype(native_f8)
+    assert M.frPyObjects(boxes, 4, 4) == M.frPyObjects(np.array([[0.5, 1.0, 2.0, 2.0]]), 4, 4)
+    assert M.iou(boxes, boxes, [0]).tolist() == [[1.0]]

@@ -227,7 +227,8 @@ def frPoly(poly: Any, h: Any, w: Any) -> list[dict[str, Any]]:
 
     Bit-identical to pycocotools' even-odd rule on the 1/5-pixel grid. Divergences: NaN,
     infinite or huge (> 1e14) coordinates raise ``ValueError`` (pycocotools crashes or
-    allocates gigabytes), and far-away coordinates cost no extra time or memory.
+    allocates gigabytes), far-away coordinates cost no extra time or memory, and an empty
+    list gives ``[]`` (pycocotools raises ``IndexError``).
     """
     return _core.coco_fr_poly(poly, h, w)
 
