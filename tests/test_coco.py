@@ -627,7 +627,7 @@ def test_merge_intersect_converted_as_c_int(pycocotools_mask, intersect):
 
 @pytest.mark.parametrize(
     "counts",
-    [[1, 2, 3], (1, 2, 3), [1.7, 2.2, 3], [True, 2, 3], [np.int64(1), 2, 3], np.array([1, 2, 3]), np.array([1.5, 2, 3]), [2**32 - 1], [], [2**32], [-1, 5], [[1, 2, 3]], ["1", 2, 3]],
+    [[1, 2, 3], (1, 2, 3), [1.7, 2.2, 3], [True, 2, 3], [np.int64(1), 2, 3], np.array([1, 2, 3]), np.array([1.5, 2, 3]), [2**32], [-1, 5], [[1, 2, 3]], ["1", 2, 3]],
 )
 def test_uncompressed_counts_converted_as_numpy(pycocotools_mask, counts):
     obj = {"size": [2, 3], "counts": counts}
@@ -639,6 +639,13 @@ def test_uncompressed_counts_converted_as_numpy(pycocotools_mask, counts):
     else:
         assert same_objects(M.frPyObjects(obj, 2, 3), expected)
         assert same_objects(MK.frUncompressedRLE([obj, obj], 2, 3), pycocotools_mask._mask.frUncompressedRLE([obj, obj], 2, 3))
+
+
+@pytest.mark.parametrize("counts", [[2**32 - 1], [], [7, 2**31, 5]])
+def test_uncompressed_counts_pycocotools_overflows_on(counts):
+    """pycocotools' string buffer overflows for these (no room for the NUL; 7-character numbers)."""
+    obj = {"size": [2, 3], "counts": counts}
+    assert same_objects(M.frPyObjects(obj, 2, 3), {"size": [2, 3], "counts": reference_to_string(counts)})
 
 
 def test_boxes_of_any_layout_and_size_type(pycocotools_mask):
