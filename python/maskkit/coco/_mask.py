@@ -90,10 +90,19 @@ def decode(rleObjs: Any) -> np.ndarray:
 def merge(rleObjs: Any, intersect: Any = 0) -> dict[str, Any]:
     """Union (or, for a non-zero ``intersect``, intersection) of RLE dicts, as one dict.
 
-    Byte-identical to pycocotools, including zero-length runs that survive the sweep, the
-    verbatim copy of a single RLE and ``{'size': [0, 0], 'counts': b''}`` for an empty list
-    or RLEs of different sizes. Divergence: RLEs whose counts sum to different totals raise
-    ``ValueError`` (pycocotools loops forever).
+    Byte-identical to pycocotools, including zero-length runs that survive the sweep, a
+    single RLE parsed and encoded again (its counts bytes object itself is returned when that
+    gives the same bytes) and ``{'size': [0, 0], 'counts': b''}`` for an empty list or RLEs
+    of different sizes. ``intersect`` is converted like a C ``int`` (floats truncate; ``None``
+    raises ``TypeError``, values beyond 32 bits ``OverflowError``). Divergence: RLEs whose
+    counts sum to different totals raise ``ValueError`` (pycocotools loops forever).
+
+    Examples
+    --------
+    >>> from maskkit.coco import _mask
+    >>> a, b = {"size": [2, 2], "counts": b"13"}, {"size": [2, 2], "counts": b"04"}
+    >>> _mask.merge([a, b]), _mask.merge([a, b], intersect=1)
+    ({'size': [2, 2], 'counts': b'04'}, {'size': [2, 2], 'counts': b'13'})
     """
     return _core.coco_merge(rleObjs, intersect)
 
