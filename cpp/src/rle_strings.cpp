@@ -18,14 +18,12 @@ namespace {
 // costs more than it saves.
 constexpr std::size_t strings_per_thread = 64;
 
-// The strings a thread takes at least: as many as hold 64 Ki characters (about 50 us of
-// parsing; waking the pool on a busy machine can cost tens of microseconds), and at least
-// strings_per_thread.
+// The strings a thread takes at least: as many as hold about 64 Ki characters (grain_for: a
+// thread hand-off costs about as much as parsing that many), and at least strings_per_thread.
 std::size_t text_grain(const RleText* texts, std::size_t n) {
     std::size_t characters = 0;
     for (std::size_t i = 0; i < n; ++i) characters += texts[i].length;
-    const std::size_t per_string = characters / (n == 0 ? 1 : n) + 1;
-    return std::max(strings_per_thread, (std::size_t{1} << 16) / per_string);
+    return std::max(strings_per_thread, grain_for(characters / (n == 0 ? 1 : n)));
 }
 
 // The counts of one string, parsed into this thread's scratch buffer (valid until its next use).
