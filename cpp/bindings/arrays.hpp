@@ -93,7 +93,7 @@ py::array_t<T, py::array::c_style> exact_array(const py::handle& obj, const char
         throw py::type_error(std::string(what) + " must be a numpy array, got " +
                              std::string(py::str(py::type::of(obj).attr("__name__"))));
     auto arr = py::reinterpret_borrow<py::array>(obj);
-    if (!arr.dtype().is(py::dtype::of<T>()))
+    if (!arr.dtype().equal(py::dtype::of<T>()))  // equal, not the same object: numpy makes equal copies
         throw py::type_error(std::string(what) + " must have dtype " +
                              std::string(py::str(py::dtype::of<T>())) + ", got " +
                              std::string(py::str(arr.dtype())));
@@ -110,7 +110,7 @@ struct MaskStack {
 
 inline MaskStack mask_stack(const py::array& masks) {
     const py::dtype dt = masks.dtype();
-    if (!(dt.is(py::dtype::of<std::uint8_t>()) || dt.is(py::dtype::of<bool>())))
+    if (!(dt.equal(py::dtype::of<std::uint8_t>()) || dt.equal(py::dtype::of<bool>())))
         throw py::type_error("masks must have dtype uint8 or bool, got " + std::string(py::str(dt)));
     if (masks.ndim() != 3)
         throw py::value_error("masks must be 3-D (N, H, W), got ndim=" + std::to_string(masks.ndim()));

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "maskkit/rle.hpp"
+#include "maskkit/rle_strings.hpp"
 
 namespace maskkit {
 
@@ -45,8 +46,14 @@ void append_rle_string(const count_t* counts, std::size_t m, std::string& out) {
 
 namespace {
 
+std::size_t text_before_nul(const char* text, std::size_t length) {
+    const void* nul = std::memchr(text, 0, length);
+    return nul == nullptr ? length : static_cast<std::size_t>(static_cast<const char*>(nul) - text);
+}
+
 [[noreturn]] void malformed(const char* text, std::size_t length) {
     // Find the first problem again, slowly, to name it.
+    length = text_before_nul(text, length);
     int groups = 0;
     for (std::size_t p = 0; p < length; ++p) {
         const int c = static_cast<unsigned char>(text[p]) - 48;
@@ -62,41 +69,81 @@ namespace {
                                 std::string(1, text[length - 1]) + "' has the continuation bit 0x20)");
 }
 
-}  // namespace
+constexpr std::size_t malformed_string = static_cast<std::size_t>(-1);
 
+// Reads the numbers of a compressed string, calling number(x, groups) with each one as written
+// (still delta-coded, sign-extended, before any truncation) and how many characters it took.
 // Most numbers of a real mask's string are single characters (small deltas), so those take a
-// short path; longer ones are read group by group. Malformed input leaves the loop at once and
-// is described by malformed().
-std::size_t parse_rle_string(const char* text, std::size_t length, count_t* out) {
-    if (const void* nul = std::memchr(text, 0, length)) length = static_cast<std::size_t>(static_cast<const char*>(nul) - text);
-    std::size_t m = 0, p = 0;
-    count_t one_back = 0, two_back = 0;  // the delta base stays in registers, not in out[m - 2]
+// short path; longer ones are read group by group. Returns where the numbers end: `length`, or
+// the position of a NUL that ends the string early (as in C); malformed_string at a character
+// outside '0'..'o', a number of more than 12 groups, or a string that ends inside a number.
+template <class Number>
+std::size_t scan_numbers(const char* text, std::size_t length, Number&& number) {
+    std::size_t p = 0;
     while (p < length) {
         unsigned c = static_cast<unsigned char>(text[p]) - 48u;
-        std::int64_t x;
         if (c < 0x20u) {  // one character: 5 bits, 0x10 is the sign
-            x = static_cast<std::int64_t>(c & 0x0fu) - static_cast<std::int64_t>(c & 0x10u);
+            number(static_cast<std::int64_t>(c & 0x0fu) - static_cast<std::int64_t>(c & 0x10u), 1u);
             ++p;
-        } else {
-            x = 0;
-            unsigned shift = 0;
-            do {
-                if (p >= length || shift > 55) malformed(text, length);
-                c = static_cast<unsigned char>(text[p]) - 48u;
-                if (c > 0x3fu) malformed(text, length);
-                x |= static_cast<std::int64_t>(c & 0x1fu) << shift;
-                ++p;
-                shift += 5;
-            } while (c & 0x20u);
-            if (c & 0x10u) x |= static_cast<std::int64_t>(~std::uint64_t{0} << shift);
+            continue;
         }
+        if (text[p] == 0) return p;
+        std::int64_t x = 0;
+        unsigned shift = 0;
+        do {
+            if (p >= length || shift > 55) return malformed_string;
+            c = static_cast<unsigned char>(text[p]) - 48u;
+            if (c > 0x3fu) return malformed_string;
+            x |= static_cast<std::int64_t>(c & 0x1fu) << shift;
+            ++p;
+            shift += 5;
+        } while (c & 0x20u);
+        if (c & 0x10u) x |= static_cast<std::int64_t>(~std::uint64_t{0} << shift);
+        number(x, shift / 5);
+    }
+    return length;
+}
+
+// Characters the encoder above writes for the number x: the fewest 5-bit groups that hold it
+// as a signed number.
+unsigned groups_of(std::int64_t x) {
+    unsigned groups = 1;
+    for (std::int64_t half = 16; x < -half || x >= half; half <<= 5) ++groups;
+    return groups;
+}
+
+}  // namespace
+
+// The delta base stays in registers, not in out[m - 2]. Malformed input is described by
+// malformed().
+std::size_t parse_rle_string(const char* text, std::size_t length, count_t* out) {
+    std::size_t m = 0;
+    count_t one_back = 0, two_back = 0;
+    const std::size_t end = scan_numbers(text, length, [&](std::int64_t x, unsigned) {
         if (m > 2) x += static_cast<std::int64_t>(two_back);
         const auto value = static_cast<count_t>(static_cast<std::uint64_t>(x));
         out[m++] = value;
         two_back = one_back;
         one_back = value;
-    }
+    });
+    if (end == malformed_string) malformed(text, length);
     return m;
+}
+
+// Canonical means: no NUL, every number as few characters as the encoder uses, and every count
+// in range before truncation (so the delta the encoder computes back is the one written).
+bool is_canonical_rle_string(const char* text, std::size_t length) {
+    std::size_t m = 0;
+    count_t one_back = 0, two_back = 0;
+    bool canonical = true;
+    const std::size_t end = scan_numbers(text, length, [&](std::int64_t x, unsigned groups) {
+        const std::int64_t v = x + (m > 2 ? static_cast<std::int64_t>(two_back) : 0);
+        canonical &= (v >= 0) & (v <= 0xffffffffLL) & (groups == 1 || groups == groups_of(x));
+        ++m;
+        two_back = one_back;
+        one_back = static_cast<count_t>(v);
+    });
+    return end == length && canonical;
 }
 
 }  // namespace maskkit

@@ -10,18 +10,18 @@
 #include "maskkit/thread_pool.hpp"
 
 namespace maskkit {
+
+void kernels::run_too_long(std::uint64_t length) {
+    throw std::overflow_error("a run of " + std::to_string(length) + " pixels does not fit the uint32 counts of COCO RLE");
+}
+
 namespace {
 
 void encode_strided(const std::uint8_t* data, std::uint64_t h, std::uint64_t w,
                     std::int64_t stride_h, std::int64_t stride_w, std::vector<count_t>& counts) {
     std::uint64_t position = 0, last = 0;
     std::uint8_t previous = 0;
-    auto push = [&](std::uint64_t length) {
-        if (length > 0xffffffffu)
-            throw std::overflow_error("a run of " + std::to_string(length) +
-                                      " pixels does not fit the uint32 counts of COCO RLE");
-        counts.push_back(static_cast<count_t>(length));
-    };
+    auto push = [&](std::uint64_t length) { kernels::push_run(counts, length); };
     for (std::uint64_t x = 0; x < w; ++x) {
         const std::uint8_t* column = data + static_cast<std::int64_t>(x) * stride_w;
         for (std::uint64_t y = 0; y < h; ++y, ++position) {

@@ -24,6 +24,14 @@ struct RleKernels {
 // The kernels of the active target (see cpu_features.hpp).
 const RleKernels& rle_kernels();
 
+// Appends one run length to COCO's uint32 counts; a run of 2^32 pixels or more cannot be
+// represented (std::overflow_error, thrown out of line so the inlined path stays short).
+[[noreturn]] void run_too_long(std::uint64_t length);
+inline void push_run(std::vector<count_t>& counts, std::uint64_t length) {
+    if (length > 0xffffffffu) run_too_long(length);
+    counts.push_back(static_cast<count_t>(length));
+}
+
 }  // namespace maskkit::kernels
 
 namespace maskkit::scalar { extern const kernels::RleKernels rle_kernels; }

@@ -13,12 +13,7 @@ public:
     void finish(std::uint64_t total) { push(total - last_); }
 
 private:
-    void push(std::uint64_t length) {
-        if (length > 0xffffffffu)
-            throw std::overflow_error("a run of " + std::to_string(length) +
-                                      " pixels does not fit the uint32 counts of COCO RLE");
-        counts_.push_back(static_cast<count_t>(length));
-    }
+    void push(std::uint64_t length) { kernels::push_run(counts_, length); }
     std::vector<count_t>& counts_;
     std::uint64_t last_ = 0;
 };

@@ -23,9 +23,25 @@ from typing import Any
 
 import numpy as np
 
+from .. import _core
 from . import _mask
+from ._errors import RleAssertionError, RleAttributeError, RleIndexError, RleKeyError
 
-__all__ = ["encode", "decode", "area", "toBbox", "iou", "merge", "frPyObjects", "mask", "_mask"]
+__all__ = [
+    "encode",
+    "decode",
+    "area",
+    "toBbox",
+    "iou",
+    "merge",
+    "frPyObjects",
+    "mask",
+    "_mask",
+    "RleAssertionError",
+    "RleAttributeError",
+    "RleIndexError",
+    "RleKeyError",
+]
 
 iou = _mask.iou
 merge = _mask.merge
@@ -39,7 +55,7 @@ def encode(bimask: np.ndarray) -> Any:
     array of another ndim raises ``ValueError`` (pycocotools silently returns ``None``).
     """
     if not hasattr(bimask, "shape"):
-        raise AttributeError(f"'{type(bimask).__name__}' object has no attribute 'shape'")
+        raise RleAttributeError(f"encode needs a numpy array: '{type(bimask).__name__}' object has no attribute 'shape'")
     if len(bimask.shape) == 3:
         return _mask.encode(np.asarray(bimask))
     if len(bimask.shape) == 2:
@@ -57,15 +73,15 @@ def decode(rleObjs: Any) -> np.ndarray:
 def area(rleObjs: Any) -> Any:
     """Areas as a uint32 array for a list, or one ``np.uint32`` for a dict."""
     if type(rleObjs) is list:
-        return _mask.area(rleObjs)
-    return _mask.area([rleObjs])[0]
+        return _core.coco_area(rleObjs)
+    return _core.coco_area([rleObjs])[0]
 
 
 def toBbox(rleObjs: Any) -> np.ndarray:
     """``[x, y, w, h]`` boxes: (N, 4) float64 for a list, (4,) for a dict."""
     if type(rleObjs) is list:
-        return _mask.toBbox(rleObjs)
-    box: np.ndarray = _mask.toBbox([rleObjs])[0]
+        return _core.coco_to_bbox(rleObjs)
+    box: np.ndarray = _core.coco_to_bbox([rleObjs])[0]
     return box
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from ._errors import RleAssertionError, RleIndexError
 
 __all__ = [
     "encode",
@@ -31,26 +32,7 @@ __all__ = [
     "_frString",
 ]
 
-
-def _siz(value: Any, name: str) -> int:
-    """C ``unsigned long`` conversion as Cython does it for pycocotools' ``siz`` arguments."""
-    if type(value) is int and 0 <= value <= 0xFFFFFFFF:  # the common case, checked first
-        return value
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        v = int(value)
-    elif isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            raise ValueError(f"{name} must be finite, got {value!r}")
-        v = int(value)
-    elif isinstance(value, bool):
-        v = int(value)
-    else:
-        raise TypeError(f"an integer is required for {name}, got {type(value).__name__}")
-    if v < 0:
-        raise OverflowError(f"can't convert negative value to siz: {name} = {value!r}")
-    if v > 0xFFFFFFFF:
-        raise OverflowError(f"{name} must be at most 2**32 - 1, got {value!r}")
-    return v
+_FLOAT64 = np.dtype(np.float64)
 
 
 def _frString(rleObjs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -61,12 +43,7 @@ def _frString(rleObjs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     that ends inside a number raises ``ValueError``; pycocotools decodes such strings into
     garbage (or reads past the buffer).
     """
-    return _core.coco_parse(_objects(rleObjs))
-
-
-def _objects(rleObjs: Any) -> Any:
-    """pycocotools iterates whatever it is given; a dict iterates its keys (and then fails)."""
-    return rleObjs if type(rleObjs) is list or type(rleObjs) is tuple else list(rleObjs)
+    return _core.coco_parse(rleObjs)
 
 
 def _toString(rles: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[dict[str, Any]]:
@@ -107,30 +84,32 @@ def decode(rleObjs: Any) -> np.ndarray:
     ``h*w`` raise ``ValueError("Invalid RLE mask representation...")`` per RLE; a short sum
     leaves the tail 0 (pycocotools leaves it uninitialized).
     """
-    return _core.coco_decode(_objects(rleObjs))
+    return _core.coco_decode(rleObjs)
 
 
 def merge(rleObjs: Any, intersect: Any = 0) -> dict[str, Any]:
     """Union (or, for a non-zero ``intersect``, intersection) of RLE dicts, as one dict.
 
-    Byte-identical to pycocotools, including zero-length runs that survive the sweep, the
-    verbatim copy of a single RLE and ``{'size': [0, 0], 'counts': b''}`` for an empty list
-    or RLEs of different sizes. Divergence: RLEs whose counts sum to different totals raise
-    ``ValueError`` (pycocotools loops forever).
+    Byte-identical to pycocotools, including zero-length runs that survive the sweep, a
+    single RLE parsed and encoded again (its counts bytes object itself is returned when that
+    gives the same bytes) and ``{'size': [0, 0], 'counts': b''}`` for an empty list or RLEs
+    of different sizes. ``intersect`` is converted like a C ``int`` (floats truncate; ``None``
+    raises ``TypeError``, values beyond 32 bits ``OverflowError``). Divergence: RLEs whose
+    counts sum to different totals raise ``ValueError`` (pycocotools loops forever).
+
+    Examples
+    --------
+    >>> from maskkit.coco import _mask
+    >>> a, b = {"size": [2, 2], "counts": b"13"}, {"size": [2, 2], "counts": b"04"}
+    >>> _mask.merge([a, b]), _mask.merge([a, b], intersect=1)
+    ({'size': [2, 2], 'counts': b'04'}, {'size': [2, 2], 'counts': b'13'})
     """
-    flag = intersect if type(intersect) is int else _c_int(intersect)
-    return _core.coco_merge(rleObjs if type(rleObjs) is list else _objects(rleObjs), flag != 0)
-
-
-def _c_int(value: Any) -> int:
-    if isinstance(value, (int, np.integer, float, np.floating)) and np.isfinite(value):
-        return int(value)
-    raise TypeError(f"an integer is required for intersect, got {type(value).__name__}")
+    return _core.coco_merge(rleObjs, intersect)
 
 
 def area(rleObjs: Any) -> np.ndarray:
     """Foreground area of each RLE as uint32 (wrapping at 2**32, as pycocotools does)."""
-    return _core.coco_area(_objects(rleObjs))
+    return _core.coco_area(rleObjs)
 
 
 def toBbox(rleObjs: Any) -> np.ndarray:
@@ -139,7 +118,7 @@ def toBbox(rleObjs: Any) -> np.ndarray:
     Divergence: an RLE of height 0 with a foreground run raises ``ValueError`` (pycocotools
     divides by zero and the process dies).
     """
-    return _core.coco_to_bbox(_objects(rleObjs))
+    return _core.coco_to_bbox(rleObjs)
 
 
 class _Boxes:
@@ -218,7 +197,10 @@ def iou(dt: Any, gt: Any, pyiscrowd: Any) -> Any:
     gt = _preproc(gt)
     m = _count(dt)
     n = _count(gt)
-    assert len(pyiscrowd) == n, "iou(iscrowd=) must have the same length as gt"
+    if len(iscrowd) != n:
+        raise RleAssertionError(
+            f"iou(iscrowd=) must have the same length as gt: {n} ground truths, got {len(iscrowd)} flags {pyiscrowd!r}"
+        )
     if m == 0 or n == 0:
         return []
     if type(dt) is not type(gt):
@@ -236,6 +218,8 @@ def frBbox(bb: np.ndarray, h: Any, w: Any) -> list[dict[str, Any]]:
     C-ordered whatever the strides), and an (N, K) array with K != 4 raises ``ValueError``
     (pycocotools reads the wrong elements).
     """
+    if type(bb) is np.ndarray and bb.dtype is _FLOAT64 and bb.ndim == 2 and bb.shape[1] == 4:
+        return _core.coco_fr_bbox(bb, h, w)  # the common case, checked first; C++ reads any strides
     if not isinstance(bb, np.ndarray):
         raise TypeError(f"Argument 'bb' has incorrect type (expected numpy.ndarray, got {type(bb).__name__})")
     if bb.dtype != np.double:
@@ -244,7 +228,7 @@ def frBbox(bb: np.ndarray, h: Any, w: Any) -> list[dict[str, Any]]:
         raise ValueError(f"Buffer has wrong number of dimensions (expected 2, got {bb.ndim})")
     if bb.shape[0] and bb.shape[1] != 4:
         raise ValueError(f"boxes must have 4 columns [x, y, w, h], got shape {bb.shape}")
-    return _core.coco_fr_bbox(np.ascontiguousarray(bb).reshape(-1, 4), _siz(h, "h"), _siz(w, "w"))
+    return _core.coco_fr_bbox(np.ascontiguousarray(bb).reshape(-1, 4), h, w)
 
 
 def frPoly(poly: Any, h: Any, w: Any) -> list[dict[str, Any]]:
@@ -252,9 +236,10 @@ def frPoly(poly: Any, h: Any, w: Any) -> list[dict[str, Any]]:
 
     Bit-identical to pycocotools' even-odd rule on the 1/5-pixel grid. Divergences: NaN,
     infinite or huge (> 1e14) coordinates raise ``ValueError`` (pycocotools crashes or
-    allocates gigabytes), and far-away coordinates cost no extra time or memory.
+    allocates gigabytes), far-away coordinates cost no extra time or memory, and an empty
+    list gives ``[]`` (pycocotools raises ``IndexError``).
     """
-    return _core.coco_fr_poly(poly, _siz(h, "h"), _siz(w, "w"))
+    return _core.coco_fr_poly(poly, h, w)
 
 
 def frUncompressedRLE(ucRles: Any, h: Any, w: Any) -> list[dict[str, Any]]:
@@ -263,21 +248,7 @@ def frUncompressedRLE(ucRles: Any, h: Any, w: Any) -> list[dict[str, Any]]:
     Counts are converted like pycocotools (``np.array(counts, dtype=np.uint32)``: floats
     truncate, negatives raise ``OverflowError`` on numpy >= 2) and kept as given.
     """
-    _siz(h, "h")
-    _siz(w, "w")
-    parts = []
-    sizes = np.empty((len(ucRles), 2), np.int64)
-    for i in range(len(ucRles)):
-        counts = np.array(ucRles[i]["counts"], dtype=np.uint32)
-        if counts.ndim != 1:
-            raise ValueError(f"Buffer has wrong number of dimensions (expected 1, got {counts.ndim})")
-        parts.append(counts)
-        size = ucRles[i]["size"]
-        sizes[i] = (_siz(size[0], "size[0]"), _siz(size[1], "size[1]"))
-    offsets = np.zeros(len(parts) + 1, np.int64)
-    np.cumsum([p.size for p in parts], out=offsets[1:])
-    counts_all = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
-    return _core.coco_build(counts_all, offsets, sizes)
+    return _core.coco_fr_uncompressed(ucRles, h, w)
 
 
 def frPyObjects(pyobj: Any, h: Any, w: Any) -> Any:
@@ -298,14 +269,14 @@ def frPyObjects(pyobj: Any, h: Any, w: Any) -> Any:
     """
     if type(pyobj) is np.ndarray:
         return frBbox(pyobj, h, w)
+    if type(pyobj) is list and not pyobj:
+        raise RleIndexError("frPyObjects needs at least one polygon, box or RLE, got [] (pycocotools raises IndexError)")
     if type(pyobj) is list and len(pyobj[0]) == 4:
         return frBbox(pyobj, h, w)  # type: ignore[arg-type]
     if type(pyobj) is list and len(pyobj[0]) > 4:
-        if type(h) is not int or type(w) is not int:  # plain ints are range-checked in C++
-            h, w = _siz(h, "h"), _siz(w, "w")
         return _core.coco_fr_poly(pyobj, h, w)  # frPoly, one call less
     if type(pyobj) is list and type(pyobj[0]) is dict and "counts" in pyobj[0] and "size" in pyobj[0]:
-        return frUncompressedRLE(pyobj, h, w)
+        return _core.coco_fr_uncompressed(pyobj, h, w)
     if type(pyobj) is dict and "counts" in pyobj and "size" in pyobj:
-        return frUncompressedRLE([pyobj], h, w)[0]
+        return _core.coco_fr_uncompressed([pyobj], h, w)[0]
     raise ValueError("input type is not supported.")
