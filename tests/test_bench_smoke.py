@@ -299,26 +299,6 @@ def test_generators_are_seeded() -> None:
     assert volume.shape == (16, 20, 24) and set(np.unique(volume).tolist()) == {0, 1}
 
 
-def test_coco_like_annotations_are_shaped_like_coco() -> None:
-    anns = _bench.coco_like_annotations(1400, seed=3)
-    assert anns == _bench.coco_like_annotations(1400, seed=3) and len(anns) == 1400
-    per_image = len(anns) / len({a["image_id"] for a in anns})
-    assert 6.0 < per_image < 8.0
-    polygons = [a["segmentation"] for a in anns if not a["iscrowd"]]
-    crowd = [a["segmentation"] for a in anns if a["iscrowd"]]
-    single = sum(len(s) == 1 for s in polygons) / len(anns)
-    assert 0.82 < single < 0.90 and 0.09 < sum(2 <= len(s) <= 4 for s in polygons) / len(anns) < 0.17
-    assert 0 < len(crowd) < 0.03 * len(anns) and all(len(s) <= 4 for s in polygons)
-    points = [len(p) // 2 for s in polygons for p in s]
-    assert all(14 <= k <= 26 and len(p) % 2 == 0 for k, p in zip(points, (p for s in polygons for p in s)))
-    assert 18 <= float(np.mean(points)) <= 22
-    coords = np.concatenate([np.asarray(p) for s in polygons for p in s])
-    assert coords.min() >= 0 and coords.max() <= 640 and np.all(np.round(coords, 2) == coords)
-    for segm in crowd:
-        assert segm["size"] == [480, 640] and sum(segm["counts"]) == 480 * 640 and all(c >= 0 for c in segm["counts"])
-    assert all((a["height"], a["width"]) == (480, 640) for a in anns)
-
-
 def test_kaggle_kernels_invert_each_other() -> None:
     masks = _bench.make_masks(3, 30, 40, seed=5)
     for mask in masks:

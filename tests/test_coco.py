@@ -658,7 +658,7 @@ def test_boxes_of_any_layout_and_size_type(pycocotools_mask):
 
 
 def test_coco_like_annotations_match_reference(pycocotools_mask):
-    from maskkit._bench_data_coco import coco_like_annotations
+    from maskkit._bench.coco_annotations import coco_like_annotations
 
     anns = coco_like_annotations(120, seed=5)
     assert anns == coco_like_annotations(120, seed=5)
@@ -671,7 +671,7 @@ def test_coco_like_annotations_match_reference(pycocotools_mask):
 
 
 def test_coco_like_annotations_have_coco_val_shape():
-    from maskkit._bench_data_coco import coco_like_annotations
+    from maskkit._bench.coco_annotations import coco_like_annotations
 
     anns = coco_like_annotations(3000, seed=1)
     polygons = [p for a in anns if not a["iscrowd"] for p in a["segmentation"]]
@@ -792,10 +792,10 @@ def test_hostile_inputs_raise_only_value_type_or_overflow_errors():
     assert calls > 2000
 
 
-@pytest.mark.xfail(strict=True, reason="the IoU sweep (rle_ops.cpp) reads on past two zero-length runs in a row; pycocotools' stops there")
 def test_iou_zero_length_runs_stop_the_sweep(pycocotools_mask):
     """pycocotools refills a finished run once per step, so two zero-length runs in a row end its
-    sweep early: here it counts no intersection (IoU 0), maskkit the real one (0.5)."""
+    sweep early: here it counts no intersection (IoU 0) where the real one is 0.5; maskkit.coco
+    follows pycocotools' sweep for such RLEs."""
     dt = [{"size": [1, 2], "counts": b"0100"}]  # counts 0, 1, 0, 1
     gt = [{"size": [1, 2], "counts": b"1001"}]  # counts 1, 0, 0, 1
     assert same_array(M.iou(dt, gt, [0]), pycocotools_mask.iou(dt, gt, [0]))

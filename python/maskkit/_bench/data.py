@@ -20,6 +20,7 @@ import numpy as np
 from maskkit import coco as mk
 from maskkit import rle
 
+from .coco_annotations import coco_like_annotations
 from .config import BenchConfig
 
 __all__ = [
@@ -232,92 +233,6 @@ def ann_to_rle(module: Any, ann: dict[str, Any]) -> dict[str, Any]:
     else:
         out = segm
     return out
-
-
-def _uncompressed_counts(mask: np.ndarray) -> list[int]:
-    """COCO uncompressed counts of an (H, W) 0/1 mask: column-major runs, zeros first."""
-    flat = mask.ravel(order="F")
-    changes = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-    runs = np.diff(np.concatenate([[0], changes, [flat.size]]))
-    if flat.size and flat[0]:
-        runs = np.concatenate([[0], runs])
-    return [int(v) for v in runs]
-
-
-COCO_HEIGHT, COCO_WIDTH = 480, 640
-ANNOTATIONS_PER_IMAGE = 7
-
-
-def _real_polygon(rng: np.random.Generator, cy: float, cx: float, r: float) -> list[float]:
-    """One object outline as COCO stores it: ~20 vertices, two decimals, inside the image."""
-    k = int(rng.integers(14, 27))
-    verts = _outline_vertices(rng, cy, cx, r, k)
-    verts[:, 0] = np.clip(verts[:, 0], 0.0, COCO_WIDTH)
-    verts[:, 1] = np.clip(verts[:, 1], 0.0, COCO_HEIGHT)
-    return [float(v) for v in np.round(verts, 2).ravel()]
-
-
-def _crowd_rle(rng: np.random.Generator, cy: float, cx: float, r: float) -> dict[str, Any]:
-    """A crowd region as COCO stores it: uncompressed RLE of a few overlapping ellipses."""
-    mask = np.zeros((COCO_HEIGHT, COCO_WIDTH), np.uint8)
-    for _ in range(int(rng.integers(2, 6))):
-        oy, ox = rng.normal(0.0, r / 2, 2)
-        (ys, xs), inside = _ellipse(mask.shape, rng, cy + oy, cx + ox, r * float(rng.uniform(0.4, 0.8)))
-        mask[ys, xs] |= inside.astype(np.uint8)
-    return {"counts": _uncompressed_counts(mask), "size": [COCO_HEIGHT, COCO_WIDTH]}
-
-
-def coco_like_annotations(n: int, seed: int = 0) -> list[dict[str, Any]]:
-    """Seeded annotations shaped like COCO instances: ``n`` of them, about 7 per 480x640 image.
-
-    About 86 % are one polygon of ~20 points (40 coordinates), 13 % two to four polygons (an
-    occluded object), 1 % crowd regions stored as uncompressed RLE. Outlines are smooth,
-    irregular perturbed ellipses; object sizes follow COCO's mix of many small, some medium
-    and a few large objects. Coordinates are floats with two decimals, as in the COCO files.
-
-    Returns
-    -------
-    list of dict
-        COCO annotation dicts with ``id``, ``image_id``, ``category_id``, ``segmentation``,
-        ``iscrowd``, ``height`` and ``width``.
-
-    Examples
-    --------
-    >>> from maskkit._bench.data import coco_like_annotations
-    >>> anns = coco_like_annotations(3, seed=1)
-    >>> sorted(anns[0]), (anns[0]["height"], anns[0]["width"])
-    (['category_id', 'height', 'id', 'image_id', 'iscrowd', 'segmentation', 'width'], (480, 640))
-    """
-    rng = np.random.default_rng(seed)
-    annotations: list[dict[str, Any]] = []
-    image_id = 0
-    while len(annotations) < n:
-        image_id += 1
-        for _ in range(min(max(int(rng.poisson(ANNOTATIONS_PER_IMAGE)), 1), n - len(annotations))):
-            kind = int(rng.choice(3, p=[0.86, 0.13, 0.01]))
-            r = max(_radius(rng, COCO_HEIGHT, COCO_WIDTH), 3.0)
-            cy, cx = _center(rng, COCO_HEIGHT, COCO_WIDTH, r)
-            segmentation: Any
-            if kind == 2:
-                segmentation = _crowd_rle(rng, cy, cx, max(r, 40.0))
-            else:
-                parts = 1 if kind == 0 else int(rng.integers(2, 5))
-                segmentation = []
-                for p in range(parts):
-                    oy, ox = (0.0, 0.0) if p == 0 else rng.normal(0.0, r * 0.8, 2)
-                    segmentation.append(_real_polygon(rng, cy + oy, cx + ox, r / (1.0 + 0.5 * p)))
-            annotations.append(
-                {
-                    "id": len(annotations) + 1,
-                    "image_id": image_id,
-                    "category_id": int(rng.integers(1, 91)),
-                    "segmentation": segmentation,
-                    "iscrowd": int(kind == 2),
-                    "height": COCO_HEIGHT,
-                    "width": COCO_WIDTH,
-                }
-            )
-    return annotations
 
 
 # Smooth random fields for the connected-components inputs (numpy only): white noise blurred

@@ -2,7 +2,7 @@
 pycocotools on the same RLE dicts, masks and annotations.
 
 The ``(real)`` workloads run on annotations shaped like COCO's (see
-:func:`maskkit._bench.data.coco_like_annotations`): what ``COCO.annToRLE`` and ``COCO.loadRes``
+:func:`maskkit._bench.coco_annotations.coco_like_annotations`): what ``COCO.annToRLE`` and ``COCO.loadRes``
 do for each annotation of a dataset.
 """
 
@@ -179,8 +179,9 @@ def _real_ann_to_rle(d: BenchData, refs: References) -> Workload:
         key="real_ann_to_rle",
         label="frPyObjects+merge (real)",
         description=(
-            f"COCO.annToRLE on {n} real-shaped annotations (480x640, ~7 per image; 86% one polygon of "
-            "~20 points, 13% 2-4 polygons, 1% crowd uncompressed RLE): merge(frPyObjects(segm, h, w)) each"
+            f"COCO.annToRLE on {n} annotations shaped like COCO val's (its image sizes, ~7 per image; "
+            "86% one polygon of ~21 points, 13% 2-4 polygons, 1% crowd uncompressed RLE): "
+            "merge(frPyObjects(segm, h, w)) each"
         ),
         reference=refs.bind("pycocotools.mask", lambda pc: [ann_to_rle(pc, a) for a in d.real_annotations]),
         variants=(Variant("coco", lambda: [ann_to_rle(mk, a) for a in d.real_annotations]),),

@@ -85,7 +85,7 @@ def coco_like_annotations(n: int, seed: int) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from maskkit._bench_data_coco import coco_like_annotations
+    >>> from maskkit._bench.coco_annotations import coco_like_annotations
     >>> anns = coco_like_annotations(50, seed=0)
     >>> len(anns), sorted(anns[0])
     (50, ['height', 'image_id', 'iscrowd', 'segmentation', 'width'])
