@@ -27,7 +27,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, List, Tuple
+from itertools import chain
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
@@ -71,6 +72,19 @@ def _out_of_range(values: Sequence[int]) -> int:
     return next(int(v) for v in values if not 0 <= int(v) <= _U32_MAX)
 
 
+def _check_count_items(items: List[Any], counts: Any, i: int, what: str) -> None:
+    """Refuse nested sequences, floats and bools among the counts (numpy would cast them)."""
+    nested = next((v for v in items if isinstance(v, (Sequence, np.ndarray)) and not isinstance(v, (str, bytes))), None)
+    if nested is not None:
+        raise ValueError(f"{what} RLE {i}: 'counts' must be a flat list of ints, got an item {snippet(nested)}")
+    bad = next((v for v in items if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_))), None)
+    if bad is not None:
+        raise TypeError(
+            f"{what} RLE {i}: counts must be integers, got {type(bad).__name__} {snippet(bad)} in "
+            f"{snippet(counts)}; cast explicitly (pycocotools silently truncates floats)"
+        )
+
+
 def int_counts(counts: Any, i: int, what: str) -> np.ndarray:
     """One list of run lengths as a 1-D uint32 array (no lossy casts; a copy of the input)."""
     if isinstance(counts, (bytes, bytearray, str)):
@@ -85,15 +99,8 @@ def int_counts(counts: Any, i: int, what: str) -> np.ndarray:
         arr = counts
     else:
         items = list(counts)
-        nested = next((v for v in items if isinstance(v, (Sequence, np.ndarray)) and not isinstance(v, (str, bytes))), None)
-        if nested is not None:
-            raise ValueError(f"{what} RLE {i}: 'counts' must be a flat list of ints, got an item {snippet(nested)}")
-        if not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in items):
-            bad = next(v for v in items if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)))
-            raise TypeError(
-                f"{what} RLE {i}: counts must be integers, got {type(bad).__name__} {snippet(bad)} in "
-                f"{snippet(counts)}; cast explicitly (pycocotools silently truncates floats)"
-            )
+        if not set(map(type, items)) <= {int}:  # a list of plain ints (the common case) passes at C speed
+            _check_count_items(items, counts, i, what)
         try:
             arr = np.array(items, dtype=np.int64)
         except OverflowError:  # a Python int beyond 64 bits
@@ -133,8 +140,8 @@ def _parse_strings(objs: List[Any], index: List[int]) -> Arrays:
         raise
 
 
-def _plain_compressed(obj: Any) -> bool:
-    """The common case, checked cheaply: ``{'size': [int, int], 'counts': bytes or str}``."""
+def _plain(obj: Any, counts_types: Tuple[type, ...]) -> bool:
+    """The common case, checked cheaply: ``{'size': [int, int], 'counts': <counts_types>}``."""
     if type(obj) is not dict:
         return False
     size = obj.get("size")
@@ -145,8 +152,33 @@ def _plain_compressed(obj: Any) -> bool:
         and type(size[1]) is int
         and 0 <= size[0] <= _U32_MAX
         and 0 <= size[1] <= _U32_MAX
-        and type(obj.get("counts")) in (bytes, str)
+        and type(obj.get("counts")) in counts_types
     )
+
+
+def _plain_compressed(obj: Any) -> bool:
+    return _plain(obj, (bytes, str))
+
+
+def _plain_count_lists(items: List[Any]) -> Optional[Arrays]:
+    """Dicts of the common shape with lists of plain ints in range, read in one pass; ``None``
+    for anything else (the item-by-item path then names what is wrong)."""
+    if not all(_plain(o, (list,)) for o in items):
+        return None
+    lists = [o["counts"] for o in items]
+    flat = list(chain.from_iterable(lists))
+    if not set(map(type, flat)) <= {int}:
+        return None
+    try:
+        counts = np.array(flat, dtype=np.int64)
+    except OverflowError:
+        return None
+    if counts.size and (int(counts.min()) < 0 or int(counts.max()) > _U32_MAX):
+        return None
+    offsets = np.zeros(len(lists) + 1, np.int64)
+    np.cumsum([len(c) for c in lists], out=offsets[1:])
+    sizes = np.array([o["size"] for o in items], np.int64).reshape(len(items), 2)
+    return counts.astype(np.uint32), offsets, sizes
 
 
 def parse_count_dicts(objs: Any, what: str) -> Arrays:
@@ -155,6 +187,9 @@ def parse_count_dicts(objs: Any, what: str) -> Arrays:
     ``what`` names the dialect in messages ("uncompressed", "SAM").
     """
     items = dict_items(objs, what)
+    plain = _plain_count_lists(items)
+    if plain is not None:
+        return plain
     parts: List[np.ndarray] = []
     sizes = np.zeros((len(items), 2), np.int64)
     for i, obj in enumerate(items):
