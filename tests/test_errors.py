@@ -185,3 +185,25 @@ def test_frbbox_wrong_types():
         MK.frPoly([[0, 0, "a", 1, 2, 2]], 3, 3)
     with pytest.raises(ValueError):
         MK.frPoly([np.zeros((3, 2))], 3, 3)
+
+
+def test_decode_checks_sizes_before_allocating():
+    """A batch whose first RLE is huge and whose second differs is refused before the n masks
+    of the first one's size are allocated (the fuzzer's case needed 8 GiB)."""
+    code = """
+    import maskkit.coco as M
+    from maskkit import rle
+    try:
+        M.decode([{'size': [4294967295, 1.0, 4294967295], 'counts': b''}, {'size': [0, 0], 'counts': b'0'}])
+    except ValueError as error:
+        coco = str(error)
+    batch = rle.RleBatch([0, 0, 0], [0, 1, 3], [[4294967295, 2], [0, 0]])
+    try:
+        rle.decode(batch)
+    except ValueError as error:
+        batched = str(error)
+    report(coco=coco, batched=batched)
+    """
+    result = run_limited(code, address_space_gib=1, timeout_s=120)
+    assert "RLE 0 is 4294967295x1, RLE 1 is 0x0" in result["coco"]
+    assert "must have the same size" in result["batched"]

@@ -245,6 +245,7 @@ py::array decode_objects(const py::object& objs) {
     const CocoTexts in = coco_texts(objs);
     const std::size_t n = in.texts.size();
     if (n == 0) throw py::value_error("decode needs at least one RLE (pycocotools reads past an empty list)");
+    require_one_size(in.texts.data(), n);  // before allocating n masks of the first one's size
     const std::uint64_t h = in.texts[0].h, w = in.texts[0].w;
     py::array out = fresh_masks(h, w, n, true);
     auto* data = static_cast<std::uint8_t*>(out.mutable_data());

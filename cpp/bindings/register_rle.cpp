@@ -30,6 +30,7 @@ py::array decode(const py::object& counts, const py::object& offsets, const py::
     BatchViews b = batch_views(counts, offsets, sizes);
     const std::size_t n = b.views.size();
     if (n == 0) throw py::value_error("decode needs at least one RLE to know the mask size");
+    require_one_size(b.views.data(), n);  // before allocating n masks of the first one's size
     const std::uint64_t h = b.views[0].h, w = b.views[0].w;
     py::array out = fresh_masks(h, w, n, fortran);
     auto* data = static_cast<std::uint8_t*>(out.mutable_data());

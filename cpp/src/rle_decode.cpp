@@ -87,13 +87,11 @@ void decode_row_major(const RleView& rle, std::uint8_t* out) {
 
 void decode_batch(const RleView* rles, std::size_t n, std::uint64_t h, std::uint64_t w,
                   bool row_major, std::uint8_t* out) {
-    for (std::size_t i = 0; i < n; ++i) {
-        if (rles[i].h != h || rles[i].w != w)
-            throw std::invalid_argument(
-                "all RLEs of a decode must have the same size: RLE 0 is " + std::to_string(h) +
-                "x" + std::to_string(w) + ", RLE " + std::to_string(i) + " is " +
-                std::to_string(rles[i].h) + "x" + std::to_string(rles[i].w));
-    }
+    require_one_size(rles, n);
+    if (n > 0 && (rles[0].h != h || rles[0].w != w))
+        throw std::invalid_argument("decode_batch: the RLEs are " + std::to_string(rles[0].h) + "x" +
+                                    std::to_string(rles[0].w) + ", the output " + std::to_string(h) + "x" +
+                                    std::to_string(w));
     const std::uint64_t pixels = h * w;
     parallel_for(n, grain_for(pixels), [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {

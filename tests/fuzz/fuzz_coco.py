@@ -205,7 +205,7 @@ def decoded_bytes(rles: Any) -> int:
     mask of 2**32 x 5 pixels is a legal request that no harness can afford to fill."""
     listed = rles if type(rles) in (list, tuple) else [rles]
     try:
-        h, w = (int(v) for v in listed[0]["size"])
+        h, w = (int(v) for v in list(listed[0]["size"])[:2])  # pycocotools reads the first two
         return max(h, 0) * max(w, 0) * len(listed)
     except Exception:
         return 0

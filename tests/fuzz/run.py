@@ -11,8 +11,9 @@ Against the sanitizer build, run it the way ``.ci/sanitize`` does (the sanitizer
 preloaded, the instrumented module first on ``PYTHONPATH``). A child that dies (a sanitizer
 report, a signal, a hang past the per-call timeout) or whose harness fails is reported with the
 end of its output, and the run exits 1. Each child runs under an address-space limit
-(``--memory-gib``, not applied under ASan, whose shadow memory needs more) so that a huge
-allocation fails instead of taking the machine.
+(``--memory-gib``; under ASan, whose shadow memory needs more address space, the same bound on
+each allocation through ``max_allocation_size_mb``) so that a huge allocation fails instead of
+taking the machine.
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     env = dict(os.environ, MASKKIT_FUZZ_EXAMPLES=str(BATCH_EXAMPLES))
+    if sanitized:
+        bound = f"max_allocation_size_mb={int(args.memory_gib * 1024)}"
+        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), bound]))
 
     def run_one(name: str) -> Tuple[str, "subprocess.CompletedProcess[str]", float]:
         started = time.monotonic()

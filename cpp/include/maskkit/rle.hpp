@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,19 @@ RleBatch encode_batch(const std::uint8_t* base, std::size_t n, std::uint64_t h, 
 // a short sum leaves the tail 0 (pycocotools leaves it uninitialized).
 void decode_column_major(const RleView& rle, std::uint8_t* out);
 void decode_row_major(const RleView& rle, std::uint8_t* out);
+
+// Throws std::invalid_argument unless all n items (anything with h and w members) have the size
+// of the first: callers check before they allocate the n masks of that size.
+template <class Sized>
+void require_one_size(const Sized* items, std::size_t n) {
+    for (std::size_t i = 1; i < n; ++i) {
+        if (items[i].h != items[0].h || items[i].w != items[0].w)
+            throw std::invalid_argument("all RLEs of a decode must have the same size: RLE 0 is " +
+                                        std::to_string(items[0].h) + "x" + std::to_string(items[0].w) + ", RLE " +
+                                        std::to_string(i) + " is " + std::to_string(items[i].h) + "x" +
+                                        std::to_string(items[i].w));
+    }
+}
 
 // Decodes every RLE of the batch into out (n * h * w bytes, mask k at out + k*h*w), in
 // parallel. All masks must have size (h, w).
