@@ -223,7 +223,9 @@ def test_fuzz_from_bbox(data: st.DataObject) -> None:
         return
     arr = np.asarray(boxes, np.float64).reshape(-1, 4)
     assert np.isfinite(arr).all() and np.abs(arr).max(initial=0) <= 1e14
-    if h and w and np.abs(arr).max(initial=0) < 1e6:
+    # pycocotools' rleToString writes no NUL after a count that takes 6 characters (its buffer
+    # is 6 per count), which its strlen then reads past: compare only masks below 2^24 pixels
+    if h and w and int(h) * int(w) < 2**24 and np.abs(arr).max(initial=0) < 1e6:
         assert out.to_coco() == coco().frPyObjects(arr, h, w)
 
 
