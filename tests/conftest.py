@@ -110,3 +110,21 @@ def cc3d() -> ModuleType:
 def cv2() -> ModuleType:
     """OpenCV (opencv-python-headless)."""
     return reference("cv2")
+
+
+@pytest.fixture(scope="session")
+def panopticapi_utils() -> ModuleType:
+    """``panopticapi.utils`` (PyPI panopticapi-lite, installed with --no-deps)."""
+    return reference("panopticapi.utils")
+
+
+@pytest.fixture(scope="session")
+def panopticapi_evaluation() -> ModuleType:
+    """``panopticapi.evaluation``."""
+    return reference("panopticapi.evaluation")
+
+
+@pytest.fixture(scope="session")
+def panopticapi_combine() -> ModuleType:
+    """``panopticapi.combine_semantic_and_instance_predictions``."""
+    return reference("panopticapi.combine_semantic_and_instance_predictions")
