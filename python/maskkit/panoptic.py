@@ -7,6 +7,12 @@ its category. COCO stores the map as an RGB PNG, ``id = R + 256 G + 65536 B``
 
 from __future__ import annotations
 
+from ._pan_errors import PanopticKeyError, PanopticZeroDivisionError
+from ._pan_eval import Evaluator
+from ._pan_pq import pq_compute
 from ._pan_rgb import MAX_ID, OFFSET, IdGenerator, id2rgb, rgb2id
 
-__all__ = ["rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET"]
+__all__ = [
+    "rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET",
+    "Evaluator", "pq_compute", "PanopticKeyError", "PanopticZeroDivisionError",
+]

@@ -1,0 +1,255 @@
+// The pair histogram of panoptic quality: how many pixels carry each (ground-truth id,
+// predicted id) pair.
+//
+// panopticapi builds it as np.unique(gt * 2^24 + pred) over whole uint64 images, after widening
+// each decoded PNG to uint32 and packing the colours: four full-image passes and a sort,
+// O(HW log HW). Here both maps are read one row at a time and the row pair is cut into runs of
+// one pair; each run is one update of a small open-addressing table keyed by gt << 24 | pred.
+// Segments are large, so runs are long: a block of eight pixels that continues the current run
+// is checked with one OR of XORs (the compiler vectorizes it) and skipped, and the table sees a
+// few thousand updates per 640x480 image. The keys are sorted once at the end (a few hundred),
+// which gives panopticapi's ascending order, the order its IoUs are summed in.
+//
+// A row comes from one of three sources (IdImage::Kind): a uint32 id map read in place; 8-bit
+// RGB(A) colours packed into a row buffer; or the inflated scanlines of a PNG, unfiltered
+// (None/Sub/Up/Average/Paeth, PNG spec section 9) into a byte row against the previous
+// unfiltered row and then packed. Only two rows per image are ever held, so a PNG is decoded,
+// packed and counted in one pass over its inflated bytes, never materialized as an image.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "maskkit/panoptic.hpp"
+
+namespace maskkit::panoptic {
+namespace {
+
+constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+constexpr std::uint32_t kIdLimit = 1u << 24;
+
+// Open addressing with linear probing over a power-of-two table at most half full.
+class PairCounter {
+public:
+    PairCounter() : keys_(256, kEmpty), counts_(256, 0) {}
+
+    void add(std::uint64_t key, std::uint64_t n) {
+        std::size_t slot = hash(key) & (keys_.size() - 1);
+        while (keys_[slot] != key) {
+            if (keys_[slot] == kEmpty) {
+                keys_[slot] = key;
+                if (++size_ * 2 > keys_.size()) {
+                    grow();
+                    slot = find(key);
+                }
+                break;
+            }
+            slot = (slot + 1) & (keys_.size() - 1);
+        }
+        counts_[slot] += n;
+    }
+
+    PairHistogram sorted() const {
+        PairHistogram out;
+        std::vector<std::size_t> slots;
+        slots.reserve(size_);
+        for (std::size_t s = 0; s < keys_.size(); ++s)
+            if (keys_[s] != kEmpty) slots.push_back(s);
+        std::sort(slots.begin(), slots.end(), [&](std::size_t a, std::size_t b) { return keys_[a] < keys_[b]; });
+        out.keys.reserve(slots.size());
+        out.counts.reserve(slots.size());
+        for (std::size_t s : slots) {
+            out.keys.push_back(keys_[s]);
+            out.counts.push_back(counts_[s]);
+        }
+        return out;
+    }
+
+private:
+    static std::size_t hash(std::uint64_t key) {
+        return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 20);
+    }
+
+    std::size_t find(std::uint64_t key) const {
+        std::size_t slot = hash(key) & (keys_.size() - 1);
+        while (keys_[slot] != key) slot = (slot + 1) & (keys_.size() - 1);
+        return slot;
+    }
+
+    void grow() {
+        std::vector<std::uint64_t> old_keys(keys_.size() * 2, kEmpty);
+        std::vector<std::uint64_t> old_counts(counts_.size() * 2, 0);
+        old_keys.swap(keys_);
+        old_counts.swap(counts_);
+        for (std::size_t s = 0; s < old_keys.size(); ++s) {
+            if (old_keys[s] == kEmpty) continue;
+            std::size_t slot = hash(old_keys[s]) & (keys_.size() - 1);
+            while (keys_[slot] != kEmpty) slot = (slot + 1) & (keys_.size() - 1);
+            keys_[slot] = old_keys[s];
+            counts_[slot] = old_counts[s];
+        }
+    }
+
+    std::vector<std::uint64_t> keys_;
+    std::vector<std::uint64_t> counts_;
+    std::size_t size_ = 0;
+};
+
+std::uint8_t paeth(std::uint8_t a, std::uint8_t b, std::uint8_t c) {
+    const int p = int{a} + int{b} - int{c};
+    const int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
+    if (pa <= pb && pa <= pc) return a;
+    return pb <= pc ? b : c;
+}
+
+// PNG scanline unfiltering for `Bpp` bytes per pixel; `prior` is the previous unfiltered row
+// (zeros above the first row).
+template <unsigned Bpp>
+void unfilter_row(std::uint8_t filter, const std::uint8_t* in, const std::uint8_t* prior, std::uint8_t* out,
+                  std::size_t bytes) {
+    switch (filter) {
+    case 0:
+        std::memcpy(out, in, bytes);
+        return;
+    case 1:
+        for (std::size_t i = 0; i < bytes; ++i)
+            out[i] = static_cast<std::uint8_t>(in[i] + (i >= Bpp ? out[i - Bpp] : 0));
+        return;
+    case 2:
+        for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<std::uint8_t>(in[i] + prior[i]);
+        return;
+    case 3:
+        for (std::size_t i = 0; i < bytes; ++i) {
+            const unsigned left = i >= Bpp ? out[i - Bpp] : 0u;
+            out[i] = static_cast<std::uint8_t>(in[i] + ((left + prior[i]) >> 1));
+        }
+        return;
+    case 4:
+        for (std::size_t i = 0; i < Bpp && i < bytes; ++i) out[i] = static_cast<std::uint8_t>(in[i] + prior[i]);
+        for (std::size_t i = Bpp; i < bytes; ++i)
+            out[i] = static_cast<std::uint8_t>(in[i] + paeth(out[i - Bpp], prior[i], prior[i - Bpp]));
+        return;
+    default:
+        throw std::invalid_argument("PNG scanline filter type must be 0..4, got " + std::to_string(filter));
+    }
+}
+
+void pack_colours(const std::uint8_t* rgb, unsigned channels, std::size_t width, std::uint32_t* ids) {
+    for (std::size_t x = 0; x < width; ++x, rgb += channels)
+        ids[x] = std::uint32_t{rgb[0]} | std::uint32_t{rgb[1]} << 8 | std::uint32_t{rgb[2]} << 16;
+}
+
+// Hands out one row of uint32 ids at a time from any IdImage kind.
+class RowReader {
+public:
+    explicit RowReader(const IdImage& image) : image_(image) {
+        if (image.kind == IdImage::Kind::ids32) {
+            require(image.row_stride >= 0 && static_cast<std::size_t>(image.row_stride) >= 4 * image.width,
+                    "id map rows must not overlap");
+            require_size(image.height == 0 ? 0 : (image.height - 1) * static_cast<std::size_t>(image.row_stride) + 4 * image.width);
+            return;
+        }
+        require(image.channels == 3 || image.channels == 4, "colour images need 3 or 4 channels");
+        ids_.resize(image.width);
+        if (image.kind == IdImage::Kind::rgb8) {
+            require(image.row_stride >= 0 && static_cast<std::size_t>(image.row_stride) >= image.channels * image.width,
+                    "colour rows must not overlap");
+            require_size(image.height == 0 ? 0
+                                           : (image.height - 1) * static_cast<std::size_t>(image.row_stride) +
+                                                 image.channels * image.width);
+            return;
+        }
+        const std::size_t row_bytes = image.channels * image.width;
+        require_size(image.height * (row_bytes + 1));
+        bytes_[0].assign(row_bytes, 0);
+        bytes_[1].assign(row_bytes, 0);
+    }
+
+    const std::uint32_t* row(std::size_t y) {
+        switch (image_.kind) {
+        case IdImage::Kind::ids32: {
+            const std::uint8_t* p = image_.data + y * static_cast<std::size_t>(image_.row_stride);
+            return reinterpret_cast<const std::uint32_t*>(p);
+        }
+        case IdImage::Kind::rgb8:
+            pack_colours(image_.data + y * static_cast<std::size_t>(image_.row_stride), image_.channels, image_.width,
+                         ids_.data());
+            return ids_.data();
+        case IdImage::Kind::png_scanlines: {
+            const std::size_t row_bytes = image_.channels * image_.width;
+            const std::uint8_t* line = image_.data + y * (row_bytes + 1);
+            std::uint8_t* out = bytes_[y & 1].data();
+            const std::uint8_t* prior = bytes_[(y + 1) & 1].data();
+            if (image_.channels == 3)
+                unfilter_row<3>(line[0], line + 1, prior, out, row_bytes);
+            else
+                unfilter_row<4>(line[0], line + 1, prior, out, row_bytes);
+            pack_colours(out, image_.channels, image_.width, ids_.data());
+            return ids_.data();
+        }
+        }
+        throw std::logic_error("unknown id image kind");
+    }
+
+private:
+    static void require(bool ok, const char* rule) {
+        if (!ok) throw std::invalid_argument(rule);
+    }
+
+    void require_size(std::size_t needed) const {
+        if (image_.size < needed)
+            throw std::invalid_argument("id image buffer holds " + std::to_string(image_.size) + " bytes, its shape needs " +
+                                        std::to_string(needed));
+    }
+
+    const IdImage& image_;
+    std::vector<std::uint32_t> ids_;
+    std::vector<std::uint8_t> bytes_[2];
+};
+
+// Cuts one row pair into runs of one (gt, pred) pair and counts them; returns the OR of every
+// run's ids, so that the caller can refuse ids of 2^24 or more.
+std::uint32_t count_row(const std::uint32_t* gt, const std::uint32_t* pred, std::size_t width, PairCounter& counter) {
+    constexpr std::size_t kBlock = 8;
+    std::uint32_t seen = 0;
+    std::size_t x = 0;
+    while (x < width) {
+        const std::uint32_t g = gt[x], p = pred[x];
+        std::size_t end = x + 1;
+        while (end + kBlock <= width) {
+            std::uint32_t differs = 0;
+            for (std::size_t k = 0; k < kBlock; ++k) differs |= (gt[end + k] ^ g) | (pred[end + k] ^ p);
+            if (differs) break;
+            end += kBlock;
+        }
+        while (end < width && gt[end] == g && pred[end] == p) ++end;
+        seen |= g | p;
+        counter.add(std::uint64_t{g} << 24 | p, end - x);
+        x = end;
+    }
+    return seen;
+}
+
+}  // namespace
+
+PairHistogram pair_histogram(const IdImage& gt, const IdImage& pred) {
+    if (gt.height != pred.height || gt.width != pred.width)
+        throw std::invalid_argument("ground truth and prediction must have one shape, got (" + std::to_string(gt.height) +
+                                    ", " + std::to_string(gt.width) + ") and (" + std::to_string(pred.height) + ", " +
+                                    std::to_string(pred.width) + ")");
+    RowReader gt_rows(gt), pred_rows(pred);
+    PairCounter counter;
+    std::uint32_t seen = 0;
+    for (std::size_t y = 0; y < gt.height; ++y) {
+        const std::uint32_t* g = gt_rows.row(y);
+        const std::uint32_t* p = pred_rows.row(y);
+        seen |= count_row(g, p, gt.width, counter);
+    }
+    if (seen >= kIdLimit)
+        throw std::invalid_argument("segment ids must be below 2^24 (16777216) to pair without aliasing");
+    return counter.sorted();
+}
+
+}  // namespace maskkit::panoptic
