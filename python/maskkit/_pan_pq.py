@@ -140,7 +140,7 @@ def pq_compute(
     ...         json.dump(data, f)
     >>> result = panoptic.pq_compute(os.path.join(root, "gt.json"), os.path.join(root, "pred.json"))
     >>> result["All"]
-    {'pq': 0.5833333333333333, 'sq': 0.5833333333333333, 'rq': 1.0, 'n': 2}
+    {'pq': 0.3333333333333333, 'sq': 0.3333333333333333, 'rq': 0.5, 'n': 2}
     """
     categories, pairs, gt_folder, pred_folder = load_pairs(gt_json_file, pred_json_file, gt_folder, pred_folder)
     evaluator = Evaluator(categories, mode=mode)
