@@ -65,13 +65,13 @@ def _segment_dict(segments: Any, side: str, image_id: Any, strict: bool) -> Dict
         raise TypeError(f"image {image_id!r}: {side} segments_info must be a list of dicts, got {type(segments).__name__}")
     table: Dict[Any, Mapping[str, Any]] = {}
     for segment in segments:
-        if not isinstance(segment, Mapping):
-            raise TypeError(f"image {image_id!r}: each {side} segment must be a dict, got {snippet(segment)}")
         try:
             key = segment["id"]
         except KeyError:
             raise PanopticKeyError(f"image {image_id!r}: a {side} segment has no 'id': {snippet(segment)}") from None
-        if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer)):
+        except (TypeError, IndexError):
+            raise TypeError(f"image {image_id!r}: each {side} segment must be a dict, got {snippet(segment)}") from None
+        if type(key) is not int and (isinstance(key, (bool, np.bool_)) or not isinstance(key, np.integer)):
             raise TypeError(f"image {image_id!r}: {side} segment ids must be integers, got {snippet(key)}")
         if not strict and key in table:
             raise ValueError(f"image {image_id!r}: {side} segment id {key} is listed twice")
@@ -81,37 +81,39 @@ def _segment_dict(segments: Any, side: str, image_id: Any, strict: bool) -> Dict
     return table
 
 
-def _field(segment: Mapping[str, Any], name: str, side: str, image_id: Any) -> Any:
-    try:
-        return segment[name]
-    except KeyError:
-        raise PanopticKeyError(
-            f"image {image_id!r}: {side} segment {segment.get('id')!r} has no {name!r}"
-        ) from None
+def _missing_field(values: List[Mapping[str, Any]], name: str, side: str, image_id: Any) -> PanopticKeyError:
+    segment = next(s for s in values if name not in s)
+    return PanopticKeyError(f"image {image_id!r}: {side} segment {segment.get('id')!r} has no {name!r}")
 
 
 def _table(
     segments: Dict[Any, Mapping[str, Any]], index: Dict[Any, int], side: str, image_id: Any, need_area: bool
 ) -> _Table:
     n = len(segments)
-    ids = np.fromiter((int(k) for k in segments), np.int64, n)
+    ids = np.array(list(segments), np.int64).reshape(n)
     values = list(segments.values())
     try:
-        category = np.fromiter((index.get(_field(s, "category_id", side, image_id), -1) for s in values), np.int32, n)
+        category = np.array([index.get(s["category_id"], -1) for s in values], np.int32).reshape(n)
+    except KeyError:
+        raise _missing_field(values, "category_id", side, image_id) from None
     except TypeError:
         raise TypeError(f"image {image_id!r}: {side} category ids must be hashable, e.g. integers") from None
     if side == "prediction":
         return ids, category, np.zeros(n, np.uint8), np.zeros(n, np.float64)
-    crowd = np.fromiter((_field(s, "iscrowd", side, image_id) == 1 for s in values), np.uint8, n)
-    if need_area:
-        areas = [_field(s, "area", side, image_id) for s in values]
-        for a in areas:
-            if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, float, np.integer, np.floating)):
-                raise TypeError(f"image {image_id!r}: ground-truth areas must be numbers, got {snippet(a)}")
-        area = np.array(areas, np.float64).reshape(n)
-    else:
-        area = np.zeros(n, np.float64)
-    return ids, category, crowd, area
+    try:
+        crowd = np.array([s["iscrowd"] == 1 for s in values], np.uint8).reshape(n)
+    except KeyError:
+        raise _missing_field(values, "iscrowd", side, image_id) from None
+    if not need_area:
+        return ids, category, crowd, np.zeros(n, np.float64)
+    try:
+        areas = [s["area"] for s in values]
+    except KeyError:
+        raise _missing_field(values, "area", side, image_id) from None
+    for a in areas:
+        if type(a) is not int and (isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, float, np.integer, np.floating))):
+            raise TypeError(f"image {image_id!r}: ground-truth areas must be numbers, got {snippet(a)}")
+    return ids, category, crowd, np.array(areas, np.float64).reshape(n)
 
 
 class Evaluator:

@@ -40,6 +40,8 @@ class BenchConfig:
         Side of the square multilabel image of ``cc_multilabel``.
     cc_volume_side
         Side of the cubic volume of ``cc_3d`` and ``cc_3d6``.
+    n_panoptic
+        Image pairs (``height x width``) of the panoptic-quality workloads.
     seed
         Seed of every generator.
     """
@@ -59,6 +61,7 @@ class BenchConfig:
     cc_side: int = 4096
     cc_multi_side: int = 2048
     cc_volume_side: int = 256
+    n_panoptic: int = 40
     seed: int = 0
 
 
@@ -79,4 +82,5 @@ QUICK = BenchConfig(
     cc_side=256,
     cc_multi_side=128,
     cc_volume_side=32,
+    n_panoptic=3,
 )

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -21,6 +25,7 @@ from maskkit import coco as mk
 from maskkit import rle
 
 from .coco_annotations import coco_like_annotations
+from .panoptic_data import PanopticSample, make_panoptic_dataset, write_panoptic_dataset
 from .config import BenchConfig
 
 __all__ = [
@@ -373,6 +378,16 @@ def make_multilabel(side: int, classes: int = 20, background: float = 0.35, seed
     return out
 
 
+@dataclass(frozen=True)
+class PanopticFiles:
+    """Where the panoptic workloads' PNGs and JSONs were written."""
+
+    gt_json: str
+    pred_json: str
+    gt_folder: str
+    pred_folder: str
+
+
 class BenchData:
     """The generated inputs of one configuration, each built on first use and then kept.
 
@@ -508,3 +523,18 @@ class BenchData:
         c = self.config
         side = c.cc_volume_side
         return make_blobs((side, side, side), 2.0, 0.3, c.seed + 14)
+
+    @cached_property
+    def panoptic(self) -> tuple[list[dict[str, Any]], list[PanopticSample]]:
+        """``(categories, samples)``: ``n_panoptic`` COCO-panoptic-like image pairs."""
+        c = self.config
+        return make_panoptic_dataset(c.n_panoptic, c.height, c.width, 20, c.seed + 20)
+
+    @cached_property
+    def panoptic_files(self) -> PanopticFiles:
+        """:attr:`panoptic` written as COCO panoptic PNGs + JSONs to a temporary folder that is
+        removed with this object."""
+        folder = tempfile.mkdtemp(prefix="maskkit-bench-panoptic-")
+        weakref.finalize(self, shutil.rmtree, folder, True)
+        gt_json, pred_json = write_panoptic_dataset(folder, *self.panoptic)
+        return PanopticFiles(gt_json, pred_json, gt_json[: -len(".json")], pred_json[: -len(".json")])

@@ -25,6 +25,8 @@ DISTRIBUTIONS = {
     "cc3d": "connected-components-3d",
     "scipy": "scipy",
     "skimage": "scikit-image",
+    "panopticapi": "panopticapi-lite",
+    "vernier": "vernier",
 }
 
 
