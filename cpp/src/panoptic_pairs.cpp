@@ -109,40 +109,64 @@ std::uint8_t paeth(std::uint8_t a, std::uint8_t b, std::uint8_t c) {
 }
 
 // PNG scanline unfiltering for `Bpp` bytes per pixel; `prior` is the previous unfiltered row
-// (zeros above the first row).
+// (zeros above the first row). Rows hold whole pixels. The first pixel has no left neighbour
+// (its left and upper-left bytes count as 0) and is done apart, so the loops carry no branch.
 template <unsigned Bpp>
-void unfilter_row(std::uint8_t filter, const std::uint8_t* in, const std::uint8_t* prior, std::uint8_t* out,
-                  std::size_t bytes) {
+void unfilter_row(std::uint8_t filter, const std::uint8_t* __restrict in, const std::uint8_t* __restrict prior,
+                  std::uint8_t* __restrict out, std::size_t bytes) {
+    const std::size_t first = std::min<std::size_t>(Bpp, bytes);
     switch (filter) {
     case 0:
         std::memcpy(out, in, bytes);
         return;
     case 1:
-        for (std::size_t i = 0; i < bytes; ++i)
-            out[i] = static_cast<std::uint8_t>(in[i] + (i >= Bpp ? out[i - Bpp] : 0));
+        for (std::size_t i = 0; i < first; ++i) out[i] = in[i];
+        for (std::size_t i = Bpp; i < bytes; ++i) out[i] = static_cast<std::uint8_t>(in[i] + out[i - Bpp]);
         return;
     case 2:
         for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<std::uint8_t>(in[i] + prior[i]);
         return;
     case 3:
-        for (std::size_t i = 0; i < bytes; ++i) {
-            const unsigned left = i >= Bpp ? out[i - Bpp] : 0u;
-            out[i] = static_cast<std::uint8_t>(in[i] + ((left + prior[i]) >> 1));
-        }
+        for (std::size_t i = 0; i < first; ++i) out[i] = static_cast<std::uint8_t>(in[i] + (prior[i] >> 1));
+        for (std::size_t i = Bpp; i < bytes; ++i)
+            out[i] = static_cast<std::uint8_t>(in[i] + ((unsigned{out[i - Bpp]} + prior[i]) >> 1));
         return;
     case 4:
-        for (std::size_t i = 0; i < Bpp && i < bytes; ++i) out[i] = static_cast<std::uint8_t>(in[i] + prior[i]);
-        for (std::size_t i = Bpp; i < bytes; ++i)
-            out[i] = static_cast<std::uint8_t>(in[i] + paeth(out[i - Bpp], prior[i], prior[i - Bpp]));
+        for (std::size_t i = 0; i < first; ++i) out[i] = static_cast<std::uint8_t>(in[i] + prior[i]);
+        for (std::size_t x = Bpp; x < bytes; x += Bpp) {
+            // Inside a segment the filtered pixel is 0 and the pixel above equals its left
+            // neighbour; Paeth then predicts the left pixel (p = a + b - c = a), which continues.
+            bool continues = true;
+            for (unsigned c = 0; c < Bpp; ++c) continues &= (in[x + c] == 0) & (prior[x + c] == prior[x + c - Bpp]);
+            if (continues) {
+                for (unsigned c = 0; c < Bpp; ++c) out[x + c] = out[x + c - Bpp];
+                continue;
+            }
+            for (unsigned c = 0; c < Bpp; ++c)
+                out[x + c] = static_cast<std::uint8_t>(in[x + c] + paeth(out[x + c - Bpp], prior[x + c], prior[x + c - Bpp]));
+        }
         return;
     default:
         throw std::invalid_argument("PNG scanline filter type must be 0..4, got " + std::to_string(filter));
     }
 }
 
+// id = R + 256 G + 65536 B of each pixel: one little-endian 4-byte load masked to 3 bytes (the
+// last pixel of a 3-channel row, whose fourth byte may lie past the buffer, is read bytewise).
 void pack_colours(const std::uint8_t* rgb, unsigned channels, std::size_t width, std::uint32_t* ids) {
-    for (std::size_t x = 0; x < width; ++x, rgb += channels)
-        ids[x] = std::uint32_t{rgb[0]} | std::uint32_t{rgb[1]} << 8 | std::uint32_t{rgb[2]} << 16;
+    const std::size_t loaded = channels == 4 ? width : (width == 0 ? 0 : width - 1);
+    for (std::size_t x = 0; x < loaded; ++x) {
+        std::uint32_t word;
+        std::memcpy(&word, rgb + x * channels, 4);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        word = __builtin_bswap32(word);
+#endif
+        ids[x] = word & 0xFFFFFFu;
+    }
+    for (std::size_t x = loaded; x < width; ++x) {
+        const std::uint8_t* px = rgb + x * channels;
+        ids[x] = std::uint32_t{px[0]} | std::uint32_t{px[1]} << 8 | std::uint32_t{px[2]} << 16;
+    }
 }
 
 // Hands out one row of uint32 ids at a time from any IdImage kind.
