@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -85,8 +86,12 @@ def test_cli_default_report_fits_one_screen(all_references: None, tmp_path: Path
     assert "memory floors" not in out and "scaling" not in out and "--details" in out
     assert str(maskkit.simd_info()["active"]) in lines[0] and "pycocotools 2.0" in lines[1]
     report = json.loads(path.read_text())
+    first_variants = {}
     for row in report["rows"]:
-        assert f"{row['label']} [{row['variant']}]" in out
+        first_variants.setdefault((row["workload"], row["reference_name"]), row["variant"])
+    for row in report["rows"]:
+        shown = re.search(re.escape(f"{row['label']} [{row['variant']}]") + r" *\|", out) is not None
+        assert shown == (first_variants[row["workload"], row["reference_name"]] == row["variant"]), row
         assert row["threads_nt"] == 2
         _check_row(row, compared=True)
     assert report["mismatches"] == [] and report["missing_references"] == []
@@ -131,10 +136,12 @@ def test_missing_pycocotools_is_named_with_the_install_command(monkeypatch: pyte
         _check_row(row, compared=False)
         assert "pycocotools not installed" in row["parity"]
     assert report["rows"][4]["checked"]  # the numpy reference still runs
-    text = _bench.format_report(report)
+    text = _bench.format_report(report, details=True)
     assert 'missing references: pycocotools' in text and _bench.INSTALL_HINT in text
     table = [line for line in text.splitlines() if " [" in line and "|" in line]
     assert len(table) == 5 and [line.split("|")[1].strip() for line in table].count("skipped") == 4
+    headline = [line for line in _bench.format_report(report).splitlines() if " [" in line and "|" in line]
+    assert [line.split(" [")[0] for line in headline] == ["encode F", "iou", "Kaggle encode"]
 
 
 def test_missing_cc_references_time_maskkit_alone(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-reference", action="store_true", help="skip the reference packages even if installed (maskkit times only)"
     )
     bench.add_argument("--strict", action="store_true", help="stop at the first result that differs")
+    # Subcommands of the dataset-level jobs: each module adds its parser with a `handler`.
+    from . import _pan_cli_pq
+
+    _pan_cli_pq.add_parser(sub)
     return parser
 
 
@@ -138,5 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.command == "bench":
         return _bench(args)
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        status: int = handler(args)
+        return status
     parser.print_help()
     return 0 if args.command is None else 2

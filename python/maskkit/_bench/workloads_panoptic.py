@@ -78,13 +78,13 @@ def _panopticapi_arrays(d: BenchData) -> Callable[[ModuleType], Any]:
     categories = {c["id"]: c for c in categories_list}
 
     def run(evaluation: ModuleType) -> dict[str, Any]:
-        saved = evaluation.Image
-        evaluation.Image = SimpleNamespace(open=store.__getitem__)
+        saved = getattr(evaluation, "Image")
+        setattr(evaluation, "Image", SimpleNamespace(open=store.__getitem__))
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 stat = evaluation.pq_compute_single_core(0, pairs, "gt", "pred", categories)
         finally:
-            evaluation.Image = saved
+            setattr(evaluation, "Image", saved)
         return _panopticapi_results(evaluation, categories, stat)
 
     return run
