@@ -117,7 +117,7 @@ void unfilter_row(std::uint8_t filter, const std::uint8_t* __restrict in, const 
     const std::size_t first = std::min<std::size_t>(Bpp, bytes);
     switch (filter) {
     case 0:
-        std::memcpy(out, in, bytes);
+        if (bytes) std::memcpy(out, in, bytes);  // an empty row may have null buffers
         return;
     case 1:
         for (std::size_t i = 0; i < first; ++i) out[i] = in[i];

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
@@ -19,7 +20,7 @@ from ._pan_eval import Evaluator
 from ._pan_png import id_source
 from ._validate import snippet
 
-__all__ = ["pq_compute", "load_pairs"]
+__all__ = ["pq_compute", "evaluate_cityscapes", "load_pairs", "write_json_atomically"]
 
 
 def _load_json(path: Any, side: str) -> Dict[str, Any]:
@@ -184,3 +185,48 @@ def pq_compute(
                 for future in window:
                     future.cancel()
     return evaluator.compute()
+
+
+def write_json_atomically(document: Any, path: Any, **dump_options: Any) -> None:
+    """Write ``document`` as JSON to ``path`` through a temporary file in the same folder, so
+    that an error leaves no partial file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".maskkit-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            json.dump(document, f, **dump_options)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def evaluate_cityscapes(
+    gt_json_file: Any,
+    gt_folder: Optional[str],
+    pred_json_file: Any,
+    pred_folder: Optional[str],
+    results_file: Optional[str] = "resultPanopticSemanticLabeling.json",
+    *,
+    mode: str = "strict",
+    num_threads: Optional[int] = None,
+) -> Dict[str, Any]:
+    """Cityscapes panoptic evaluation: cityscapesScripts' ``evaluatePanoptic``.
+
+    Its metric is panopticapi's (:func:`pq_compute`, same results); it differs in its arguments'
+    order, its default folders (the JSON path without its extension) and in writing the result
+    dict to ``results_file`` (sorted keys, indent 4; ``None`` writes nothing).
+
+    Examples
+    --------
+    >>> from maskkit import panoptic
+    >>> panoptic.evaluate_cityscapes  # doctest: +ELLIPSIS
+    <function evaluate_cityscapes at ...>
+    """
+    gt_folder = os.path.splitext(str(gt_json_file))[0] if gt_folder is None else gt_folder
+    pred_folder = os.path.splitext(str(pred_json_file))[0] if pred_folder is None else pred_folder
+    results = pq_compute(gt_json_file, pred_json_file, gt_folder, pred_folder, mode=mode, num_threads=num_threads)
+    if results_file is not None:
+        document = {**results, "per_class": {str(k): v for k, v in results["per_class"].items()}}
+        write_json_atomically(document, results_file, sort_keys=True, indent=4)
+    return results

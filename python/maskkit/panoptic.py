@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from ._pan_errors import PanopticKeyError, PanopticZeroDivisionError
 from ._pan_eval import Evaluator
-from ._pan_pq import pq_compute
+from ._pan_pq import evaluate_cityscapes, pq_compute
 from ._pan_rgb import MAX_ID, OFFSET, IdGenerator, id2rgb, rgb2id
 
 __all__ = [
     "rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET",
-    "Evaluator", "pq_compute", "PanopticKeyError", "PanopticZeroDivisionError",
+    "Evaluator", "pq_compute", "evaluate_cityscapes", "PanopticKeyError", "PanopticZeroDivisionError",
 ]

@@ -397,3 +397,16 @@ def test_pq_compute_memory_does_not_grow_with_the_number_of_images(tmp_path: Pat
         for c in (8, 64)
     ]
     assert peaks[1] < peaks[0] + 4096, peaks  # KiB: 56 more images cost less than 4 MiB
+
+
+def test_cityscapes_evaluation_writes_the_results_file(dataset: Dict[str, Any], tmp_path: Path) -> None:
+    target = tmp_path / "out" / "result.json"
+    target.parent.mkdir()
+    results = panoptic.evaluate_cityscapes(dataset["gt"], None, dataset["pred"], None, str(target))
+    assert results == panoptic.pq_compute(dataset["gt"], dataset["pred"])
+    written = json.loads(target.read_text())
+    assert written["All"] == results["All"] and set(written["per_class"]) == {str(k) for k in results["per_class"]}
+    assert list(target.parent.iterdir()) == [target]  # no temporary file left
+    with pytest.raises(FileNotFoundError):
+        panoptic.evaluate_cityscapes(dataset["gt"], None, dataset["pred"], str(tmp_path / "none"), str(tmp_path / "x.json"))
+    assert not (tmp_path / "x.json").exists()
