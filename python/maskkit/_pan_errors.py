@@ -13,7 +13,7 @@ True
 
 from __future__ import annotations
 
-__all__ = ["PanopticKeyError", "PanopticZeroDivisionError"]
+__all__ = ["PanopticImageError", "PanopticKeyError", "PanopticZeroDivisionError"]
 
 
 class PanopticKeyError(KeyError, ValueError):
@@ -26,3 +26,9 @@ class PanopticKeyError(KeyError, ValueError):
 class PanopticZeroDivisionError(ZeroDivisionError, ValueError):
     """A strict-mode average over no category (no category had a true positive, false positive
     or false negative)."""
+
+
+class PanopticImageError(OSError, ValueError):
+    """A PNG that cannot be decoded (truncated, damaged, not a PNG). Pillow reports such files
+    with OSError, SyntaxError and others; maskkit raises this one class, an OSError as Pillow's
+    usual one and a ValueError for its bad-value rule."""

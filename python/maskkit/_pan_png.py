@@ -5,8 +5,8 @@ chunk CRCs), inflates its IDAT stream with libdeflate (the ``deflate`` package) 
 is not installed, the standard library's zlib, and hands the still-filtered scanlines to the
 core, which unfilters, packs colours to ids and counts pairs row by row. Every other file
 (palette, grayscale, 16-bit, interlaced, damaged, truncated) is decoded by Pillow exactly as
-panopticapi decodes it, ``np.array(Image.open(f), dtype=np.uint32)``, so results and errors
-are panopticapi's in both cases.
+panopticapi decodes it, ``np.array(Image.open(f), dtype=np.uint32)``, so results are
+panopticapi's in both cases; a file Pillow cannot decode raises :class:`PanopticImageError`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import zlib
 from typing import Any, Callable, List, Optional, Tuple
 
 import numpy as np
+
+from ._pan_errors import PanopticImageError
 
 __all__ = ["IdSource", "id_source", "array_source", "inflater", "png_source", "pillow_source"]
 
@@ -113,9 +115,12 @@ def pillow_source(data: bytes, name: str) -> IdSource:
     (panopticapi's rgb2id fails on it the same way)."""
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as image:
-        mode = image.mode
-        pixels = np.array(image, dtype=np.uint32)
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            mode = image.mode
+            pixels = np.array(image, dtype=np.uint32)
+    except Exception as exc:  # whatever Pillow raises for a damaged file (OSError, SyntaxError, ...)
+        raise PanopticImageError(f"panoptic PNG {name} cannot be decoded: {type(exc).__name__}: {exc}") from exc
     if pixels.ndim != 3:
         raise TypeError(f"panoptic PNG {name} must have colour channels (RGB), got Pillow mode {mode!r}")
     if pixels.shape[2] < 3:

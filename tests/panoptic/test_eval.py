@@ -343,6 +343,9 @@ def test_missing_and_damaged_pngs(dataset: Dict[str, Any]) -> None:
     pred_png = dataset["root"] / "pred" / "000000000001.png"
     data = pred_png.read_bytes()
     pred_png.write_bytes(data[: len(data) // 2])
+    with pytest.raises(panoptic.PanopticImageError, match="cannot be decoded"):
+        panoptic.pq_compute(dataset["gt"], dataset["pred"])
+    pred_png.write_bytes(b"not a png")
     with pytest.raises(OSError):
         panoptic.pq_compute(dataset["gt"], dataset["pred"])
     pred_png.unlink()
