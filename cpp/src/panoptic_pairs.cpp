@@ -10,11 +10,12 @@
 // few thousand updates per 640x480 image. The keys are sorted once at the end (a few hundred),
 // which gives panopticapi's ascending order, the order its IoUs are summed in.
 //
-// A row comes from one of three sources (IdImage::Kind): a uint32 id map read in place; 8-bit
-// RGB(A) colours packed into a row buffer; or the inflated scanlines of a PNG, unfiltered
-// (None/Sub/Up/Average/Paeth, PNG spec section 9) into a byte row against the previous
-// unfiltered row and then packed. Only two rows per image are ever held, so a PNG is decoded,
-// packed and counted in one pass over its inflated bytes, never materialized as an image.
+// A row comes from one of three sources (IdImage::Kind): a uint32 id map or 8-bit RGB(A)
+// colours, read in place; or the inflated scanlines of a PNG, unfiltered (None/Sub/Up/Average/
+// Paeth, PNG spec section 9) into a byte row against the previous unfiltered row. Runs are found
+// on the bytes (a pixel that repeats its left neighbour byte for byte continues the run), so
+// colours are packed to ids only at run starts. Only two rows per image are ever held: a PNG is
+// decoded and counted in one pass over its inflated bytes, never materialized as an image.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -151,25 +152,29 @@ void unfilter_row(std::uint8_t filter, const std::uint8_t* __restrict in, const 
     }
 }
 
-// id = R + 256 G + 65536 B of each pixel: one little-endian 4-byte load masked to 3 bytes (the
-// last pixel of a 3-channel row, whose fourth byte may lie past the buffer, is read bytewise).
-void pack_colours(const std::uint8_t* rgb, unsigned channels, std::size_t width, std::uint32_t* ids) {
-    const std::size_t loaded = channels == 4 ? width : (width == 0 ? 0 : width - 1);
-    for (std::size_t x = 0; x < loaded; ++x) {
-        std::uint32_t word;
-        std::memcpy(&word, rgb + x * channels, 4);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        word = __builtin_bswap32(word);
-#endif
-        ids[x] = word & 0xFFFFFFu;
+// The three pixel formats of a byte row: a native uint32 id, or COCO colours
+// (id = R + 256 G + 65536 B) of 3 or 4 (alpha ignored) bytes.
+struct Ids {
+    static constexpr unsigned bytes = 4;
+    static std::uint32_t id(const std::uint8_t* px) {
+        std::uint32_t value;
+        std::memcpy(&value, px, 4);
+        return value;
     }
-    for (std::size_t x = loaded; x < width; ++x) {
-        const std::uint8_t* px = rgb + x * channels;
-        ids[x] = std::uint32_t{px[0]} | std::uint32_t{px[1]} << 8 | std::uint32_t{px[2]} << 16;
+};
+struct Rgb {
+    static constexpr unsigned bytes = 3;
+    static std::uint32_t id(const std::uint8_t* px) {
+        return std::uint32_t{px[0]} | std::uint32_t{px[1]} << 8 | std::uint32_t{px[2]} << 16;
     }
-}
+};
+struct Rgba {
+    static constexpr unsigned bytes = 4;
+    static std::uint32_t id(const std::uint8_t* px) { return Rgb::id(px); }
+};
 
-// Hands out one row of uint32 ids at a time from any IdImage kind.
+// Hands out one row of pixels at a time from any IdImage kind: a pointer into the caller's
+// buffer for id maps and colour images, the unfiltered row for PNG scanlines.
 class RowReader {
 public:
     explicit RowReader(const IdImage& image) : image_(image) {
@@ -180,7 +185,6 @@ public:
             return;
         }
         require(image.channels == 3 || image.channels == 4, "colour images need 3 or 4 channels");
-        ids_.resize(image.width);
         if (image.kind == IdImage::Kind::rgb8) {
             require(image.row_stride >= 0 && static_cast<std::size_t>(image.row_stride) >= image.channels * image.width,
                     "colour rows must not overlap");
@@ -195,30 +199,18 @@ public:
         bytes_[1].assign(row_bytes, 0);
     }
 
-    const std::uint32_t* row(std::size_t y) {
-        switch (image_.kind) {
-        case IdImage::Kind::ids32: {
-            const std::uint8_t* p = image_.data + y * static_cast<std::size_t>(image_.row_stride);
-            return reinterpret_cast<const std::uint32_t*>(p);
-        }
-        case IdImage::Kind::rgb8:
-            pack_colours(image_.data + y * static_cast<std::size_t>(image_.row_stride), image_.channels, image_.width,
-                         ids_.data());
-            return ids_.data();
-        case IdImage::Kind::png_scanlines: {
-            const std::size_t row_bytes = image_.channels * image_.width;
-            const std::uint8_t* line = image_.data + y * (row_bytes + 1);
-            std::uint8_t* out = bytes_[y & 1].data();
-            const std::uint8_t* prior = bytes_[(y + 1) & 1].data();
-            if (image_.channels == 3)
-                unfilter_row<3>(line[0], line + 1, prior, out, row_bytes);
-            else
-                unfilter_row<4>(line[0], line + 1, prior, out, row_bytes);
-            pack_colours(out, image_.channels, image_.width, ids_.data());
-            return ids_.data();
-        }
-        }
-        throw std::logic_error("unknown id image kind");
+    const std::uint8_t* row(std::size_t y) {
+        if (image_.kind != IdImage::Kind::png_scanlines)
+            return image_.data + y * static_cast<std::size_t>(image_.row_stride);
+        const std::size_t row_bytes = image_.channels * image_.width;
+        const std::uint8_t* line = image_.data + y * (row_bytes + 1);
+        std::uint8_t* out = bytes_[y & 1].data();
+        const std::uint8_t* prior = bytes_[(y + 1) & 1].data();
+        if (image_.channels == 3)
+            unfilter_row<3>(line[0], line + 1, prior, out, row_bytes);
+        else
+            unfilter_row<4>(line[0], line + 1, prior, out, row_bytes);
+        return out;
     }
 
 private:
@@ -233,54 +225,75 @@ private:
     }
 
     const IdImage& image_;
-    std::vector<std::uint32_t> ids_;
     std::vector<std::uint8_t> bytes_[2];
 };
 
-// How many of the pixels from `x` on continue the run of (g, p), in whole blocks of 16: SSE2
-// (part of every x86-64 CPU) compares 16 pairs per step; elsewhere a loop the compiler
-// vectorizes.
-std::size_t run_blocks(const std::uint32_t* gt, const std::uint32_t* pred, std::size_t x, std::size_t width,
-                       std::uint32_t g, std::uint32_t p) {
-    constexpr std::size_t kBlock = 16;
-    std::size_t end = x;
+// Whether `n` bytes from `at` equal the `n` bytes `shift` before them: for a row of pixels of
+// `shift` bytes, whether every pixel in that span equals the one before it. SSE2 (part of every
+// x86-64 CPU) compares 16 bytes a step; elsewhere memcmp.
+bool repeats(const std::uint8_t* at, std::size_t n, unsigned shift) {
 #if defined(__SSE2__)
-    const __m128i gv = _mm_set1_epi32(static_cast<int>(g)), pv = _mm_set1_epi32(static_cast<int>(p));
-    while (end + kBlock <= width) {
-        __m128i same = _mm_set1_epi32(-1);
-        for (std::size_t k = 0; k < kBlock; k += 4) {
-            const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(gt + end + k));
-            const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pred + end + k));
-            same = _mm_and_si128(same, _mm_and_si128(_mm_cmpeq_epi32(a, gv), _mm_cmpeq_epi32(b, pv)));
-        }
-        if (_mm_movemask_epi8(same) != 0xFFFF) break;
-        end += kBlock;
+    for (std::size_t k = 0; k < n; k += 16) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + k));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + k - shift));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) != 0xFFFF) return false;
     }
+    return true;
 #else
-    while (end + kBlock <= width) {
-        std::uint32_t differs = 0;
-        for (std::size_t k = 0; k < kBlock; ++k) differs |= (gt[end + k] ^ g) | (pred[end + k] ^ p);
-        if (differs) break;
-        end += kBlock;
-    }
+    return std::memcmp(at, at - shift, n) == 0;
 #endif
-    return end;
 }
 
-// Cuts one row pair into runs of one (gt, pred) pair and counts them; returns the OR of every
-// run's ids, so that the caller can refuse ids of 2^24 or more.
-std::uint32_t count_row(const std::uint32_t* gt, const std::uint32_t* pred, std::size_t width, PairCounter& counter) {
+// Cuts one row pair into runs of one (gt, pred) pair and counts them. A run grows 16 pixels at
+// a time while both rows repeat their previous pixel byte for byte (an alpha change only ends
+// a block early; the pixel-by-pixel step compares ids). Returns the OR of every run's ids, so
+// that the caller can refuse ids of 2^24 or more.
+template <class G, class P>
+std::uint32_t count_row(const std::uint8_t* gt, const std::uint8_t* pred, std::size_t width, PairCounter& counter) {
+    constexpr std::size_t kBlock = 16;
     std::uint32_t seen = 0;
     std::size_t x = 0;
     while (x < width) {
-        const std::uint32_t g = gt[x], p = pred[x];
-        std::size_t end = run_blocks(gt, pred, x + 1, width, g, p);
-        while (end < width && gt[end] == g && pred[end] == p) ++end;
+        const std::uint32_t g = G::id(gt + x * G::bytes), p = P::id(pred + x * P::bytes);
+        std::size_t end = x + 1;
+        while (end + kBlock <= width && repeats(gt + end * G::bytes, kBlock * G::bytes, G::bytes) &&
+               repeats(pred + end * P::bytes, kBlock * P::bytes, P::bytes))
+            end += kBlock;
+        while (end < width && G::id(gt + end * G::bytes) == g && P::id(pred + end * P::bytes) == p) ++end;
         seen |= g | p;
         counter.add(std::uint64_t{g} << 24 | p, end - x);
         x = end;
     }
     return seen;
+}
+
+template <class G, class P>
+PairHistogram count_rows(const IdImage& gt, const IdImage& pred) {
+    RowReader gt_rows(gt), pred_rows(pred);
+    PairCounter counter;
+    std::uint32_t seen = 0;
+    for (std::size_t y = 0; y < gt.height; ++y) {
+        const std::uint8_t* g = gt_rows.row(y);
+        const std::uint8_t* p = pred_rows.row(y);
+        seen |= count_row<G, P>(g, p, gt.width, counter);
+    }
+    if (seen >= kIdLimit)
+        throw std::invalid_argument("segment ids must be below 2^24 (16777216) to pair without aliasing");
+    return counter.sorted();
+}
+
+int pixel_format(const IdImage& image) {
+    if (image.kind == IdImage::Kind::ids32) return 0;
+    return image.channels == 3 ? 1 : 2;
+}
+
+template <class G>
+PairHistogram count_rows_of(const IdImage& gt, const IdImage& pred) {
+    switch (pixel_format(pred)) {
+    case 0: return count_rows<G, Ids>(gt, pred);
+    case 1: return count_rows<G, Rgb>(gt, pred);
+    default: return count_rows<G, Rgba>(gt, pred);
+    }
 }
 
 }  // namespace
@@ -290,17 +303,14 @@ PairHistogram pair_histogram(const IdImage& gt, const IdImage& pred) {
         throw std::invalid_argument("ground truth and prediction must have one shape, got (" + std::to_string(gt.height) +
                                     ", " + std::to_string(gt.width) + ") and (" + std::to_string(pred.height) + ", " +
                                     std::to_string(pred.width) + ")");
-    RowReader gt_rows(gt), pred_rows(pred);
-    PairCounter counter;
-    std::uint32_t seen = 0;
-    for (std::size_t y = 0; y < gt.height; ++y) {
-        const std::uint32_t* g = gt_rows.row(y);
-        const std::uint32_t* p = pred_rows.row(y);
-        seen |= count_row(g, p, gt.width, counter);
+    for (const IdImage* image : {&gt, &pred})
+        if (image->kind != IdImage::Kind::ids32 && image->channels != 3 && image->channels != 4)
+            throw std::invalid_argument("colour images need 3 or 4 channels, got " + std::to_string(image->channels));
+    switch (pixel_format(gt)) {
+    case 0: return count_rows_of<Ids>(gt, pred);
+    case 1: return count_rows_of<Rgb>(gt, pred);
+    default: return count_rows_of<Rgba>(gt, pred);
     }
-    if (seen >= kIdLimit)
-        throw std::invalid_argument("segment ids must be below 2^24 (16777216) to pair without aliasing");
-    return counter.sorted();
 }
 
 }  // namespace maskkit::panoptic
