@@ -12,6 +12,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from maskkit import panoptic
+from maskkit._bench.workloads_panoptic import panopticapi_results
 
 Image = Tuple[np.ndarray, List[Dict[str, Any]], np.ndarray, List[Dict[str, Any]]]
 
@@ -47,12 +48,7 @@ def reference_stat(evaluation: ModuleType, categories: List[Dict[str, Any]], ima
 def reference_results(evaluation: ModuleType, categories: List[Dict[str, Any]], images: List[Image]) -> Dict[str, Any]:
     """panopticapi's pq_compute result dict for ``images``."""
     stat = reference_stat(evaluation, categories, images)
-    results: Dict[str, Any] = {}
-    for name, isthing in (("All", None), ("Things", True), ("Stuff", False)):
-        results[name], per_class = stat.pq_average({c["id"]: c for c in categories}, isthing=isthing)
-        if name == "All":
-            results["per_class"] = per_class
-    return results
+    return panopticapi_results(evaluation, {c["id"]: c for c in categories}, stat)
 
 
 def segments_of(ids: np.ndarray, categories: Dict[int, int], crowd: Dict[int, int]) -> List[Dict[str, Any]]:
@@ -124,9 +120,4 @@ def reference_files(evaluation: ModuleType, gt_json: str, pred_json: str) -> Dic
     pairs = [(a, by_image[a["image_id"]]) for a in gt["annotations"]]
     with contextlib.redirect_stdout(io.StringIO()):
         stat = evaluation.pq_compute_single_core(0, pairs, gt_json[:-5], pred_json[:-5], categories)
-    results: Dict[str, Any] = {}
-    for name, isthing in (("All", None), ("Things", True), ("Stuff", False)):
-        results[name], per_class = stat.pq_average(categories, isthing=isthing)
-        if name == "All":
-            results["per_class"] = per_class
-    return results
+    return panopticapi_results(evaluation, categories, stat)

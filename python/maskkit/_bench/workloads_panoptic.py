@@ -26,7 +26,7 @@ from .data import BenchData
 from .references import References
 from .workload import Variant, Workload
 
-__all__ = ["WORKLOADS"]
+__all__ = ["WORKLOADS", "panopticapi_results"]
 
 DOMAIN = "panoptic"
 
@@ -41,7 +41,8 @@ def _panopticapi_pairs(d: BenchData) -> tuple[dict[Any, Any], list[Any]]:
     return {c["id"]: c for c in gt["categories"]}, [(a, by_image[a["image_id"]]) for a in gt["annotations"]]
 
 
-def _panopticapi_results(evaluation: ModuleType, categories: dict[Any, Any], stat: Any) -> dict[str, Any]:
+def panopticapi_results(evaluation: ModuleType, categories: dict[Any, Any], stat: Any) -> dict[str, Any]:
+    """panopticapi's pq_compute result dict from a ``PQStat`` (its ``pq_average`` per group)."""
     results: dict[str, Any] = {}
     for name, isthing in (("All", None), ("Things", True), ("Stuff", False)):
         results[name], per_class = stat.pq_average(categories, isthing=isthing)
@@ -57,7 +58,7 @@ def _panopticapi_files(d: BenchData) -> Callable[[ModuleType], Any]:
         categories, pairs = _panopticapi_pairs(d)
         with contextlib.redirect_stdout(io.StringIO()):
             stat = evaluation.pq_compute_single_core(0, pairs, files.gt_folder, files.pred_folder, categories)
-        return _panopticapi_results(evaluation, categories, stat)
+        return panopticapi_results(evaluation, categories, stat)
 
     return run
 
@@ -85,7 +86,7 @@ def _panopticapi_arrays(d: BenchData) -> Callable[[ModuleType], Any]:
                 stat = evaluation.pq_compute_single_core(0, pairs, "gt", "pred", categories)
         finally:
             setattr(evaluation, "Image", saved)
-        return _panopticapi_results(evaluation, categories, stat)
+        return panopticapi_results(evaluation, categories, stat)
 
     return run
 
