@@ -79,7 +79,8 @@ def rgb2id(color: Any) -> Union[np.ndarray, int]:
             raise ValueError(
                 f"rgb2id channel values must lie in 0..255, got {rgb.min()}..{rgb.max()}"
             )
-        return rgb[:, :, 0] + 256 * rgb[:, :, 1] + 65536 * rgb[:, :, 2]
+        ids: np.ndarray = rgb[:, :, 0] + 256 * rgb[:, :, 1] + 65536 * rgb[:, :, 2]
+        return ids
     if isinstance(color, np.ndarray) and color.ndim != 1:
         raise ValueError(
             f"rgb2id needs an (H, W, 3) image or one colour (r, g, b), got an array of shape "
@@ -252,7 +253,7 @@ class IdGenerator:
 
     def get_color(self, category_id: Any) -> Colour:
         """The colour of a new segment of ``category_id``, as ``(r, g, b)``."""
-        return tuple(id2rgb(self.get_id(category_id)))  # type: ignore[return-value]
+        return tuple(id2rgb(self.get_id(category_id)))
 
     def get_id(self, category_id: Any) -> int:
         """The id of a new segment of ``category_id``."""
@@ -274,7 +275,7 @@ class IdGenerator:
     def get_id_and_color(self, category_id: Any) -> Tuple[int, Colour]:
         """``(id, (r, g, b))`` of a new segment of ``category_id``."""
         new_id = self.get_id(category_id)
-        return new_id, tuple(id2rgb(new_id))  # type: ignore[return-value]
+        return new_id, tuple(id2rgb(new_id))
 
     def _free_colour_near(self, base: Colour) -> Colour:
         # The same draws as panopticapi (randint(-30, 31, size=3) per try, clipped to 0..255),
