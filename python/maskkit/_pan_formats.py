@@ -199,22 +199,19 @@ def segment_stats(id_map: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarra
 def _coco_segments(
     id_map: np.ndarray, categories: Dict[int, int], crowd: Optional[Dict[int, int]] = None
 ) -> Segments:
-    """COCO ``segments_info`` of the non-zero ids of ``id_map`` (ascending), given their categories."""
+    """COCO ``segments_info`` of the ids in ``categories`` (in its order), measured on ``id_map``."""
     ids, areas, boxes = segment_stats(id_map)
-    segments = []
-    for seg_id, area, box in zip(ids.tolist(), areas.tolist(), boxes.tolist()):
-        if seg_id == 0:
-            continue
-        segments.append(
-            {
-                "id": seg_id,
-                "category_id": categories[seg_id],
-                "area": area,
-                "bbox": box,
-                "iscrowd": 0 if crowd is None else crowd[seg_id],
-            }
-        )
-    return segments
+    stats = {seg_id: (area, box) for seg_id, area, box in zip(ids.tolist(), areas.tolist(), boxes.tolist())}
+    return [
+        {
+            "id": seg_id,
+            "category_id": category,
+            "area": stats[seg_id][0],
+            "bbox": stats[seg_id][1],
+            "iscrowd": 0 if crowd is None else crowd[seg_id],
+        }
+        for seg_id, category in categories.items()
+    ]
 
 
 def _relabel(values: np.ndarray, new_ids: np.ndarray, inverse: np.ndarray) -> np.ndarray:

@@ -30,6 +30,18 @@ from ._pan_formats import (
     to_label_divisor,
     to_two_channel,
 )
+from ._pan_convert import (
+    OTHER_CLASS_ID,
+    convert_detection_to_panoptic,
+    convert_panoptic_to_detection,
+    convert_panoptic_to_semantic,
+    convert_two_channel_to_panoptic,
+    detection_to_panoptic,
+    panoptic_to_detection,
+    panoptic_to_semantic,
+    panoptic_to_semantic_rles,
+    semantic_to_instances,
+)
 
 __all__ = ["rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET"]
 __all__ += [
@@ -44,4 +56,14 @@ __all__ += [
     "from_kitti_step",
     "to_kitti_step",
     "from_vistas_instances",
+    "OTHER_CLASS_ID",
+    "panoptic_to_semantic",
+    "panoptic_to_semantic_rles",
+    "panoptic_to_detection",
+    "detection_to_panoptic",
+    "semantic_to_instances",
+    "convert_panoptic_to_semantic",
+    "convert_panoptic_to_detection",
+    "convert_detection_to_panoptic",
+    "convert_two_channel_to_panoptic",
 ]
