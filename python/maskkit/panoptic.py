@@ -42,6 +42,7 @@ from ._pan_convert import (
     panoptic_to_semantic_rles,
     semantic_to_instances,
 )
+from ._pan_validate import Finding, ValidationReport, validate
 
 __all__ = ["rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET"]
 __all__ += [
@@ -66,4 +67,7 @@ __all__ += [
     "convert_panoptic_to_detection",
     "convert_detection_to_panoptic",
     "convert_two_channel_to_panoptic",
+    "validate",
+    "ValidationReport",
+    "Finding",
 ]
