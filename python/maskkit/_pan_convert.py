@@ -572,7 +572,8 @@ class _Outputs:
                 os.rmdir(path)
 
 
-def _read_json(path: Any, what: str) -> Any:
+def read_json(path: Any, what: str) -> Any:
+    """The JSON in ``path``; ``ValueError`` naming ``what`` when it does not parse."""
     try:
         with open(path, "r", encoding="utf-8") as handle:
             return json.load(handle)
@@ -635,7 +636,7 @@ def _without_isthing_and_color(categories: List[Any], keep: Callable[[Mapping[st
 
 def _categories_from(categories_json_file: Optional[str], data: Any) -> List[Any]:
     if categories_json_file is not None:
-        categories = _read_json(categories_json_file, "categories file")
+        categories = read_json(categories_json_file, "categories file")
         if not isinstance(categories, list):
             raise ValueError(f"categories file {categories_json_file} must hold a list of categories")
         return categories
@@ -683,7 +684,7 @@ def convert_panoptic_to_semantic(
     """
     if (output_json_file is None) == (semantic_seg_folder is None):
         raise ValueError("give exactly one of output_json_file and semantic_seg_folder")
-    data = _read_json(input_json_file, "input JSON")
+    data = read_json(input_json_file, "input JSON")
     folder = input_json_file.rsplit(".", 1)[0] if segmentations_folder is None else segmentations_folder
     categories_list = _categories_from(categories_json_file, data)
     categories = _category_dict(categories_list)
@@ -742,7 +743,7 @@ def convert_panoptic_to_detection(
     FileNotFoundError
         For a missing PNG.
     """
-    data = _read_json(input_json_file, "input JSON")
+    data = read_json(input_json_file, "input JSON")
     folder = input_json_file.rsplit(".", 1)[0] if segmentations_folder is None else segmentations_folder
     categories = _category_dict(_categories_from(categories_json_file, data))
     annotations: List[Dict[str, Any]] = []
@@ -793,7 +794,7 @@ def convert_detection_to_panoptic(
     ValueError
         For overlapping annotations, unknown categories or malformed input (the image is named).
     """
-    data = _read_json(input_json_file, "input JSON")
+    data = read_json(input_json_file, "input JSON")
     categories_list = _categories_from(categories_json_file, None)
     generator = IdGenerator(_category_dict(categories_list), seed=seed)
     folder = output_json_file.rsplit(".", 1)[0] if segmentations_folder is None else segmentations_folder
@@ -860,7 +861,7 @@ def convert_two_channel_to_panoptic(
     FileNotFoundError
         For a missing PNG.
     """
-    data = _read_json(images_json_file, "images JSON")
+    data = read_json(images_json_file, "images JSON")
     categories = _category_dict(_categories_from(categories_json_file, None))
     IdGenerator(categories)  # check the categories before any file is read
     stream = np.random.RandomState(seed)
