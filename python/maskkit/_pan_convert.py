@@ -39,6 +39,7 @@ from ._pan_formats import (
     segment_list,
     segment_stats,
     thing_id_set,
+    unique_inverse,
 )
 from ._pan_rgb import MAX_ID, IdGenerator, id2rgb, rgb2id
 from ._rasterize import to_rle
@@ -131,8 +132,8 @@ def _label_rles(labels: np.ndarray, n: int) -> RleBatch:
 
 
 def _ids_and_inverse(id_map: np.ndarray) -> Tuple[Dict[int, int], np.ndarray, int]:
-    uniques, inverse = np.unique(id_map.ravel(), return_inverse=True)
-    return {int(v): i for i, v in enumerate(uniques.tolist())}, inverse.reshape(id_map.shape), int(uniques.size)
+    uniques, inverse = unique_inverse(id_map)
+    return {int(v): i for i, v in enumerate(uniques.tolist())}, inverse, int(uniques.size)
 
 
 def _str_rle(rle: Mapping[str, Any]) -> Dict[str, Any]:
@@ -277,7 +278,8 @@ def panoptic_to_semantic_rles(
     for label, positions in members.items():
         label_of_id[list(positions)] = label
     if sum(map(len, members.values())) == len(set().union(*members.values())):
-        rles = _label_rles(label_of_id[inverse], len(order))
+        narrow = np.uint16 if len(order) < 0xFFFF else np.int64
+        rles = _label_rles(label_of_id.astype(narrow)[inverse], len(order))
     else:  # an id listed under two categories paints both: one pass per category
         rles = concatenate([_label_rles(np.isin(inverse, list(members[k])).astype(np.int64), 1) for k in range(1, len(order) + 1)])
     areas, boxes = area(rles), to_bbox(rles)
@@ -346,8 +348,9 @@ def panoptic_to_detection(
         for seg_id, category, segment in segment_list(segments_info)
         if not (things_only and not _is_thing(table, category, "things_only"))
     ]
-    rles = _label_rles(inverse + 1, n).to_coco()  # label k + 1: the k-th distinct id
-    empty = _label_rles(np.zeros(ids.shape, np.int64), 1).to_coco()[0]
+    narrow = np.uint16 if n < 0xFFFF else np.int64  # F-order reads of a narrow map are cheaper
+    rles = _label_rles(inverse.astype(narrow) + narrow(1), n).to_coco()  # label k + 1: the k-th distinct id
+    empty = RleBatch([ids.size], [0, 1], [ids.shape]).to_coco()[0]
     annotations = []
     for seg_id, segment in kept:
         annotation = {key: value for key, value in segment.items() if key != "id"}

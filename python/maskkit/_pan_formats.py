@@ -18,9 +18,10 @@ wrapping onto another segment):
 * KITTI-STEP / DeepLab2 PNG: ``R = semantic``, ``G = instance // 256``, ``B = instance % 256``.
 * Mapillary Vistas ``instances/``: 16-bit ``label * 256 + instance``.
 
-Area and bbox of every segment come from one pass: ``np.unique`` gives each pixel its segment,
-a stable argsort lists each segment's pixels in row-major order, so its first and last pixel give
-the rows and a ``reduceat`` over the columns gives the columns.
+Everything is computed over runs of equal values in row-major order, not over pixels: label
+maps have long runs, so finding the distinct values sorts a few thousand run values instead of
+every pixel, and a segment's area and bbox are the sum, min and max over its runs (each run
+knows its row, first column and length).
 """
 
 from __future__ import annotations
@@ -176,24 +177,56 @@ def segment_list(segments_info: Any) -> List[Tuple[int, int, Mapping[str, Any]]]
 # ---- segment statistics ----------------------------------------------------------------------
 
 
+def _run_starts(flat: np.ndarray, width: int) -> np.ndarray:
+    """Where each run of equal values starts in a row-major map (rows start runs too)."""
+    is_start = np.empty(flat.size, bool)
+    is_start[:1] = True
+    np.not_equal(flat[1:], flat[:-1], out=is_start[1:])
+    if width:
+        is_start[::width] = True
+    return np.flatnonzero(is_start)
+
+
+def unique_inverse(values: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` with the inverse in ``values``' shape.
+
+    Only the runs' values are sorted, which is what makes label maps (long runs of one id) cheap.
+    """
+    flat = values.ravel()
+    if flat.size == 0:
+        return np.unique(flat), np.zeros(values.shape, np.intp)
+    starts = _run_starts(flat, flat.size)
+    uniques, run_inverse = np.unique(flat[starts], return_inverse=True)
+    lengths = np.diff(np.append(starts, flat.size))
+    return uniques, np.repeat(run_inverse.ravel(), lengths).reshape(values.shape)
+
+
 def segment_stats(id_map: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(ids, areas, bboxes)`` of every value of a 2-D map, VOID included, ids ascending.
 
-    ``bboxes`` is ``(n, 4)`` int64 ``[x, y, w, h]``.
+    ``bboxes`` is ``(n, 4)`` int64 ``[x, y, w, h]``. Computed over the row runs of the map: a
+    run knows its row, its first and last column and its length.
     """
     height, width = id_map.shape
-    ids, inverse, areas = np.unique(id_map.ravel(), return_inverse=True, return_counts=True)
-    if ids.size == 0:
-        return ids, areas.astype(np.int64), np.zeros((0, 4), np.int64)
-    order = np.argsort(inverse.ravel(), kind="stable")  # each segment's pixels in row-major order
-    starts = np.zeros(ids.size, np.int64)
-    np.cumsum(areas[:-1], out=starts[1:])
-    rows, cols = np.divmod(order, width)
-    x0 = np.minimum.reduceat(cols, starts)
-    x1 = np.maximum.reduceat(cols, starts)
-    y0, y1 = rows[starts], rows[starts + areas - 1]
-    boxes = np.stack([x0, y0, x1 - x0 + 1, y1 - y0 + 1], axis=1).astype(np.int64)
-    return ids, areas.astype(np.int64), boxes
+    flat = id_map.ravel()
+    if flat.size == 0:
+        return np.unique(flat), np.zeros(0, np.int64), np.zeros((0, 4), np.int64)
+    starts = _run_starts(flat, width)
+    ids, run_inverse = np.unique(flat[starts], return_inverse=True)
+    run_inverse = run_inverse.ravel()
+    lengths = np.diff(np.append(starts, flat.size))
+    rows, first_cols = np.divmod(starts, width)
+    areas = np.zeros(ids.size, np.int64)
+    np.add.at(areas, run_inverse, lengths)
+    x0 = np.full(ids.size, width, np.int64)
+    np.minimum.at(x0, run_inverse, first_cols)
+    x1 = np.full(ids.size, -1, np.int64)
+    np.maximum.at(x1, run_inverse, first_cols + lengths - 1)
+    y0 = np.full(ids.size, height, np.int64)
+    np.minimum.at(y0, run_inverse, rows)
+    y1 = np.full(ids.size, -1, np.int64)
+    np.maximum.at(y1, run_inverse, rows)
+    return ids, areas, np.stack([x0, y0, x1 - x0 + 1, y1 - y0 + 1], axis=1)
 
 
 def _coco_segments(
@@ -230,7 +263,7 @@ def _segments_from_values(
     ``semantic_of(uniques)``, ``keep(uniques)`` and ``id_of(uniques)`` act on the sorted unique
     values; an ``id_generator`` gives the ids instead, one call per kept value in ascending order.
     """
-    uniques, inverse = np.unique(values.ravel(), return_inverse=True)
+    uniques, inverse = unique_inverse(values)
     semantic = semantic_of(uniques)
     kept = keep(uniques)
     if id_generator is not None:
@@ -452,7 +485,7 @@ def _semantic_instance(
     ids = id_map_array(id_map)
     things = thing_id_set(thing_ids)
     segments = segment_list(segments_info)
-    uniques, inverse = np.unique(ids.ravel(), return_inverse=True)
+    uniques, inverse = unique_inverse(ids)
     position = {int(v): i for i, v in enumerate(uniques.tolist())}
     semantic = np.zeros(uniques.size, np.int64)
     instance = np.zeros(uniques.size, np.int64)
@@ -753,7 +786,7 @@ def from_cityscapes_instance_ids(instance_ids: Any, *, use_train_id: bool = Fals
             f"needs v < 65536), got {low}..{high}"
         )
     train = bool(use_train_id)
-    uniques, inverse = np.unique(values.ravel(), return_inverse=True)
+    uniques, inverse = unique_inverse(values)
     new_ids = np.zeros(uniques.size, np.int64)
     categories: Dict[int, int] = {}
     crowd: Dict[int, int] = {}
