@@ -349,7 +349,7 @@ def panoptic_to_detection(
         if not (things_only and not _is_thing(table, category, "things_only"))
     ]
     narrow = np.uint16 if n < 0xFFFF else np.int64  # F-order reads of a narrow map are cheaper
-    labels = inverse.astype(narrow)
+    labels: np.ndarray = inverse.astype(narrow)
     labels += 1  # label k + 1: the k-th distinct id
     rles = _label_rles(labels, n).to_coco()
     empty = RleBatch([ids.size], [0, 1], [ids.shape]).to_coco()[0]
