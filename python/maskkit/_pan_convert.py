@@ -686,6 +686,26 @@ def convert_panoptic_to_semantic(
         For both or neither output, and for malformed input (the image is named).
     FileNotFoundError
         For a missing PNG.
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from maskkit import panoptic
+    >>> tmp = tempfile.TemporaryDirectory(); root = tmp.name; os.mkdir(os.path.join(root, "pan"))
+    >>> Image.fromarray(panoptic.id2rgb(np.array([[0, 5], [9, 9]]))).save(os.path.join(root, "pan", "a.png"))
+    >>> segments = [{"id": 5, "category_id": 1}, {"id": 9, "category_id": 7}]
+    >>> cats = [{"id": 1, "isthing": 1, "color": [9, 0, 0]}, {"id": 7, "isthing": 0, "color": [1, 2, 3]}]
+    >>> with open(os.path.join(root, "pan.json"), "w") as f:
+    ...     json.dump({"annotations": [{"image_id": 1, "file_name": "a.png", "segments_info": segments}],
+    ...                "categories": cats}, f)
+    >>> panoptic.convert_panoptic_to_semantic(os.path.join(root, "pan.json"), semantic_seg_folder=os.path.join(root, "sem"))
+    >>> with Image.open(os.path.join(root, "sem", "a.png")) as png:
+    ...     np.asarray(png)
+    array([[0, 1],
+           [7, 7]], dtype=uint8)
+    >>> tmp.cleanup()
     """
     if (output_json_file is None) == (semantic_seg_folder is None):
         raise ValueError("give exactly one of output_json_file and semantic_seg_folder")
@@ -747,6 +767,21 @@ def convert_panoptic_to_detection(
         For malformed input (the image is named).
     FileNotFoundError
         For a missing PNG.
+
+    Examples
+    --------
+    >>> import json, os, pathlib, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from maskkit import panoptic
+    >>> tmp = tempfile.TemporaryDirectory(); root = pathlib.Path(tmp.name); (root / "gt").mkdir()
+    >>> Image.fromarray(panoptic.id2rgb(np.array([[0, 5], [5, 5]]))).save(root / "gt" / "a.png")
+    >>> annotation = {"image_id": 1, "file_name": "a.jpg", "segments_info": [{"id": 5, "category_id": 1}]}
+    >>> _ = (root / "gt.json").write_text(json.dumps({"annotations": [annotation], "categories": []}))
+    >>> panoptic.convert_panoptic_to_detection(str(root / "gt.json"), str(root / "det.json"))
+    >>> json.loads((root / "det.json").read_text())["annotations"]
+    [{'category_id': 1, 'image_id': 1, 'segmentation': {'size': [2, 2], 'counts': '13'}, 'id': 0}]
+    >>> tmp.cleanup()
     """
     data = read_json(input_json_file, "input JSON")
     folder = input_json_file.rsplit(".", 1)[0] if segmentations_folder is None else segmentations_folder
@@ -798,6 +833,21 @@ def convert_detection_to_panoptic(
     ------
     ValueError
         For overlapping annotations, unknown categories or malformed input (the image is named).
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> from maskkit import panoptic
+    >>> tmp = tempfile.TemporaryDirectory(); root = pathlib.Path(tmp.name)
+    >>> det = {"images": [{"id": 1, "file_name": "a.jpg", "height": 1, "width": 3}],
+    ...        "annotations": [{"id": 4, "image_id": 1, "category_id": 1,
+    ...                         "segmentation": {"size": [1, 3], "counts": "120"}}]}
+    >>> _ = (root / "det.json").write_text(json.dumps(det))
+    >>> _ = (root / "cats.json").write_text(json.dumps([{"id": 1, "isthing": 1, "color": [9, 0, 0]}]))
+    >>> panoptic.convert_detection_to_panoptic(str(root / "det.json"), str(root / "pan.json"), str(root / "cats.json"))
+    >>> json.loads((root / "pan.json").read_text())["annotations"]
+    [{'image_id': 1, 'file_name': 'a.png', 'segments_info': [{'id': 9, 'category_id': 1}]}]
+    >>> tmp.cleanup()
     """
     data = read_json(input_json_file, "input JSON")
     categories_list = _categories_from(categories_json_file, None)
@@ -865,6 +915,23 @@ def convert_two_channel_to_panoptic(
         For unknown categories or malformed input (the image is named).
     FileNotFoundError
         For a missing PNG.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from maskkit import panoptic
+    >>> tmp = tempfile.TemporaryDirectory(); root = pathlib.Path(tmp.name); (root / "src").mkdir()
+    >>> Image.fromarray(np.array([[[1, 1, 0], [7, 0, 0]]], np.uint8)).save(root / "src" / "a.png")
+    >>> _ = (root / "images.json").write_text(json.dumps({"images": [{"id": 1, "file_name": "a.jpg"}]}))
+    >>> cats = [{"id": 1, "isthing": 1, "color": [9, 0, 0]}, {"id": 7, "isthing": 0, "color": [1, 2, 3]}]
+    >>> _ = (root / "cats.json").write_text(json.dumps(cats))
+    >>> panoptic.convert_two_channel_to_panoptic(str(root / "src"), str(root / "images.json"),
+    ...                                          str(root / "pred.json"), str(root / "cats.json"))
+    >>> json.loads((root / "pred.json").read_text())["annotations"][0]["segments_info"]
+    [{'id': 9, 'category_id': 1}, {'id': 197121, 'category_id': 7}]
+    >>> tmp.cleanup()
     """
     data = read_json(images_json_file, "images JSON")
     categories = _category_dict(_categories_from(categories_json_file, None))

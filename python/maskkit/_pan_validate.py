@@ -54,7 +54,16 @@ _WARNINGS = {"bbox_mismatch", "empty_segment", "void_fraction", "missing_annotat
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem: its ``kind``, the ``image`` and ``segment`` id it concerns, and a ``detail``."""
+    """One problem: its ``kind``, the ``image`` and ``segment`` id it concerns, and a ``detail``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from maskkit import panoptic
+    >>> finding = panoptic.validate(np.array([[3]]), [], image="a").findings[0]
+    >>> finding.kind, finding.severity, finding.image, finding.segment
+    ('missing_in_json', 'error', 'a', 3)
+    """
 
     kind: str
     detail: str
@@ -81,6 +90,16 @@ class ValidationReport:
         In the order found (image by image).
     images : list of dict
         Per image checked: ``{"image", "height", "width", "segments", "void_fraction"}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from maskkit import panoptic
+    >>> report = panoptic.validate(np.array([[0, 1]]), [{"id": 1, "category_id": 1, "area": 1}])
+    >>> report.ok, report.counts(), report.images[0]["void_fraction"]
+    (True, {}, 0.5)
+    >>> report.to_json()[:40]
+    '{"ok": true, "counts": {}, "findings": ['
     """
 
     findings: List[Finding] = field(default_factory=list)
