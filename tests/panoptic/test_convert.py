@@ -372,3 +372,20 @@ def test_malformed_inputs_name_the_problem(tmp_path):
     with pytest.raises(ValueError, match="grayscale"):
         panoptic.convert_panoptic_to_detection(str(tmp_path / "gray.json"), str(tmp_path / "o.json"))
     assert not (tmp_path / "o.json").exists()
+
+
+def test_two_channel_stuff_values_of_one_category_merge_into_one_segment(panopticapi_utils):
+    # stuff 7 with instance values 0 and 1: panopticapi gives both its colour, so the PNG has one
+    # segment, which its JSON lists twice; ours lists it once
+    original = np.array([[[7, 0, 0], [7, 1, 0], [1, 2, 0]]], np.uint8)
+    state = np.random.get_state()
+    np.random.seed(4)
+    try:
+        pan_format, segments = two_channel_panoptic(original, CATEGORIES, panopticapi_utils.IdGenerator(CATEGORIES))
+    finally:
+        np.random.set_state(state)
+    assert [s["id"] for s in segments].count(panoptic.rgb2id((128, 64, 128))) == 2
+    ids, ours = panoptic.from_two_channel(original, id_generator=panoptic.IdGenerator(CATEGORIES, seed=4))
+    np.testing.assert_array_equal(panoptic.id2rgb(ids), pan_format)
+    assert [(s["id"], s["category_id"]) for s in ours] == [(s["id"], s["category_id"]) for s in segments[:2]]
+    assert ours[1]["area"] == 2
