@@ -591,8 +591,11 @@ def _read_png(path: str, image_id: Any) -> np.ndarray:
 
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no PNG file {path} for image id {snippet(image_id)}")
-    with Image.open(path) as image:
-        return np.asarray(image)
+    try:
+        with Image.open(path) as image:
+            return np.asarray(image)
+    except OSError as exc:  # PIL's UnidentifiedImageError, truncated files
+        raise ValueError(f"cannot read {path} as an image (image id {snippet(image_id)}): {exc}") from None
 
 
 def _read_ids(path: str, image_id: Any) -> np.ndarray:

@@ -371,6 +371,9 @@ def test_malformed_inputs_name_the_problem(tmp_path):
     (tmp_path / "gray.json").write_text(json.dumps({"categories": [], "annotations": [{"image_id": 1, "file_name": "g.png", "segments_info": []}]}))
     with pytest.raises(ValueError, match="grayscale"):
         panoptic.convert_panoptic_to_detection(str(tmp_path / "gray.json"), str(tmp_path / "o.json"))
+    (folder / "g.png").write_bytes(b"not a png")
+    with pytest.raises(ValueError, match="cannot read .*g.png as an image"):
+        panoptic.convert_panoptic_to_detection(str(tmp_path / "gray.json"), str(tmp_path / "o.json"))
     assert not (tmp_path / "o.json").exists()
 
 
