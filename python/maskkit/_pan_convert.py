@@ -7,9 +7,11 @@ whole datasets (a COCO JSON plus a folder of PNGs) like the scripts, in one proc
 ``np.random.seed(s)`` when it runs on one core.
 
 Per-segment RLEs are built in one pass over the map instead of one full-image comparison per
-segment: read in column-major order (COCO's), the map is a sequence of runs of one label; a
-stable sort of the runs by label lists each label's runs in order, and the COCO counts of a label
-are the gaps between its runs and their lengths. The bytes equal ``pycocotools.mask.encode``'s.
+segment: read in column-major order (COCO's), the map is a sequence of runs of one id; each run
+gets its mask's label (the segment, or the category for semantic RLEs; side-by-side runs of one
+label are joined), a stable sort of the runs by label lists each label's runs in order, and the
+COCO counts of a label are the gaps between its runs and their lengths. The bytes equal
+``pycocotools.mask.encode``'s.
 
 Where panopticapi fails or corrupts, these raise or fix, documented per function: overlapping
 detections raise ``ValueError`` (as panopticapi, with the image named); unknown categories raise
@@ -93,16 +95,26 @@ def _is_thing(categories: Optional[Dict[int, Mapping[str, Any]]], category: int,
     return bool(entry["isthing"] == 1)
 
 
-def _label_rles(labels: np.ndarray, n: int) -> RleBatch:
-    """COCO RLEs of ``labels == k`` for k = 1..n (0 and other values belong to none)."""
-    height, width = labels.shape
+def _column_runs(id_map: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """``(starts, values)`` of the runs of equal ids in column-major (COCO) order."""
+    flat = id_map.T.ravel()
+    if flat.size == 0:
+        return np.zeros(0, np.int64), flat
+    starts = np.concatenate([[0], np.flatnonzero(flat[1:] != flat[:-1]) + 1])
+    return starts, flat[starts]
+
+
+def _label_rles(starts: np.ndarray, labels: np.ndarray, n: int, height: int, width: int) -> RleBatch:
+    """COCO RLEs of label k = 1..n, from consecutive column-major runs (``starts``) and their labels.
+
+    Runs that get one label side by side are joined first, so the counts are canonical (no zero
+    run between two runs of one mask), as pycocotools writes them.
+    """
     total = height * width
-    flat = labels.ravel(order="F")
-    if total:
-        edges = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-        starts = np.concatenate([[0], edges])
-        ends = np.concatenate([edges, [total]])
-        run_label = flat[starts].astype(np.int64)
+    if starts.size:
+        joined = np.concatenate([[True], labels[1:] != labels[:-1]])
+        starts, run_label = starts[joined], labels[joined].astype(np.int64)
+        ends = np.append(starts[1:], total)
     else:
         starts = ends = run_label = np.zeros(0, np.int64)
     wanted = (run_label >= 1) & (run_label <= n)
@@ -266,7 +278,8 @@ def panoptic_to_semantic_rles(
     """
     ids = id_map_array(id_map)
     table = None if categories is None else _category_dict(categories)
-    position, inverse, n = _ids_and_inverse(ids)
+    starts, run_ids = _column_runs(ids)
+    position, run_inverse, n = _ids_and_inverse(run_ids)
     order: Dict[int, int] = {}  # category -> 1-based label, in order of first appearance
     members: Dict[int, Set[int]] = {}  # label -> positions of its ids
     for seg_id, category, _ in segment_list(segments_info):
@@ -277,11 +290,14 @@ def panoptic_to_semantic_rles(
     label_of_id = np.zeros(n, np.int64)
     for label, positions in members.items():
         label_of_id[list(positions)] = label
+    height, width = ids.shape
     if sum(map(len, members.values())) == len(set().union(*members.values())):
-        narrow = np.uint16 if len(order) < 0xFFFF else np.int64
-        rles = _label_rles(label_of_id.astype(narrow)[inverse], len(order))
+        rles = _label_rles(starts, label_of_id[run_inverse], len(order), height, width)
     else:  # an id listed under two categories paints both: one pass per category
-        rles = concatenate([_label_rles(np.isin(inverse, list(members[k])).astype(np.int64), 1) for k in range(1, len(order) + 1)])
+        rles = concatenate([
+            _label_rles(starts, np.isin(run_inverse, list(members[k])).astype(np.int64), 1, height, width)
+            for k in range(1, len(order) + 1)
+        ])
     areas, boxes = area(rles), to_bbox(rles)
     return [
         {
@@ -342,16 +358,14 @@ def panoptic_to_detection(
     """
     ids = id_map_array(id_map)
     table = None if categories is None else _category_dict(categories)
-    position, inverse, n = _ids_and_inverse(ids)
+    starts, run_ids = _column_runs(ids)
+    position, run_inverse, n = _ids_and_inverse(run_ids)
     kept: List[Tuple[int, Mapping[str, Any]]] = [
         (seg_id, segment)
         for seg_id, category, segment in segment_list(segments_info)
         if not (things_only and not _is_thing(table, category, "things_only"))
     ]
-    narrow = np.uint16 if n < 0xFFFF else np.int64  # F-order reads of a narrow map are cheaper
-    labels: np.ndarray = inverse.astype(narrow)
-    labels += 1  # label k + 1: the k-th distinct id
-    rles = _label_rles(labels, n).to_coco()
+    rles = _label_rles(starts, run_inverse + 1, n, *ids.shape).to_coco()  # label k + 1: the k-th distinct id
     empty = RleBatch([ids.size], [0, 1], [ids.shape]).to_coco()[0]
     annotations = []
     for seg_id, segment in kept:
