@@ -516,6 +516,8 @@ def semantic_to_instances(
     image = integer_array(semantic, "semantic", 2)
     if connectivity not in (4, 8) or isinstance(connectivity, bool):
         raise ValueError(f"connectivity must be 4 or 8, got {snippet(connectivity)}")
+    if image.size and int(image.max()) > 2**63 - 1:
+        raise OverflowError(f"category {int(image.max())} does not fit a 64-bit signed category id")
     labels, n = _cc_label.label(image, connectivity, multilabel=True, background=background)
     flat = labels.ravel().astype(np.int64)
     category_of = np.zeros(n + 1, np.int64)

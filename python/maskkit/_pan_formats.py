@@ -397,7 +397,7 @@ def decode_label_divisor(
     real = labels[~is_void]
     if real.size and int(real.min()) < 0:
         raise ValueError(f"panoptic labels must be >= 0 apart from void={void_value}, got {int(real.min())}")
-    if labels.dtype == np.uint64 and real.size and int(real.max()) > 2**63 - 1:
+    if real.size and int(real.max()) > 2**63 - 1:  # any uint64, native or byte-swapped
         raise OverflowError(f"panoptic label {int(real.max())} does not fit int64")
     wide = np.where(is_void, 0, labels).astype(np.int64)
     semantic, instance = np.divmod(wide, divisor)

@@ -222,6 +222,8 @@ def test_semantic_to_instances_errors():
         panoptic.semantic_to_instances(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="2-D"):
         panoptic.semantic_to_instances(np.zeros((2, 2, 2), int))
+    with pytest.raises(OverflowError, match="64-bit"):
+        panoptic.semantic_to_instances(np.array([[2**64 - 1]], ">u8"))
 
 
 # ---- files -----------------------------------------------------------------------------------

@@ -86,6 +86,9 @@ def test_label_divisor_overflow_and_argument_errors():
         panoptic.encode_label_divisor(np.zeros(2, int), np.zeros(2, int), dtype=np.float32)
     with pytest.raises(ValueError, match="void=None"):
         panoptic.decode_label_divisor(np.array([-1]))
+    for dtype in ["<u8", ">u8"]:  # found by the fuzz harness: a byte-swapped uint64 wrapped
+        with pytest.raises(OverflowError, match="int64"):
+            panoptic.decode_label_divisor(np.array([2**64 - 1], dtype), 256, void=-1)
     with pytest.raises(ValueError, match="void=-1"):
         panoptic.decode_label_divisor(np.array([-2, -1]), void=-1)
 
