@@ -141,7 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.command == "bench":
         return _bench(args)
-    if getattr(args, "handler", None) is not None:
-        return int(args.handler(args))
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        status: int = handler(args)
+        return status
     parser.print_help()
     return 0 if args.command is None else 2

@@ -253,7 +253,8 @@ class IdGenerator:
 
     def get_color(self, category_id: Any) -> Colour:
         """The colour of a new segment of ``category_id``, as ``(r, g, b)``."""
-        return tuple(id2rgb(self.get_id(category_id)))
+        r, g, b = id2rgb(self.get_id(category_id))
+        return (int(r), int(g), int(b))
 
     def get_id(self, category_id: Any) -> int:
         """The id of a new segment of ``category_id``."""
@@ -275,7 +276,8 @@ class IdGenerator:
     def get_id_and_color(self, category_id: Any) -> Tuple[int, Colour]:
         """``(id, (r, g, b))`` of a new segment of ``category_id``."""
         new_id = self.get_id(category_id)
-        return new_id, tuple(id2rgb(new_id))
+        r, g, b = id2rgb(new_id)
+        return new_id, (int(r), int(g), int(b))
 
     def _free_colour_near(self, base: Colour) -> Colour:
         # The same draws as panopticapi (randint(-30, 31, size=3) per try, clipped to 0..255),
