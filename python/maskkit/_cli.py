@@ -87,10 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-reference", action="store_true", help="skip the reference packages even if installed (maskkit times only)"
     )
     bench.add_argument("--strict", action="store_true", help="stop at the first result that differs")
-    # Subcommands of the dataset-level jobs: each module adds its parser with a `handler`.
-    from . import _pan_cli_pq
+    # Subcommands of the dataset-level jobs: each module adds its parsers with a `handler`.
+    from . import _pan_cli_convert, _pan_cli_pq
 
     _pan_cli_pq.add_parser(sub)
+    _pan_cli_convert.add_parsers(sub)  # convert, validate
     return parser
 
 
