@@ -3,10 +3,17 @@
 A panoptic map paints every pixel with one segment id (0 = VOID); a segment table gives each id
 its category. COCO stores the map as an RGB PNG, ``id = R + 256 G + 65536 B``
 (:func:`rgb2id`, :func:`id2rgb`).
+
+Merges build such a map from model outputs, each with its tie rules written down:
+:func:`merge_layers` paints ordered layers first-wins (the engine of the others).
 """
 
 from __future__ import annotations
 
 from ._pan_rgb import MAX_ID, OFFSET, IdGenerator, id2rgb, rgb2id
 
+# merges
+from ._pan_merge import merge_layers
+
 __all__ = ["rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET"]
+__all__ += ["merge_layers"]

@@ -6,11 +6,92 @@
 #include <cstdint>
 #include <vector>
 
+#include "maskkit/rle.hpp"
+
 namespace maskkit::panoptic {
 
 // ---- formats -------------------------------------------------------------------------------
 
 // ---- merges --------------------------------------------------------------------------------
+// First-wins painting of layers (panoptic_merge.cpp): layers are visited in the caller's order
+// (top first); a layer paints only pixels no earlier layer took. The map is painted in one of two
+// linear spaces: row-major (lines are rows) or, when any layer is a COCO RLE, column-major
+// (lines are columns, the RLEs' own order), turned to row-major by write_segment_ids.
+
+// Where a layer's pixels come from.
+enum class LayerSource : std::uint8_t { Mask = 0, Rle = 1, Label = 2 };
+
+// When a layer is kept (all must hold): |mask| >= min_area; when |mask| > 0, the occluded
+// fraction (|mask| - |visible|) / |mask| <= max_occluded (as doubles; NaN or +inf: no test);
+// |visible| >= min_visible (as doubles). Layers with the same fuse_group >= 0 paint one segment
+// (the first kept one's); -1: a segment of its own.
+struct LayerRule {
+    std::uint64_t min_area = 1;
+    double max_occluded = 0.0;
+    double min_visible = 0.0;
+    std::int64_t fuse_group = -1;
+};
+
+// The explicit layers, top first, as parallel arrays of n entries: source (a LayerSource value:
+// Mask or Rle), index (into the masks or RLEs) and the rule fields.
+struct LayerOrder {
+    std::size_t n = 0;
+    const std::uint8_t* source = nullptr;
+    const std::uint64_t* index = nullptr;
+    const std::uint64_t* min_area = nullptr;
+    const double* max_occluded = nullptr;
+    const double* min_visible = nullptr;
+    const std::int64_t* fuse_group = nullptr;
+};
+
+// (N, H, W) masks (nonzero = inside) with byte strides, as numpy holds them.
+struct MaskStackView {
+    const std::uint8_t* data = nullptr;
+    std::uint64_t n = 0;
+    std::int64_t stride_n = 0, stride_h = 0, stride_w = 0;
+};
+
+// An (H, W) C-contiguous int64 label map whose every value (except `skip`) is a layer, painted
+// after the explicit layers in ascending value order under one rule; with fuse_by_label the
+// fuse group of a label is the label itself.
+struct LabelLayers {
+    const std::int64_t* data = nullptr;
+    const std::int64_t* skip = nullptr;
+    std::size_t n_skip = 0;
+    LayerRule rule;
+    bool fuse_by_label = false;
+};
+
+struct LayerSources {
+    MaskStackView masks;
+    const RleView* rles = nullptr;
+    std::size_t n_rles = 0;
+    const LabelLayers* labels = nullptr;  // nullptr: none
+};
+
+// The segments in the order they were made: the first layer that made each (source, index; a
+// label layer's index is its label value), its visible pixel count and its box (x, y, w, h;
+// zeros when empty), four values per segment.
+struct Painting {
+    bool column_major = false;
+    std::vector<std::uint8_t> source;
+    std::vector<std::int64_t> index;
+    std::vector<std::uint64_t> area;
+    std::vector<std::int64_t> bbox;
+};
+
+// Paints `order` (then the label layers) into `painted` (h * w zero-initialised uint32 values,
+// segment k written as k + 1) and lists the segments in the order they were made.
+// column_major: paint in column-major space (required when any layer is an RLE).
+// Throws std::invalid_argument for an unknown source or an index out of range, an RLE of another size or whose
+// counts sum past h * w; std::length_error for more than 2^32 - 2 segments.
+Painting paint_layers(const LayerSources& sources, const LayerOrder& order, std::uint64_t h, std::uint64_t w,
+                      bool column_major, std::uint32_t* painted);
+
+// out (h, w, row-major) = ids[painted]; painted is row-major, or column-major (w lines of h).
+// Throws std::invalid_argument when a painted value is >= n_ids.
+void write_segment_ids(const std::uint32_t* painted, std::uint64_t h, std::uint64_t w, bool column_major,
+                       const std::uint32_t* ids, std::size_t n_ids, std::uint32_t* out);
 
 // ---- evaluation ----------------------------------------------------------------------------
 
