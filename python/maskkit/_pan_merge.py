@@ -20,7 +20,7 @@ from ._pan_rgb import IdGenerator
 from ._rle_batch import RleBatch
 from ._validate import mask_array, snippet
 
-__all__ = ["merge_layers", "descending_order", "paint", "Layers", "Painting", "real_threshold"]
+__all__ = ["merge_layers", "descending_order", "paint", "id_map", "stack_masks", "Layers", "Painting", "real_threshold"]
 
 SOURCE_MASK, SOURCE_RLE = 0, 1
 _NO_LABELS = np.zeros(0, np.int64)
@@ -100,20 +100,21 @@ def id_map(painting: Painting, height: int, width: int, ids: Sequence[int]) -> n
     return _core.pan_write_segment_ids(painting.painted, height, width, painting.column_major, table)
 
 
-def _stack(masks: Any) -> np.ndarray:
+def stack_masks(masks: Any, name: str = "masks") -> np.ndarray:
+    """(N, H, W) uint8 masks, a view of an array (any strides) or a stack of a list of (H, W)."""
     if isinstance(masks, (list, tuple)):
         if not masks:
-            raise ValueError("masks is an empty list: pass an (0, H, W) array to give the image size")
-        planes = [mask_array(m, f"masks[{i}]") for i, m in enumerate(masks)]
+            raise ValueError(f"{name} is an empty list: pass an (0, H, W) array to give the image size")
+        planes = [mask_array(m, f"{name}[{i}]") for i, m in enumerate(masks)]
         for i, plane in enumerate(planes):
             if plane.ndim != 2 or plane.shape != planes[0].shape:
                 raise ValueError(
-                    f"masks[{i}] must be 2-D with the shape of masks[0] {planes[0].shape}, got shape {plane.shape}"
+                    f"{name}[{i}] must be 2-D with the shape of {name}[0] {planes[0].shape}, got shape {plane.shape}"
                 )
         return np.stack([p.view(np.uint8) for p in planes])
-    arr = mask_array(masks)
+    arr = mask_array(masks, name)
     if arr.ndim != 3:
-        raise ValueError(f"masks must be (N, H, W) or a list of (H, W) masks, got shape {arr.shape}")
+        raise ValueError(f"{name} must be (N, H, W) or a list of (H, W) masks, got shape {arr.shape}")
     return arr.view(np.uint8) if arr.dtype == np.bool_ else arr
 
 
@@ -220,7 +221,7 @@ def merge_layers(
     >>> panoptic.merge_layers(masks, [7, 9], z=[0.0, 1.0], overlap_thr=0.25)[1][1:]
     []
     """
-    stack = _stack(masks)
+    stack = stack_masks(masks)
     n, height, width = stack.shape
     cats = _per_layer(categories, n, "categories", np.int64)
     things = np.asarray(isthing)
