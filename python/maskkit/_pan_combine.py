@@ -92,8 +92,9 @@ def _one_source(instances: LayerInput, stuff: LayerInput) -> Tuple[Optional[np.n
     present = [item for item in (instances, stuff) if item is not None]
     if not present:
         return None, None
-    if all(isinstance(item, np.ndarray) for item in present):
-        return (present[0] if len(present) == 1 else np.concatenate(present)), None  # type: ignore[arg-type]
+    arrays = [item for item in present if isinstance(item, np.ndarray)]
+    if len(arrays) == len(present):
+        return (arrays[0] if len(arrays) == 1 else np.concatenate(arrays)), None
     batches = [item if isinstance(item, RleBatch) else encode(item) for item in present]
     return None, batches[0] if len(batches) == 1 else concatenate(batches)
 
