@@ -13,7 +13,7 @@ as panopticapi's worker does, so the same seed gives the same colours.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 import numpy as np
 
@@ -52,7 +52,7 @@ def layer_input(value: Any, name: str) -> LayerInput:
 
 
 def _size(inputs: List[LayerInput], height: Optional[int], width: Optional[int]) -> Tuple[int, int]:
-    sizes = set()
+    sizes: Set[Tuple[int, ...]] = set()
     for item in inputs:
         if isinstance(item, RleBatch):
             sizes.update(map(tuple, item.sizes.tolist()))
