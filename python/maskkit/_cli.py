@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-reference", action="store_true", help="skip the reference packages even if installed (maskkit times only)"
     )
     bench.add_argument("--strict", action="store_true", help="stop at the first result that differs")
+    from . import _pan_cli_combine
+
+    _pan_cli_combine.add_parser(sub)
     return parser
 
 
@@ -138,5 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.command == "bench":
         return _bench(args)
+    if hasattr(args, "run"):
+        return int(args.run(args))
     parser.print_help()
     return 0 if args.command is None else 2

@@ -12,10 +12,18 @@ as panopticapi's worker does, so the same seed gives the same colours.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import importlib
+import json
 import math
-from typing import Any, Dict, List, Optional, Set, Tuple, Union
+import os
+import tempfile
+from collections import defaultdict
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 import numpy as np
+from PIL import Image
 
 from ._pan_merge import (
     SOURCE_MASK,
@@ -27,11 +35,11 @@ from ._pan_merge import (
     real_threshold,
     stack_masks,
 )
-from ._pan_rgb import IdGenerator
+from ._pan_rgb import IdGenerator, id2rgb
 from ._rle_batch import RleBatch, concatenate, encode
 from ._validate import dimension, snippet
 
-__all__ = ["combine_image"]
+__all__ = ["combine_image", "combine"]
 
 LayerInput = Union[np.ndarray, RleBatch, None]
 
@@ -203,3 +211,204 @@ def combine_image(
     ids = [id_generator.get_id(c) for c in segment_cats]
     segments = [{"id": i, "category_id": c} for i, c in zip(ids, segment_cats)]
     return id_map(painting, h, w, ids), segments
+
+
+def _load_json(path: Any, what: str) -> Any:
+    try:
+        with open(path, "r") as handle:
+            return json.load(handle)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{what} {path!r} is not valid JSON: {exc}") from None
+
+
+def _by_image(results: Any, what: str) -> Dict[Any, List[Dict[str, Any]]]:
+    if not isinstance(results, list):
+        raise ValueError(f"{what} must be a JSON list of results, got {type(results).__name__}")
+    grouped: Dict[Any, List[Dict[str, Any]]] = defaultdict(list)
+    for i, result in enumerate(results):
+        if not isinstance(result, dict) or not {"image_id", "category_id", "segmentation"} <= result.keys():
+            raise ValueError(f"{what} result {i} needs 'image_id', 'category_id' and 'segmentation', got {snippet(result)}")
+        grouped[result["image_id"]].append(result)
+    return grouped
+
+
+def _category(categories: Dict[Any, Any], category_id: Any, what: str) -> Dict[str, Any]:
+    try:
+        entry: Dict[str, Any] = categories[category_id]
+    except (KeyError, TypeError):
+        raise ValueError(f"{what} has category_id {snippet(category_id)}, which is not in the categories file") from None
+    return entry
+
+
+def _combine_one(img: Dict[str, Any], inst: List[Dict[str, Any]], sem: List[Dict[str, Any]], ids: IdGenerator,
+                 confidence_thr: float, overlap_thr: float, stuff_area_limit: float) -> Tuple[np.ndarray, List[Dict[str, Any]]]:
+    where = f"image {snippet(img.get('id'))}"
+    for i, r in enumerate(inst):
+        if "score" not in r:
+            raise ValueError(f"instance result {i} of {where} has no 'score': {snippet(r)}")
+    try:
+        return combine_image(
+            [r["segmentation"] for r in inst], [r["score"] for r in inst], [r["category_id"] for r in inst],
+            [s["segmentation"] for s in sem], [s["category_id"] for s in sem], id_generator=ids,
+            confidence_thr=confidence_thr, overlap_thr=overlap_thr, stuff_area_limit=stuff_area_limit,
+            height=img["height"], width=img["width"],
+        )
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise type(exc)(f"{where}: {exc}") from None
+
+
+def combine(
+    semseg_json_file: Any,
+    instseg_json_file: Any,
+    images_json_file: Any,
+    categories_json_file: Any,
+    segmentations_folder: Any,
+    panoptic_json_file: Any,
+    confidence_thr: float = 0.5,
+    overlap_thr: float = 0.5,
+    stuff_area_limit: float = 64 * 64,
+    *,
+    seed: Optional[Union[int, np.random.RandomState]] = None,
+    progress: bool = False,
+) -> None:
+    """panopticapi's ``combine_predictions``: instance + semantic result files to COCO panoptic.
+
+    Reads COCO instance results (RLE, ``score``), COCO-stuff semantic results (RLE per category;
+    thing categories are ignored), the images and the categories; combines each image with
+    :func:`combine_image` and writes one PNG per image (``file_name`` with ``.jpg`` replaced by
+    ``.png``) and the panoptic JSON (the images file with ``annotations`` and ``categories``).
+    One IdGenerator serves all images in the images file's order: the result equals
+    panopticapi's on one core (its ids also depend on how many cores it splits the images over)
+    after ``np.random.seed(seed)``. Files are written under temporary names and renamed at the
+    end, so an error leaves no partial output.
+
+    Parameters
+    ----------
+    semseg_json_file, instseg_json_file, images_json_file, categories_json_file : path
+        panopticapi's inputs (``categories_json_file`` is a list of categories).
+    segmentations_folder : path or None
+        Where the PNGs go; None: ``panoptic_json_file`` without its extension. Created if missing.
+    panoptic_json_file : path
+    confidence_thr, overlap_thr, stuff_area_limit : float
+        As in :func:`combine_image`.
+    seed : int or numpy.random.RandomState, optional
+        The random source of thing colours (see :class:`IdGenerator`).
+    progress : bool
+        Show a progress bar when tqdm is installed.
+
+    Raises
+    ------
+    ValueError, TypeError, OverflowError
+        Malformed JSON or results (naming the image), unknown categories, RLE sizes that differ
+        from the image's.
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> from maskkit import panoptic, rle
+    >>> import numpy as np
+    >>> d = tempfile.mkdtemp()
+    >>> def put(name, obj):
+    ...     with open(os.path.join(d, name), "w") as f:
+    ...         json.dump(obj, f)
+    >>> mask = np.zeros((4, 4), np.uint8); mask[:2] = 1
+    >>> seg = rle.encode(mask).to_coco()[0]; seg["counts"] = seg["counts"].decode()
+    >>> put("inst.json", [{"image_id": 1, "category_id": 1, "score": 0.9, "segmentation": seg}])
+    >>> put("sem.json", [])
+    >>> put("images.json", {"images": [{"id": 1, "file_name": "a.jpg", "height": 4, "width": 4}]})
+    >>> put("cats.json", [{"id": 1, "isthing": 1, "color": [220, 20, 60], "name": "person"}])
+    >>> p = lambda name: os.path.join(d, name)
+    >>> panoptic.combine(p("sem.json"), p("inst.json"), p("images.json"), p("cats.json"), None,
+    ...                  p("pan.json"), seed=0)
+    >>> with open(p("pan.json")) as f:
+    ...     json.load(f)["annotations"]
+    [{'image_id': 1, 'file_name': 'a.png', 'segments_info': [{'id': 3937500, 'category_id': 1}]}]
+    >>> sorted(os.listdir(p("pan")))
+    ['a.png']
+    """
+    confidence = real_threshold(confidence_thr, "confidence_thr")
+    sem_results = _load_json(semseg_json_file, "semseg_json_file")
+    inst_results = _load_json(instseg_json_file, "instseg_json_file")
+    images_d = _load_json(images_json_file, "images_json_file")
+    categories_list = _load_json(categories_json_file, "categories_json_file")
+    if not isinstance(images_d, dict) or not isinstance(images_d.get("images"), list):
+        raise ValueError(f"images_json_file must hold a dict with an 'images' list, got {snippet(images_d)}")
+    if not isinstance(categories_list, list) or not all(isinstance(c, dict) and "id" in c for c in categories_list):
+        raise ValueError(f"categories_json_file must hold a list of categories with 'id', got {snippet(categories_list)}")
+    img_id2img = {}
+    for img in images_d["images"]:
+        if not isinstance(img, dict) or not {"id", "file_name", "height", "width"} <= img.keys():
+            raise ValueError(f"each image needs 'id', 'file_name', 'height' and 'width', got {snippet(img)}")
+        img_id2img[img["id"]] = img
+    categories = {c["id"]: c for c in categories_list}
+    ids = IdGenerator(categories, seed=seed)
+    inst_by_image = _by_image(inst_results, "instseg_json_file")
+    sem_by_image = defaultdict(list)
+    for image_id, sems in _by_image(sem_results, "semseg_json_file").items():
+        sem_by_image[image_id] = [s for s in sems if _category(categories, s["category_id"], "a semantic result")["isthing"] != 1]
+    if segmentations_folder is None:
+        segmentations_folder = str(panoptic_json_file).rsplit(".", 1)[0]
+    images = list(img_id2img)
+    if progress:
+        try:
+            bar = importlib.import_module("tqdm")
+        except ImportError:
+            pass
+        else:
+            images = bar.tqdm(images, desc="combine", unit="image")
+    with _atomic_outputs(segmentations_folder) as write:
+        panoptic_json = []
+        for img_id in images:
+            img = img_id2img[img_id]
+            pan, segments = _combine_one(img, inst_by_image[img_id], sem_by_image[img_id], ids, confidence,
+                                         overlap_thr, stuff_area_limit)
+            annotation: Dict[str, Any] = {}
+            try:
+                annotation["image_id"] = int(img_id)
+            except (TypeError, ValueError):
+                annotation["image_id"] = img_id
+            annotation["file_name"] = str(img["file_name"]).replace(".jpg", ".png")
+            annotation["segments_info"] = segments
+            panoptic_json.append(annotation)
+            write(os.path.join(segmentations_folder, annotation["file_name"]), functools.partial(_save_png, pan))
+        coco_d = _load_json(images_json_file, "images_json_file")
+        coco_d["annotations"] = panoptic_json
+        coco_d["categories"] = list(categories.values())
+        write(str(panoptic_json_file), functools.partial(_save_json, coco_d))
+
+
+def _save_png(pan: np.ndarray, handle: Any) -> None:
+    Image.fromarray(np.asarray(id2rgb(pan))).save(handle, format="PNG")
+
+
+def _save_json(document: Any, handle: Any) -> None:
+    handle.write(json.dumps(document).encode())  # json.dump's default format, as panopticapi's save_json
+
+
+@contextlib.contextmanager
+def _atomic_outputs(folder: str) -> Iterator[Callable[[str, Callable[[Any], Any]], None]]:
+    """``write(path, fill)`` fills a temporary file beside ``path``; all are renamed at the end,
+    and on error removed (with ``folder`` if this created it)."""
+    created = not os.path.isdir(folder)
+    if created:
+        os.mkdir(folder)
+    pending: List[Tuple[str, str]] = []
+
+    def write(path: str, fill: Callable[[Any], Any]) -> None:
+        fd, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=os.path.dirname(path) or ".")
+        pending.append((temporary, path))
+        with os.fdopen(fd, "wb") as handle:
+            fill(handle)
+
+    try:
+        yield write
+    except BaseException:
+        for temporary, _ in pending:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+        raise
+    for temporary, path in pending:
+        os.replace(temporary, path)

@@ -7,7 +7,8 @@ its category. COCO stores the map as an RGB PNG, ``id = R + 256 G + 65536 B``
 Merges build such a map from model outputs, each with its tie rules written down:
 :func:`merge_layers` paints ordered layers first-wins (the engine of the others);
 :func:`combine_image` is panopticapi's instance + semantic combine for one image, pixel for
-pixel and id for id under a seeded :class:`IdGenerator`.
+pixel and id for id under a seeded :class:`IdGenerator`, and :func:`combine` the same for result
+files (``maskkit combine`` on the command line).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from __future__ import annotations
 from ._pan_rgb import MAX_ID, OFFSET, IdGenerator, id2rgb, rgb2id
 
 # merges
-from ._pan_combine import combine_image
+from ._pan_combine import combine, combine_image
 from ._pan_merge import merge_layers
 
 __all__ = ["rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET"]
-__all__ += ["merge_layers", "combine_image"]
+__all__ += ["merge_layers", "combine_image", "combine"]
