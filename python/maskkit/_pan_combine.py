@@ -1,4 +1,4 @@
-"""panopticapi's combine of instance and semantic predictions: one image (arrays), or files.
+"""Instance + semantic combines: panopticapi's (one image, or files) and detectron2's Panoptic FPN.
 
 ``combine_semantic_and_instance_predictions.py`` (paper §7 plus a stuff-area filter) is a
 first-wins painting (:mod:`maskkit._pan_merge`): instances by descending score (a stable sort,
@@ -8,6 +8,9 @@ fewer than ``stuff_area_limit`` pixels are left". panopticapi tests each instanc
 union of the instances kept before it; that union is exactly the painted area, so the occluded
 fraction is the same number. Ids are drawn from one IdGenerator in the order segments are made,
 as panopticapi's worker does, so the same seed gives the same colours.
+
+detectron2's variant is the same painting with sequential ids, and stuff taken from one argmax
+label map: each label (ascending, 0 excepted) is a layer, cut into runs in one pass over the map.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from ._pan_rgb import IdGenerator, id2rgb
 from ._rle_batch import RleBatch, concatenate, encode
 from ._validate import dimension, snippet
 
-__all__ = ["combine_image", "combine"]
+__all__ = ["combine_image", "combine", "combine_semantic_and_instance_outputs"]
 
 LayerInput = Union[np.ndarray, RleBatch, None]
 
@@ -412,3 +415,99 @@ def _atomic_outputs(folder: str) -> Iterator[Callable[[str, Callable[[Any], Any]
         raise
     for temporary, path in pending:
         os.replace(temporary, path)
+
+
+def _label_map(semantic: Any, name: str) -> np.ndarray:
+    arr = np.asarray(semantic)
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an integer label map (the argmax of the logits), got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (H, W), got shape {arr.shape}")
+    if arr.dtype == np.uint64 and arr.size and int(arr.max()) > 2**63 - 1:
+        raise OverflowError(f"{name} labels must be below 2**63, got {int(arr.max())}")
+    return np.ascontiguousarray(arr, np.int64)
+
+
+def combine_semantic_and_instance_outputs(
+    instance_masks: Any,
+    instance_scores: Any,
+    instance_classes: Any,
+    semantic_results: Any,
+    overlap_threshold: float = 0.5,
+    stuff_area_thresh: float = 4096,
+    instances_score_thresh: float = 0.5,
+) -> Tuple[np.ndarray, List[Dict[str, Any]]]:
+    """detectron2's Panoptic FPN combine (``panoptic_fpn.combine_semantic_and_instance_outputs``).
+
+    Instances by descending score while ``score >= instances_score_thresh``: an empty one is
+    skipped, one with ``intersection / area > overlap_threshold`` (pixels already taken over its
+    full area) is dropped, the others paint their free pixels. Then each semantic label in
+    ascending order except 0 (detectron2's merged "things" class) paints its free pixels when
+    there are at least ``stuff_area_thresh`` of them. Ids are 1, 2, 3, ... in that order.
+
+    Equal scores are taken in input order (a stable sort). detectron2 uses ``torch.argsort``,
+    which is not stable, so for tied scores its order (and the result) may differ from run to
+    run or device to device; with distinct scores both agree pixel for pixel.
+
+    Parameters
+    ----------
+    instance_masks : array_like of bool or uint8, shape (N, H, W)
+        ``instances.pred_masks`` (torch CPU tensors work through ``np.asarray``).
+    instance_scores : array_like of real, shape (N,)
+        ``instances.scores``; compared with the threshold as doubles, as ``.item()`` does.
+    instance_classes : array_like of int, shape (N,)
+        ``instances.pred_classes``.
+    semantic_results : array_like of int, shape (H, W)
+        The argmax of the semantic logits (contiguous ids; 0 = things).
+    overlap_threshold, stuff_area_thresh, instances_score_thresh : float
+        detectron2's ``MODEL.PANOPTIC_FPN.COMBINE`` defaults 0.5, 4096 and 0.5.
+
+    Returns
+    -------
+    panoptic_seg : numpy.ndarray of int32, shape (H, W)
+    segments_info : list of dict
+        Things ``{"id", "isthing": True, "score", "category_id", "instance_id"}``, then stuff
+        ``{"id", "isthing": False, "category_id", "area"}``, as detectron2 gives them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from maskkit import panoptic
+    >>> masks = np.zeros((1, 2, 3), bool); masks[0, :, 0] = True
+    >>> sem = np.array([[0, 2, 2], [0, 2, 3]])
+    >>> pan, segs = panoptic.combine_semantic_and_instance_outputs(
+    ...     masks, [0.9], [4], sem, stuff_area_thresh=2)
+    >>> pan
+    array([[1, 2, 2],
+           [1, 2, 0]], dtype=int32)
+    >>> segs[1]
+    {'id': 2, 'isthing': False, 'category_id': 2, 'area': 3}
+    """
+    stack = stack_masks(instance_masks, "instance_masks")
+    n, h, w = stack.shape
+    scores = _per_input(instance_scores, n, "instance_scores", "f")
+    classes = _per_input(instance_classes, n, "instance_classes", "i")
+    sem = _label_map(semantic_results, "semantic_results")
+    if sem.shape != (h, w):
+        raise ValueError(f"semantic_results must have the masks' size {(h, w)}, got shape {sem.shape}")
+    overlap = real_threshold(overlap_threshold, "overlap_threshold")
+    stuff_limit = real_threshold(stuff_area_thresh, "stuff_area_thresh")
+    score_limit = real_threshold(instances_score_thresh, "instances_score_thresh")
+    wide_scores = scores.astype(np.float64)  # .item() makes doubles: compare as doubles, not in float32
+    confident = np.flatnonzero(~(wide_scores < score_limit))
+    ranked = confident[descending_order(wide_scores[confident])]
+    k = ranked.size
+    layers = Layers(
+        np.full(k, SOURCE_MASK, np.uint8), ranked.astype(np.uint64), np.ones(k, np.uint64), np.full(k, overlap),
+        np.zeros(k), np.full(k, -1, np.int64),
+    )
+    painting = paint(h, w, layers, masks=stack, labels=sem, label_rule=(0, math.inf, stuff_limit, False),
+                     label_skip=np.zeros(1, np.int64))
+    segments: List[Dict[str, Any]] = []
+    for s, (source, layer, area) in enumerate(zip(painting.source.tolist(), painting.layer.tolist(), painting.area.tolist())):
+        if source == SOURCE_MASK:
+            segments.append({"id": s + 1, "isthing": True, "score": float(wide_scores[layer]),
+                             "category_id": int(classes[layer]), "instance_id": int(layer)})
+        else:
+            segments.append({"id": s + 1, "isthing": False, "category_id": int(layer), "area": int(area)})
+    return painting.painted.view(np.int32), segments

@@ -8,7 +8,9 @@ Merges build such a map from model outputs, each with its tie rules written down
 :func:`merge_layers` paints ordered layers first-wins (the engine of the others);
 :func:`combine_image` is panopticapi's instance + semantic combine for one image, pixel for
 pixel and id for id under a seeded :class:`IdGenerator`, and :func:`combine` the same for result
-files (``maskkit combine`` on the command line).
+files (``maskkit combine`` on the command line);
+:func:`combine_semantic_and_instance_outputs` is detectron2's Panoptic FPN combine with a stable
+score order.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from __future__ import annotations
 from ._pan_rgb import MAX_ID, OFFSET, IdGenerator, id2rgb, rgb2id
 
 # merges
-from ._pan_combine import combine, combine_image
+from ._pan_combine import combine, combine_image, combine_semantic_and_instance_outputs
 from ._pan_merge import merge_layers
 
 __all__ = ["rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET"]
-__all__ += ["merge_layers", "combine_image", "combine"]
+__all__ += ["merge_layers", "combine_image", "combine", "combine_semantic_and_instance_outputs"]

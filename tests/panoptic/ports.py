@@ -56,3 +56,45 @@ def merge_layers(
         seg["area"] = int((pan == seg["id"]).sum())
         seg["bbox"] = bbox_of(pan == seg["id"])
     return pan, segs
+
+
+def detectron2_combine(
+    masks: np.ndarray,
+    scores: np.ndarray,
+    classes: np.ndarray,
+    sem: np.ndarray,
+    overlap_threshold: float,
+    stuff_area_thresh: float,
+    instances_score_thresh: float,
+) -> Tuple[np.ndarray, List[Dict[str, Any]]]:
+    """§2.2, with the stable sort (lower index first for equal scores) that the spec pins."""
+    pan = np.zeros(sem.shape, np.int32)
+    next_id = 0
+    segs: List[Dict[str, Any]] = []
+    for i in sorted(range(len(scores)), key=lambda j: -float(scores[j])):
+        if float(scores[i]) < instances_score_thresh:
+            break
+        m = masks[i].astype(bool)
+        a = int(m.sum())
+        if a == 0:
+            continue
+        inter = int((m & (pan > 0)).sum())
+        if inter / a > overlap_threshold:
+            continue
+        if inter > 0:
+            m &= pan == 0
+        next_id += 1
+        pan[m] = next_id
+        segs.append({"id": next_id, "isthing": True, "score": float(scores[i]), "category_id": int(classes[i]),
+                     "instance_id": i})
+    for lab in np.unique(sem).tolist():
+        if lab == 0:
+            continue
+        m = (sem == lab) & (pan == 0)
+        a = int(m.sum())
+        if a < stuff_area_thresh:
+            continue
+        next_id += 1
+        pan[m] = next_id
+        segs.append({"id": next_id, "isthing": False, "category_id": lab, "area": a})
+    return pan, segs
