@@ -106,7 +106,88 @@ py::array write_segment_ids(const py::object& painted_obj, std::uint64_t height,
     return out;
 }
 
+// Centers (K, 2) int64 (y, x) of a C-contiguous (H, W) float32 heatmap.
+py::array find_instance_centers(const py::object& heatmap_obj, float threshold, std::uint64_t kernel,
+                                std::uint64_t top_k, int rule) {
+    const auto heatmap = exact_array<float>(heatmap_obj, "center_heatmap");
+    if (heatmap.ndim() != 2) throw py::value_error("center_heatmap must be (H, W)");
+    if (rule != 0 && rule != 1) throw py::value_error("rule must be 0 (detectron2) or 1 (original)");
+    const auto h = static_cast<std::uint64_t>(heatmap.shape(0)), w = static_cast<std::uint64_t>(heatmap.shape(1));
+    const float* data = heatmap.data();
+    std::vector<std::int64_t> centers;
+    {
+        py::gil_scoped_release release;
+        centers = panoptic::find_instance_centers(data, h, w, threshold, kernel, top_k,
+                                                  static_cast<panoptic::TopKRule>(rule));
+    }
+    return to_numpy(std::move(centers), 2);
+}
+
+template <class T>
+py::array group_pixels_of(const py::array_t<std::int64_t, py::array::c_style>& centers, const py::object& offsets_obj) {
+    const auto offsets = exact_array<T>(offsets_obj, "offsets");
+    if (offsets.ndim() != 3 || offsets.shape(0) != 2) throw py::value_error("offsets must be (2, H, W)");
+    const auto h = static_cast<std::uint64_t>(offsets.shape(1)), w = static_cast<std::uint64_t>(offsets.shape(2));
+    py::array_t<std::int32_t> ids = fresh_array(py::dtype::of<std::int32_t>(), {offsets.shape(1), offsets.shape(2)});
+    std::int32_t* out = ids.mutable_data();
+    const std::int64_t* c = centers.data();
+    const auto k = static_cast<std::size_t>(centers.shape(0));
+    const T* data = offsets.data();
+    {
+        py::gil_scoped_release release;
+        panoptic::group_pixels<T>(c, k, data, h, w, out);
+    }
+    return ids;
+}
+
+// (H, W) int32 ids 1..K of the nearest center of each pixel's vote.
+py::array group_pixels(const py::object& centers_obj, const py::object& offsets_obj) {
+    const auto centers = exact_array<std::int64_t>(centers_obj, "centers");
+    if (centers.ndim() != 2 || centers.shape(1) != 2) throw py::value_error("centers must be (K, 2)");
+    if (py::isinstance<py::array>(offsets_obj) &&
+        py::reinterpret_borrow<py::array>(offsets_obj).dtype().equal(py::dtype::of<double>()))
+        return group_pixels_of<double>(centers, offsets_obj);
+    return group_pixels_of<float>(centers, offsets_obj);
+}
+
+// (H, W) int64 panoptic ids of Panoptic-DeepLab's merge; thing is None or (H, W) uint8.
+py::array merge_semantic_and_instance(const py::object& sem_obj, const py::object& ins_obj,
+                                      const py::object& thing_obj, std::int64_t label_divisor,
+                                      const py::object& thing_ids_obj, double stuff_area, std::int64_t void_label) {
+    const auto sem = exact_array<std::int64_t>(sem_obj, "semantic");
+    const auto ins = exact_array<std::int64_t>(ins_obj, "instance");
+    const auto thing_ids = exact_array<std::int64_t>(thing_ids_obj, "thing_ids");
+    if (sem.ndim() != 2 || ins.ndim() != 2 || sem.shape(0) != ins.shape(0) || sem.shape(1) != ins.shape(1))
+        throw py::value_error("semantic and instance must be (H, W) maps of one size");
+    py::array_t<std::uint8_t, py::array::c_style> thing;
+    const std::uint8_t* thing_data = nullptr;
+    if (!thing_obj.is_none()) {
+        thing = exact_array<std::uint8_t>(thing_obj, "thing_seg");
+        if (thing.size() != sem.size()) throw py::value_error("thing_seg must have the size of semantic");
+        thing_data = thing.data();
+    }
+    py::array_t<std::int64_t> pan = fresh_array(py::dtype::of<std::int64_t>(), {sem.shape(0), sem.shape(1)});
+    std::int64_t* out = pan.mutable_data();
+    const std::int64_t *s = sem.data(), *i = ins.data(), *t = thing_ids.data();
+    const auto n = static_cast<std::uint64_t>(sem.size());
+    const auto n_things = static_cast<std::size_t>(thing_ids.size());
+    {
+        py::gil_scoped_release release;
+        panoptic::merge_semantic_and_instance(s, i, thing_data, n, label_divisor, t, n_things, stuff_area, void_label,
+                                              out);
+    }
+    return pan;
+}
+
 void register_merges(py::module_& m) {
+    m.def("pan_find_instance_centers", &find_instance_centers, py::arg("center_heatmap"), py::arg("threshold"),
+          py::arg("nms_kernel"), py::arg("top_k"), py::arg("rule"),
+          "(K, 2) int64 (y, x) centers of an (H, W) float32 heatmap; top_k 0 = all; rule 0 detectron2, 1 original.");
+    m.def("pan_group_pixels", &group_pixels, py::arg("centers"), py::arg("offsets"),
+          "(H, W) int32: 1 + the nearest center to each pixel's vote; offsets (2, H, W) float32 or float64.");
+    m.def("pan_merge_semantic_and_instance", &merge_semantic_and_instance, py::arg("semantic"), py::arg("instance"),
+          py::arg("thing_seg"), py::arg("label_divisor"), py::arg("thing_ids"), py::arg("stuff_area"),
+          py::arg("void_label"), "(H, W) int64 panoptic ids of Panoptic-DeepLab's merge.");
     m.def("pan_paint_layers", &paint_layers, py::arg("height"), py::arg("width"), py::arg("masks"),
           py::arg("rle_counts"), py::arg("rle_offsets"), py::arg("rle_sizes"), py::arg("labels"), py::arg("source"),
           py::arg("index"), py::arg("min_area"), py::arg("max_occluded"), py::arg("min_visible"),

@@ -10,7 +10,9 @@ Merges build such a map from model outputs, each with its tie rules written down
 pixel and id for id under a seeded :class:`IdGenerator`, and :func:`combine` the same for result
 files (``maskkit combine`` on the command line);
 :func:`combine_semantic_and_instance_outputs` is detectron2's Panoptic FPN combine with a stable
-score order.
+score order;
+:func:`get_panoptic_segmentation` and its steps are Panoptic-DeepLab's center grouping and
+majority-vote merge, without the K x H x W distance tensor.
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ from ._pan_rgb import MAX_ID, OFFSET, IdGenerator, id2rgb, rgb2id
 # merges
 from ._pan_combine import combine, combine_image, combine_semantic_and_instance_outputs
 from ._pan_merge import merge_layers
+from ._pan_merge_deeplab import (
+    find_instance_center,
+    get_instance_segmentation,
+    get_panoptic_segmentation,
+    group_pixels,
+    merge_semantic_and_instance,
+)
 
 __all__ = ["rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET"]
 __all__ += ["merge_layers", "combine_image", "combine", "combine_semantic_and_instance_outputs"]
+__all__ += ["find_instance_center", "group_pixels", "get_instance_segmentation", "merge_semantic_and_instance"]
+__all__ += ["get_panoptic_segmentation"]

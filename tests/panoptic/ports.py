@@ -98,3 +98,66 @@ def detectron2_combine(
         pan[m] = next_id
         segs.append({"id": next_id, "isthing": False, "category_id": lab, "area": a})
     return pan, segs
+
+
+def find_instance_center(hm: np.ndarray, threshold: float, nms_kernel: int, top_k: Any, variant: str) -> np.ndarray:
+    """§2.3 find_instance_center on an (H, W) float32 heatmap."""
+    hm = np.where(hm > np.float32(threshold), hm, np.float32(-1)).astype(np.float32)
+    pad = (nms_kernel - 1) // 2
+    padded = np.pad(hm, pad, constant_values=-np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (nms_kernel, nms_kernel))
+    pooled = windows.max(axis=(2, 3))
+    hm = np.where(hm == pooled, hm, np.float32(-1))
+    if top_k is None:
+        cutoff = 0.0
+    elif variant == "detectron2":
+        kth = np.sort(hm.ravel())[::-1][top_k - 1]
+        cutoff = max(float(kth), 0.0)
+    else:
+        if int((hm > 0).sum()) < top_k:
+            cutoff = 0.0
+        else:
+            cutoff = float(np.sort(hm.ravel())[::-1][top_k - 1])
+    return np.argwhere(hm > np.float32(cutoff)).astype(np.int64)
+
+
+def group_pixels(centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """§2.3 group_pixels with the K x H x W distance tensor, in the offsets' dtype."""
+    dtype = offsets.dtype.type
+    h, w = offsets.shape[1:]
+    y = np.arange(h, dtype=dtype)[:, None] + offsets[0]
+    x = np.arange(w, dtype=dtype)[None, :] + offsets[1]
+    cy = centers[:, 0].astype(dtype)[:, None, None]
+    cx = centers[:, 1].astype(dtype)[:, None, None]
+    ddy, ddx = cy - y[None], cx - x[None]
+    distance = np.sqrt(ddy * ddy + ddx * ddx)
+    return np.argmin(distance, axis=0).astype(np.int64) + 1  # argmin: first minimum, the lowest index
+
+
+def merge_semantic_and_instance(
+    sem: np.ndarray, ins: np.ndarray, thing_ids: Sequence[int], label_divisor: int, stuff_area: float,
+    void_label: int, thing_seg: Any = None,
+) -> np.ndarray:
+    """§2.3 merge_semantic_and_instance (detectron2's form; thing_seg None: sem in thing_ids)."""
+    if thing_seg is None:
+        thing_seg = np.isin(sem, list(thing_ids))
+    pan = np.full(sem.shape, void_label, np.int64)
+    is_thing = (ins > 0) & (thing_seg > 0)
+    counter: Dict[int, int] = {}
+    for ins_id in np.unique(ins).tolist():
+        if ins_id == 0:
+            continue
+        m = (ins == ins_id) & is_thing
+        if not m.any():
+            continue
+        labels, counts = np.unique(sem[m], return_counts=True)
+        c = int(labels[np.argmax(counts)])  # unique is ascending: the first maximum is the smallest label
+        counter[c] = counter.get(c, 0) + 1
+        pan[m] = c * label_divisor + counter[c]
+    for c in np.unique(sem).tolist():
+        if c in thing_ids:
+            continue
+        m = (sem == c) & (ins == 0)
+        if m.sum() >= stuff_area:
+            pan[m] = c * label_divisor
+    return pan

@@ -93,6 +93,40 @@ Painting paint_layers(const LayerSources& sources, const LayerOrder& order, std:
 void write_segment_ids(const std::uint32_t* painted, std::uint64_t h, std::uint64_t w, bool column_major,
                        const std::uint32_t* ids, std::size_t n_ids, std::uint32_t* out);
 
+// Panoptic-DeepLab (panoptic_merge_deeplab.cpp).
+
+// Which top-k rule find_instance_centers applies: detectron2 keeps centers scoring strictly
+// above max(k-th best score, 0); the original keeps all positive centers when there are fewer
+// than k of them, else those strictly above the k-th best.
+enum class TopKRule : std::uint8_t { Detectron2 = 0, Original = 1 };
+
+// Row-major (y, x) of the centers of an (h, w) float32 heatmap: scores > threshold that equal the
+// maximum of their kernel x kernel window (ties on plateaus all survive), then the top-k rule
+// (top_k = 0: every positive survivor). kernel must be odd; NaN scores are refused.
+std::vector<std::int64_t> find_instance_centers(const float* heatmap, std::uint64_t h, std::uint64_t w,
+                                                float threshold, std::uint64_t kernel, std::uint64_t top_k,
+                                                TopKRule rule);
+
+// ids (h * w): 1 + the index of the center nearest to (y + dy, x + dx), the distance computed in
+// T as sqrt(ddy * ddy + ddx * ddx) with ddy = cy - (y + dy); ties go to the lowest index.
+// offsets is (2, h, w) C-contiguous (dy plane, then dx plane); centers (k, 2) as (y, x).
+// Streams over the centers per pixel: no k x h x w array.
+template <class T>
+void group_pixels(const std::int64_t* centers, std::size_t k, const T* offsets, std::uint64_t h, std::uint64_t w,
+                  std::int32_t* ids);
+
+// Panoptic-DeepLab's merge: out (n values) = class * label_divisor + per-class instance number
+// on thing pixels (ins > 0 and thing[p]), the class being the majority semantic label of the
+// instance's thing pixels (ties: the smallest), numbered 1, 2, ... per class in ascending ins
+// order; stuff classes (not in thing_ids) whose ins == 0 area is >= stuff_area get
+// class * label_divisor there; void_label elsewhere. thing == nullptr: thing[p] = sem[p] in
+// thing_ids. Throws std::invalid_argument for negative ins, std::overflow_error when an id
+// does not fit int64.
+void merge_semantic_and_instance(const std::int64_t* sem, const std::int64_t* ins, const std::uint8_t* thing,
+                                 std::uint64_t n, std::int64_t label_divisor, const std::int64_t* thing_ids,
+                                 std::size_t n_thing_ids, double stuff_area, std::int64_t void_label,
+                                 std::int64_t* out);
+
 // ---- evaluation ----------------------------------------------------------------------------
 
 }  // namespace maskkit::panoptic
