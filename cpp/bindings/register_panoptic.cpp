@@ -179,7 +179,41 @@ py::array merge_semantic_and_instance(const py::object& sem_obj, const py::objec
     return pan;
 }
 
+// Mask2Former's merge of the kept queries: (panoptic int32 (H, W), ids, isthing, categories).
+py::tuple mask_classification_merge(const py::object& logits_obj, const py::object& queries_obj,
+                                    const py::object& scores_obj, const py::object& classes_obj,
+                                    const py::object& isthing_obj, double overlap_threshold) {
+    const auto logits = exact_array<float>(logits_obj, "mask_pred");
+    if (logits.ndim() != 3) throw py::value_error("mask_pred must be (Q, H, W)");
+    const auto queries = exact_array<std::uint64_t>(queries_obj, "queries");
+    const auto k = static_cast<std::size_t>(queries.size());
+    const auto scores = exact_array<float>(scores_obj, "scores");
+    const auto classes = exact_array<std::int64_t>(classes_obj, "classes");
+    const auto isthing = exact_array<std::uint8_t>(isthing_obj, "isthing");
+    const auto h = static_cast<std::uint64_t>(logits.shape(1)), w = static_cast<std::uint64_t>(logits.shape(2));
+    py::array_t<std::int32_t> pan = fresh_array(py::dtype::of<std::int32_t>(), {logits.shape(1), logits.shape(2)});
+    std::int32_t* out = pan.mutable_data();
+    const float* data = logits.data();
+    const auto planes = static_cast<std::uint64_t>(logits.shape(0));
+    const std::uint64_t* q = data_of(queries, k, "queries");
+    const float* s = data_of(scores, k, "scores");
+    const std::int64_t* c = data_of(classes, k, "classes");
+    const std::uint8_t* t = data_of(isthing, k, "isthing");
+    panoptic::MaskSegments segments;
+    {
+        py::gil_scoped_release release;
+        segments = panoptic::mask_classification_merge(data, planes, h * w, q, s, c, t, k, h, w, overlap_threshold, out);
+    }
+    return py::make_tuple(pan, to_numpy(std::move(segments.id)), to_numpy(std::move(segments.isthing)),
+                          to_numpy(std::move(segments.category)));
+}
+
 void register_merges(py::module_& m) {
+    m.def("pan_mask_classification_merge", &mask_classification_merge, py::arg("mask_pred"), py::arg("queries"),
+          py::arg("scores"), py::arg("classes"), py::arg("isthing"), py::arg("overlap_threshold"),
+          "Mask2Former's panoptic merge of the kept queries of C-contiguous (Q, H, W) float32 mask logits; "
+          "returns (panoptic int32 (H, W), ids int32, isthing uint8, categories int64).");
+    m.def("pan_sigmoid32", &panoptic::sigmoid32, py::arg("x"), "The merge's float32 sigmoid of one value.");
     m.def("pan_find_instance_centers", &find_instance_centers, py::arg("center_heatmap"), py::arg("threshold"),
           py::arg("nms_kernel"), py::arg("top_k"), py::arg("rule"),
           "(K, 2) int64 (y, x) centers of an (H, W) float32 heatmap; top_k 0 = all; rule 0 detectron2, 1 original.");

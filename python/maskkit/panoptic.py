@@ -12,7 +12,9 @@ files (``maskkit combine`` on the command line);
 :func:`combine_semantic_and_instance_outputs` is detectron2's Panoptic FPN combine with a stable
 score order;
 :func:`get_panoptic_segmentation` and its steps are Panoptic-DeepLab's center grouping and
-majority-vote merge, without the K x H x W distance tensor.
+majority-vote merge, without the K x H x W distance tensor; :func:`panoptic_inference` is
+Mask2Former's mask-classification merge, streaming over queries instead of holding Q x H x W
+probabilities.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from ._pan_merge_deeplab import (
     group_pixels,
     merge_semantic_and_instance,
 )
+from ._pan_merge_maskformer import panoptic_inference
 
 __all__ = ["rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET"]
 __all__ += ["merge_layers", "combine_image", "combine", "combine_semantic_and_instance_outputs"]
 __all__ += ["find_instance_center", "group_pixels", "get_instance_segmentation", "merge_semantic_and_instance"]
-__all__ += ["get_panoptic_segmentation"]
+__all__ += ["get_panoptic_segmentation", "panoptic_inference"]

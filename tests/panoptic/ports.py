@@ -161,3 +161,43 @@ def merge_semantic_and_instance(
         if m.sum() >= stuff_area:
             pan[m] = c * label_divisor
     return pan
+
+
+def mask2former_panoptic_inference(
+    mask_cls: np.ndarray, mask_pred: np.ndarray, thing_ids: Sequence[int], object_mask_threshold: float,
+    overlap_threshold: float,
+) -> Tuple[np.ndarray, List[Dict[str, Any]]]:
+    """§2.4 panoptic_inference; softmax and sigmoid in double, rounded to float32 (the library's rule)."""
+    x = mask_cls.astype(np.float64)
+    e = np.exp(x - x.max(-1, keepdims=True))
+    probs = (e / e.sum(-1, keepdims=True)).astype(np.float32)
+    scores, labels = probs.max(-1), probs.argmax(-1)
+    num_classes = mask_cls.shape[1] - 1
+    keep = (labels != num_classes) & (scores > np.float32(object_mask_threshold))
+    h, w = mask_pred.shape[1:]
+    pan = np.zeros((h, w), np.int32)
+    segs: List[Dict[str, Any]] = []
+    if not keep.any():
+        return pan, segs
+    s, c = scores[keep], labels[keep]
+    p = (1.0 / (1.0 + np.exp(-mask_pred[keep].astype(np.float64)))).astype(np.float32)
+    ids = np.argmax(s[:, None, None] * p, axis=0)  # float32 products; the first maximum wins
+    next_id = 0
+    stuff_mem: Dict[int, int] = {}
+    for k in range(len(c)):
+        isthing = int(c[k]) in thing_ids
+        a_arg = int((ids == k).sum())
+        a_orig = int((p[k] >= 0.5).sum())
+        m = (ids == k) & (p[k] >= 0.5)
+        if a_arg > 0 and a_orig > 0 and m.sum() > 0:
+            if a_arg / a_orig < overlap_threshold:
+                continue
+            if not isthing:
+                if int(c[k]) in stuff_mem:
+                    pan[m] = stuff_mem[int(c[k])]
+                    continue
+                stuff_mem[int(c[k])] = next_id + 1
+            next_id += 1
+            pan[m] = next_id
+            segs.append({"id": next_id, "isthing": isthing, "category_id": int(c[k])})
+    return pan, segs

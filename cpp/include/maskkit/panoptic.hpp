@@ -127,6 +127,33 @@ void merge_semantic_and_instance(const std::int64_t* sem, const std::int64_t* in
                                  std::size_t n_thing_ids, double stuff_area, std::int64_t void_label,
                                  std::int64_t* out);
 
+// Mask2Former's panoptic_inference (panoptic_merge_maskformer.cpp).
+
+// The float32 sigmoid the merge uses: 1 / (1 + exp(-x)) evaluated in double, rounded once.
+float sigmoid32(float x);
+
+// The listed segments, in id order: id (1, 2, ...), isthing, category.
+struct MaskSegments {
+    std::vector<std::int32_t> id;
+    std::vector<std::uint8_t> isthing;
+    std::vector<std::int64_t> category;
+};
+
+// Mask-classification merge of k kept queries. logits holds the queries' (h, w) mask logits,
+// plane q at logits + q * plane_stride (C-contiguous planes); query i of the merge is plane
+// queries[i] with score scores[i], class classes[i] and isthing[i]. Each pixel goes to the
+// first i maximising float32 scores[i] * sigmoid32(logit) (streamed over i per row tile: no
+// k x h x w probabilities); then, in i order, query i keeps its pixels whose probability is
+// >= 0.5 when it has such pixels, its argmax area over its >= 0.5 area is not below
+// overlap_threshold, and, for stuff, no earlier kept stuff query of its class took the id (a
+// later one paints with that id and lists nothing). out (h * w int32) gets the ids 1, 2, ...
+// Throws std::invalid_argument for a NaN logit or a query index out of range (n_planes).
+MaskSegments mask_classification_merge(const float* logits, std::uint64_t n_planes, std::uint64_t plane_stride,
+                                  const std::uint64_t* queries,
+                                  const float* scores, const std::int64_t* classes, const std::uint8_t* isthing,
+                                  std::size_t k, std::uint64_t h, std::uint64_t w, double overlap_threshold,
+                                  std::int32_t* out);
+
 // ---- evaluation ----------------------------------------------------------------------------
 
 }  // namespace maskkit::panoptic
