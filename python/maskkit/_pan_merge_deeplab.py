@@ -110,7 +110,7 @@ def find_instance_center(
     [[1, 1]]
     """
     heatmap = _squeezed(center_heatmap, "center_heatmap", 2)
-    if heatmap.dtype != np.float32:
+    if heatmap.dtype.kind != "f" or heatmap.dtype.itemsize != 4:
         raise TypeError(f"center_heatmap must be float32 (the network's output dtype), got {heatmap.dtype}")
     if variant not in _VARIANTS:
         raise ValueError(f"variant must be 'detectron2' or 'original', got {snippet(variant)}")
@@ -118,7 +118,7 @@ def find_instance_center(
     k = 0 if top_k is None else _int_option(top_k, "top_k", 1)
     limit = float(size_threshold(threshold, "threshold"))
     centers: np.ndarray = _core.pan_find_instance_centers(
-        np.ascontiguousarray(heatmap), limit, kernel, k, _VARIANTS[variant]
+        np.ascontiguousarray(heatmap, np.float32), limit, kernel, k, _VARIANTS[variant]
     )
     return centers.reshape(-1, 2)
 
@@ -152,7 +152,7 @@ def group_pixels(centers: Any, offsets: Any) -> np.ndarray:
     offs = _squeezed(offsets, "offsets", 3)
     if offs.shape[0] != 2:
         raise ValueError(f"offsets must be (2, H, W) with (dy, dx) planes, got shape {offs.shape}")
-    if offs.dtype not in (np.float32, np.float64):
+    if offs.dtype.kind != "f" or offs.dtype.itemsize not in (4, 8):
         raise TypeError(f"offsets must be float32 or float64, got {offs.dtype}")
     if np.isnan(offs).any():
         raise ValueError("offsets must not be NaN")
@@ -165,7 +165,8 @@ def group_pixels(centers: Any, offsets: Any) -> np.ndarray:
         raise TypeError(f"centers must be integers, got dtype {ctr.dtype}")
     if ctr.dtype == np.uint64 and int(ctr.max()) > 2**63 - 1:
         raise OverflowError(f"centers must be below 2**63, got {int(ctr.max())}")
-    ids: np.ndarray = _core.pan_group_pixels(np.ascontiguousarray(ctr, np.int64), np.ascontiguousarray(offs))
+    native = np.float32 if offs.dtype.itemsize == 4 else np.float64
+    ids: np.ndarray = _core.pan_group_pixels(np.ascontiguousarray(ctr, np.int64), np.ascontiguousarray(offs, native))
     return ids.astype(np.int64)
 
 

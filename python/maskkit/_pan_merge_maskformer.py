@@ -90,7 +90,7 @@ def panoptic_inference(
     pred = np.asarray(mask_pred)
     if cls.dtype.kind != "f" or pred.dtype.kind != "f":
         raise TypeError(f"mask_cls and mask_pred must be float logits, got {cls.dtype} and {pred.dtype}")
-    if pred.dtype != np.float32:
+    if pred.dtype.itemsize != 4:
         raise TypeError(f"mask_pred must be float32 (the merge computes in float32 as torch does), got {pred.dtype}")
     if cls.ndim != 2 or cls.shape[1] < 1:
         raise ValueError(f"mask_cls must be (Q, C + 1), got shape {cls.shape}")
@@ -110,7 +110,7 @@ def panoptic_inference(
     kept = np.flatnonzero(keep)
     isthing = np.isin(labels[kept], things)
     pan, ids, thing_flags, categories = _core.pan_mask_classification_merge(
-        np.ascontiguousarray(pred), kept.astype(np.uint64), scores[kept], labels[kept], isthing.view(np.uint8),
+        np.ascontiguousarray(pred, np.float32), kept.astype(np.uint64), scores[kept], labels[kept], isthing.view(np.uint8),
         overlap,
     )
     segments = [

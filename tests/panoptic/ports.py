@@ -102,6 +102,8 @@ def detectron2_combine(
 
 def find_instance_center(hm: np.ndarray, threshold: float, nms_kernel: int, top_k: Any, variant: str) -> np.ndarray:
     """§2.3 find_instance_center on an (H, W) float32 heatmap."""
+    if hm.size == 0:
+        return np.zeros((0, 2), np.int64)
     hm = np.where(hm > np.float32(threshold), hm, np.float32(-1)).astype(np.float32)
     pad = (nms_kernel - 1) // 2
     padded = np.pad(hm, pad, constant_values=-np.inf)
