@@ -15,6 +15,7 @@
 // write_segment_ids maps them to the caller's ids and, for column-major paintings, transposes in
 // cache-sized tiles.
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -33,6 +34,23 @@ struct Space {
     std::uint64_t lines, line_length;
 };
 
+// First x in [from, n) with (p[x] != 0) == Nonzero, else n, over contiguous bytes: eight at a
+// time while a word is all zero (or, for Nonzero = false, has no zero byte).
+template <bool Nonzero>
+std::uint64_t find_contiguous(const std::uint8_t* p, std::uint64_t from, std::uint64_t n) {
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    std::uint64_t x = from;
+    while (x + 8 <= n) {
+        std::uint64_t word;
+        std::memcpy(&word, p + x, 8);
+        const bool any_zero_byte = ((word - ones) & ~word & highs) != 0;
+        if (Nonzero ? word != 0 : any_zero_byte) break;
+        x += 8;
+    }
+    while (x < n && (p[x] != 0) != Nonzero) ++x;
+    return x;
+}
+
 // Runs of nonzero bytes of mask i, line by line (rows in row-major, columns in column-major space).
 void mask_runs(const MaskStackView& masks, std::uint64_t i, const Space& space, bool column_major,
                std::vector<Run>& runs) {
@@ -42,6 +60,14 @@ void mask_runs(const MaskStackView& masks, std::uint64_t i, const Space& space, 
     for (std::uint64_t line = 0; line < space.lines; ++line) {
         const std::uint8_t* p = base + static_cast<std::int64_t>(line) * line_stride;
         std::uint64_t x = 0;
+        if (step == 1) {  // the common layout: runs found a word at a time
+            while (x < space.line_length) {
+                const std::uint64_t start = find_contiguous<true>(p, x, space.line_length);
+                x = find_contiguous<false>(p, start, space.line_length);
+                if (x > start) runs.push_back({line, start, x - start});
+            }
+            continue;
+        }
         while (x < space.line_length) {
             while (x < space.line_length && p[static_cast<std::int64_t>(x) * step] == 0) ++x;
             const std::uint64_t start = x;
@@ -258,23 +284,32 @@ Painting paint_layers(const LayerSources& sources, const LayerOrder& order, std:
 
 void write_segment_ids(const std::uint32_t* painted, std::uint64_t h, std::uint64_t w, bool column_major,
                        const std::uint32_t* ids, std::size_t n_ids, std::uint32_t* out) {
+    // painted values >= n_ids (only from a caller's own array) read id 0 and are reported after;
+    // `worst` is a local so that the stores to out cannot alias it
     std::uint32_t worst = 0;
-    auto id_of = [&](std::uint32_t v) {
-        worst = std::max(worst, v);
-        return v < n_ids ? ids[v] : 0u;
-    };
+    const auto limit = static_cast<std::uint32_t>(std::min<std::size_t>(n_ids, 0xffffffffu));
     if (!column_major) {
-        for (std::uint64_t i = 0; i < h * w; ++i) out[i] = id_of(painted[i]);
+        for (std::uint64_t i = 0; i < h * w; ++i) {
+            const std::uint32_t v = painted[i];
+            worst = std::max(worst, v);
+            out[i] = v < limit ? ids[v] : 0u;
+        }
     } else {
         constexpr std::uint64_t tile = 64;
         for (std::uint64_t y0 = 0; y0 < h; y0 += tile)
             for (std::uint64_t x0 = 0; x0 < w; x0 += tile) {
                 const std::uint64_t y1 = std::min(h, y0 + tile), x1 = std::min(w, x0 + tile);
-                for (std::uint64_t y = y0; y < y1; ++y)
-                    for (std::uint64_t x = x0; x < x1; ++x) out[y * w + x] = id_of(painted[x * h + y]);
+                for (std::uint64_t y = y0; y < y1; ++y) {
+                    std::uint32_t* row = out + y * w;
+                    for (std::uint64_t x = x0; x < x1; ++x) {
+                        const std::uint32_t v = painted[x * h + y];
+                        worst = std::max(worst, v);
+                        row[x] = v < limit ? ids[v] : 0u;
+                    }
+                }
             }
     }
-    if (h * w > 0 && worst >= n_ids)
+    if (h * w > 0 && worst >= limit)
         throw std::invalid_argument("painted segment number " + std::to_string(worst) + " has no id (" +
                                     std::to_string(n_ids) + " ids given)");
 }

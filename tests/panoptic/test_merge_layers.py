@@ -145,3 +145,15 @@ def test_errors(kwargs, error, text):
     args.update(kwargs)
     with pytest.raises(error, match=f".*{__import__('re').escape(text)}"):
         panoptic.merge_layers(args.pop("masks"), args.pop("categories"), **args)
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from([0.02, 0.5, 0.98]))
+def test_long_rows_equal_the_port(seed, density):
+    # rows of hundreds of pixels: runs are found eight bytes at a time
+    rng = np.random.default_rng(seed)
+    masks = rng.random((3, 3, 300)) < density
+    masks[0, 1, 64:200] = True
+    pan, segs = panoptic.merge_layers(masks, [1, 2, 3], z=[1, 3, 2], overlap_thr=0.9)
+    want_pan, want_segs = ports.merge_layers(masks, [1, 2, 3], [1, 3, 2], [True] * 3, 0.9, 0, 0, False)
+    np.testing.assert_array_equal(pan, want_pan)
+    assert segs == want_segs
