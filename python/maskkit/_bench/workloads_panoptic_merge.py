@@ -103,8 +103,9 @@ def _panopticapi_combine(module: ModuleType, images: list[dict[str, Any]]) -> li
         anns = [{"segmentation": s, "score": p, "category_id": k} for s, p, k in zip(im["inst"], im["scores"], im["cats"])]
         inst_by_image[im["id"]] = sorted((a for a in anns if not a["score"] < 0.5), key=lambda a: -a["score"])
         sem_by_image[im["id"]] = [{"segmentation": s, "category_id": k} for s, k in zip(im["stuff"], im["stuff_cats"])]
-    stub, original = _NoPng(), (module.Image, module.id2rgb)
-    module.Image, module.id2rgb = stub, stub.id2rgb
+    stub, original = _NoPng(), (getattr(module, "Image"), getattr(module, "id2rgb"))
+    setattr(module, "Image", stub)
+    setattr(module, "id2rgb", stub.id2rgb)
     try:
         np.random.seed(0)
         with contextlib.redirect_stdout(io.StringIO()):
@@ -112,7 +113,8 @@ def _panopticapi_combine(module: ModuleType, images: list[dict[str, Any]]) -> li
                 0, list(img_id2img), img_id2img, inst_by_image, sem_by_image, ".", 0.5, 64 * 64, CATEGORIES
             )
     finally:
-        module.Image, module.id2rgb = original
+        setattr(module, "Image", original[0])
+        setattr(module, "id2rgb", original[1])
     return [(pan, a["segments_info"]) for pan, a in zip(stub.arrays, annotations)]
 
 
@@ -169,6 +171,21 @@ def _d2_inputs(d: BenchData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     return masks, scores, classes, sem
 
 
+def _maskkit_d2(inputs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> list[Any]:
+    masks, scores, classes, sem = inputs
+    return [panoptic.combine_semantic_and_instance_outputs(masks, scores, classes, sem, 0.5, 4096, 0.5)]
+
+
+def _maskkit_deeplab(inputs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[Any]:
+    sem, heat, offsets = inputs
+    return [panoptic.get_panoptic_segmentation(sem, heat, offsets, list(range(11, 19)), 1000, 2048, -1, 0.1, 7, 200)]
+
+
+def _maskkit_maskformer(inputs: tuple[np.ndarray, np.ndarray]) -> list[Any]:
+    cls, pred = inputs
+    return [panoptic.panoptic_inference(cls, pred, list(range(80)), 0.8, 0.8)]
+
+
 def _ports_call(refs: References, call: Callable[[Any], Any]) -> Callable[[], Any] | None:
     return refs.bind(PORTS, call)
 
@@ -182,8 +199,7 @@ def _d2(d: BenchData, refs: References) -> Workload:
         description=f"30 instance masks + a 21-label argmax map at {h}x{w}: "
         "panoptic.combine_semantic_and_instance_outputs vs its NumPy port",
         reference=_ports_call(refs, lambda ports: [ports.detectron2_combine(*inputs(), 0.5, 4096, 0.5)]),
-        variants=(Variant("combine_semantic_and_instance_outputs",
-                          lambda: [panoptic.combine_semantic_and_instance_outputs(*inputs(), 0.5, 4096, 0.5)]),),
+        variants=(Variant("combine_semantic_and_instance_outputs", lambda: _maskkit_d2(inputs())),),
         compare=_compare_outputs,
         reference_name="NumPy port",
         domain=DOMAIN,
@@ -226,9 +242,7 @@ def _deeplab(d: BenchData, refs: References) -> Workload:
         description=f"24 centers, 19 classes at {h}x{w} (NMS 7, top_k 200): panoptic.get_panoptic_segmentation "
         "vs the NumPy ports of find_instance_center, group_pixels and merge_semantic_and_instance",
         reference=_ports_call(refs, lambda ports: _deeplab_port(ports, *inputs())),
-        variants=(Variant("get_panoptic_segmentation",
-                          lambda: [panoptic.get_panoptic_segmentation(*inputs(), list(range(11, 19)), 1000, 2048, -1,
-                                                                      0.1, 7, 200)]),),
+        variants=(Variant("get_panoptic_segmentation", lambda: _maskkit_deeplab(inputs())),),
         compare=_compare_outputs,
         reference_name="NumPy port",
         domain=DOMAIN,
@@ -260,7 +274,7 @@ def _maskformer(d: BenchData, refs: References) -> Workload:
         label="Mask2Former merge",
         description=f"40 queries (20 kept), 133 classes at {h}x{w}: panoptic.panoptic_inference vs its NumPy port",
         reference=_ports_call(refs, lambda ports: [ports.mask2former_panoptic_inference(*inputs(), things, 0.8, 0.8)]),
-        variants=(Variant("panoptic_inference", lambda: [panoptic.panoptic_inference(*inputs(), things, 0.8, 0.8)]),),
+        variants=(Variant("panoptic_inference", lambda: _maskkit_maskformer(inputs())),),
         compare=_compare_outputs,
         reference_name="NumPy port",
         domain=DOMAIN,
