@@ -91,6 +91,7 @@ std::vector<std::int64_t> find_instance_centers(const float* heatmap, std::uint6
     if (rule == TopKRule::Detectron2 && top_k > n)
         throw std::invalid_argument("top_k must be at most the number of pixels " + std::to_string(n) +
                                     " (torch.topk's rule), got " + std::to_string(top_k));
+    if (n == 0) return {};
     std::vector<float> scores(n), across(n), pooled(n);
     for (std::uint64_t p = 0; p < n; ++p) {
         if (std::isnan(heatmap[p])) throw std::invalid_argument("center heatmap has NaN at pixel " + std::to_string(p));
@@ -98,9 +99,10 @@ std::vector<std::int64_t> find_instance_centers(const float* heatmap, std::uint6
     }
     const std::uint64_t r = (kernel - 1) / 2;
     std::vector<float> forward(std::max(h, w) + 2 * r), backward(std::max(h, w) + 2 * r);
-    for (std::uint64_t y = 0; y < h; ++y) window_max(&scores[y * w], &across[y * w], w, 1, r, forward, backward);
+    for (std::uint64_t y = 0; y < h; ++y)
+        window_max(scores.data() + y * w, across.data() + y * w, w, 1, r, forward, backward);
     for (std::uint64_t x = 0; x < w; ++x)
-        window_max(&across[x], &pooled[x], h, static_cast<std::int64_t>(w), r, forward, backward);
+        window_max(across.data() + x, pooled.data() + x, h, static_cast<std::int64_t>(w), r, forward, backward);
     std::vector<float> positive;
     for (std::uint64_t p = 0; p < n; ++p) {
         if (scores[p] != pooled[p]) scores[p] = -1.0f;

@@ -121,3 +121,10 @@ def test_end_to_end_equals_the_ports(seed):
 def test_errors(call, error, text):
     with pytest.raises(error, match=re.escape(text)):
         call()
+
+
+@pytest.mark.parametrize("shape", [(3, 0), (0, 3), (0, 0)])
+def test_empty_heatmaps_have_no_centers(shape):
+    # found by the fuzz harness under UBSan: empty rows or columns must not index empty buffers
+    centers = panoptic.find_instance_center(np.zeros(shape, np.float32), top_k=None)
+    assert centers.shape == (0, 2) and centers.dtype == np.int64

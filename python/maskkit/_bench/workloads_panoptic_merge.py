@@ -26,7 +26,7 @@ from .workload import Variant, Workload
 
 __all__ = ["WORKLOADS", "combine_images"]
 
-DOMAIN = "panoptic"
+DOMAIN = "panoptic_merge"
 PORTS = "tests.panoptic.ports"
 PORTS_NOTE = "the NumPy ports live in tests/panoptic/ports.py (run from a repository checkout)"
 N_IMAGES = 8
