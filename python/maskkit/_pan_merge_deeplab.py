@@ -196,7 +196,23 @@ def get_instance_segmentation(
     """Class-agnostic instance ids: :func:`group_pixels` on the thing pixels, 0 elsewhere.
 
     Thing pixels are ``thing_seg > 0`` when given (a foreground mask), else the pixels whose
-    semantic label is in ``thing_ids``. Returns ``(instance ids (H, W) int64, centers (K, 2))``.
+    semantic label is in ``thing_ids``.
+
+    Parameters
+    ----------
+    sem_seg : array_like of int, shape (H, W)
+        Semantic labels (leading axes of length 1 are dropped).
+    center_heatmap, offsets
+        As in :func:`find_instance_center` and :func:`group_pixels`.
+    thing_ids : sequence of int
+    threshold, nms_kernel, top_k, variant
+        As in :func:`find_instance_center`.
+    thing_seg : array_like of bool or int, shape (H, W), optional
+
+    Returns
+    -------
+    ins_seg : numpy.ndarray of int64, shape (H, W)
+    centers : numpy.ndarray of int64, shape (K, 2)
 
     Examples
     --------
@@ -236,6 +252,17 @@ def merge_semantic_and_instance(
     least ``stuff_area``, as ``class * label_divisor``; every other pixel is ``void_label``
     (detectron2: -1; the original: ``ignore_label * label_divisor``). Both repositories give the
     same map when no ``thing_seg`` is given; with one, this is detectron2's rule.
+
+    Parameters
+    ----------
+    sem_seg, ins_seg : array_like of int, shape (H, W)
+        Semantic labels and class-agnostic instance ids (``>= 0``; 0 = no instance).
+    thing_ids : sequence of int
+    label_divisor : int
+        ``>= 1``; detectron2 uses 1000, the original repository 256 for COCO.
+    stuff_area : float
+    void_label : int
+    thing_seg : array_like of bool or int, shape (H, W), optional
 
     Returns
     -------
@@ -285,6 +312,20 @@ def get_panoptic_segmentation(
 
     :func:`get_instance_segmentation` then :func:`merge_semantic_and_instance`, with
     detectron2's defaults (Cityscapes: ``stuff_area=2048``, ``nms_kernel=7``, ``top_k=200``).
+
+    Parameters
+    ----------
+    sem_seg : array_like of int, shape (H, W)
+        The semantic argmax (take it from the logits first).
+    center_heatmap, offsets, thing_ids, label_divisor, stuff_area, void_label, threshold, nms_kernel, top_k, variant
+        As in the steps.
+    foreground_mask : array_like of bool or int, shape (H, W), optional
+        Thing pixels, instead of ``sem_seg`` in ``thing_ids``.
+
+    Returns
+    -------
+    panoptic : numpy.ndarray of int64, shape (H, W)
+    centers : numpy.ndarray of int64, shape (K, 2)
 
     Examples
     --------

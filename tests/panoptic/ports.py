@@ -182,7 +182,8 @@ def mask2former_panoptic_inference(
     if not keep.any():
         return pan, segs
     s, c = scores[keep], labels[keep]
-    p = (1.0 / (1.0 + np.exp(-mask_pred[keep].astype(np.float64)))).astype(np.float32)
+    with np.errstate(over="ignore"):  # a very negative logit: exp overflows to inf, the sigmoid is 0
+        p = (1.0 / (1.0 + np.exp(-mask_pred[keep].astype(np.float64)))).astype(np.float32)
     ids = np.argmax(s[:, None, None] * p, axis=0)  # float32 products; the first maximum wins
     next_id = 0
     stuff_mem: Dict[int, int] = {}

@@ -79,3 +79,14 @@ def test_nothing_kept():
 def test_errors(cls, pred, error, text):
     with pytest.raises(error, match=re.escape(text)):
         panoptic.panoptic_inference(cls, pred, [0])
+
+
+def test_the_core_sigmoid_is_the_ports():
+    from maskkit import _core
+
+    x = np.concatenate([np.random.default_rng(0).normal(0, 8, 2000), [0.0, -1e-8, 88.0, -104.0, 1e30, -1e30]])
+    x = x.astype(np.float32)
+    with np.errstate(over="ignore"):  # exp(1e30) is inf: the sigmoid is 0
+        want = (1.0 / (1.0 + np.exp(-x.astype(np.float64)))).astype(np.float32)
+    got = np.array([_core.pan_sigmoid32(float(v)) for v in x], np.float32)
+    np.testing.assert_array_equal(got, want)
