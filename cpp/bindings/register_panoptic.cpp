@@ -21,8 +21,219 @@ void register_formats(py::module_& m) {
 
 // ---- merges --------------------------------------------------------------------------------
 
+template <class T>
+const T* data_of(const py::array_t<T, py::array::c_style>& a, std::size_t n, const char* what) {
+    if (a.ndim() != 1 || static_cast<std::size_t>(a.shape(0)) != n)
+        throw py::value_error(std::string(what) + " must be 1-D with " + std::to_string(n) + " entries");
+    return a.data();
+}
+
+// Paints the explicit layers (order arrays, top first) and then the label layers of `labels`
+// (None or a C-contiguous int64 (H, W) map); returns (painted, source, index, area, bbox).
+py::tuple paint_layers(std::uint64_t height, std::uint64_t width, const py::object& masks,
+                       const py::object& rle_counts, const py::object& rle_offsets, const py::object& rle_sizes,
+                       const py::object& labels, const py::object& source, const py::object& index,
+                       const py::object& min_area, const py::object& max_occluded, const py::object& min_visible,
+                       const py::object& fuse_group, const py::tuple& label_rule, const py::object& label_skip,
+                       bool column_major) {
+    panoptic::LayerSources sources;
+    if (!masks.is_none()) {
+        const MaskStack stack = mask_stack(py::reinterpret_borrow<py::array>(masks));
+        if (stack.h != height || stack.w != width)
+            throw py::value_error("masks must be (N, " + std::to_string(height) + ", " + std::to_string(width) + ")");
+        sources.masks = {stack.data, stack.n, stack.stride_n, stack.stride_h, stack.stride_w};
+    }
+    BatchViews rles;
+    if (!rle_counts.is_none()) {
+        rles = batch_views(rle_counts, rle_offsets, rle_sizes);
+        sources.rles = rles.views.data();
+        sources.n_rles = rles.views.size();
+    }
+    const auto src = exact_array<std::uint8_t>(source, "source");
+    const auto n = static_cast<std::size_t>(src.size());
+    const auto idx = exact_array<std::uint64_t>(index, "index");
+    const auto area = exact_array<std::uint64_t>(min_area, "min_area");
+    const auto occluded = exact_array<double>(max_occluded, "max_occluded");
+    const auto visible = exact_array<double>(min_visible, "min_visible");
+    const auto fuse = exact_array<std::int64_t>(fuse_group, "fuse_group");
+    const panoptic::LayerOrder order{n, data_of(src, n, "source"), data_of(idx, n, "index"),
+                                     data_of(area, n, "min_area"), data_of(occluded, n, "max_occluded"),
+                                     data_of(visible, n, "min_visible"), data_of(fuse, n, "fuse_group")};
+    panoptic::LabelLayers label_layers;
+    py::array_t<std::int64_t, py::array::c_style> label_map, skip;
+    if (!labels.is_none()) {
+        label_map = exact_array<std::int64_t>(labels, "labels");
+        if (label_map.ndim() != 2 || static_cast<std::uint64_t>(label_map.shape(0)) != height ||
+            static_cast<std::uint64_t>(label_map.shape(1)) != width)
+            throw py::value_error("labels must be (" + std::to_string(height) + ", " + std::to_string(width) + ")");
+        skip = exact_array<std::int64_t>(label_skip, "label_skip");
+        label_layers.data = label_map.data();
+        label_layers.skip = skip.data();
+        label_layers.n_skip = static_cast<std::size_t>(skip.size());
+        label_layers.rule = {label_rule[0].cast<std::uint64_t>(), label_rule[1].cast<double>(),
+                             label_rule[2].cast<double>(), -1};
+        label_layers.fuse_by_label = label_rule[3].cast<bool>();
+        sources.labels = &label_layers;
+    }
+    const auto lines = static_cast<py::ssize_t>(column_major ? width : height);
+    const auto line_length = static_cast<py::ssize_t>(column_major ? height : width);
+    py::array_t<std::uint32_t> painted = fresh_array(py::dtype::of<std::uint32_t>(), {lines, line_length});
+    std::uint32_t* out = painted.mutable_data();
+    panoptic::Painting painting;
+    {
+        py::gil_scoped_release release;
+        painting = panoptic::paint_layers(sources, order, height, width, column_major, out);
+    }
+    return py::make_tuple(painted, to_numpy(std::move(painting.source)), to_numpy(std::move(painting.index)),
+                          to_numpy(std::move(painting.area)), to_numpy(std::move(painting.bbox), 4));
+}
+
+// The (H, W) uint32 id map ids[painted] of a painting (column-major: painted is (W, H)).
+py::array write_segment_ids(const py::object& painted_obj, std::uint64_t height, std::uint64_t width,
+                            bool column_major, const py::object& ids_obj) {
+    const auto painted = exact_array<std::uint32_t>(painted_obj, "painted");
+    const auto ids = exact_array<std::uint32_t>(ids_obj, "ids");
+    if (static_cast<std::uint64_t>(painted.size()) != height * width)
+        throw py::value_error("painted must have height * width = " + std::to_string(height * width) + " values");
+    py::array_t<std::uint32_t> out = fresh_array(py::dtype::of<std::uint32_t>(),
+                                                 {static_cast<py::ssize_t>(height), static_cast<py::ssize_t>(width)});
+    std::uint32_t* target = out.mutable_data();
+    const std::uint32_t* source = painted.data();
+    const std::uint32_t* id_table = ids.data();
+    const auto n_ids = static_cast<std::size_t>(ids.size());
+    {
+        py::gil_scoped_release release;
+        panoptic::write_segment_ids(source, height, width, column_major, id_table, n_ids, target);
+    }
+    return out;
+}
+
+// Centers (K, 2) int64 (y, x) of a C-contiguous (H, W) float32 heatmap.
+py::array find_instance_centers(const py::object& heatmap_obj, float threshold, std::uint64_t kernel,
+                                std::uint64_t top_k, int rule) {
+    const auto heatmap = exact_array<float>(heatmap_obj, "center_heatmap");
+    if (heatmap.ndim() != 2) throw py::value_error("center_heatmap must be (H, W)");
+    if (rule != 0 && rule != 1) throw py::value_error("rule must be 0 (detectron2) or 1 (original)");
+    const auto h = static_cast<std::uint64_t>(heatmap.shape(0)), w = static_cast<std::uint64_t>(heatmap.shape(1));
+    const float* data = heatmap.data();
+    std::vector<std::int64_t> centers;
+    {
+        py::gil_scoped_release release;
+        centers = panoptic::find_instance_centers(data, h, w, threshold, kernel, top_k,
+                                                  static_cast<panoptic::TopKRule>(rule));
+    }
+    return to_numpy(std::move(centers), 2);
+}
+
+template <class T>
+py::array group_pixels_of(const py::array_t<std::int64_t, py::array::c_style>& centers, const py::object& offsets_obj) {
+    const auto offsets = exact_array<T>(offsets_obj, "offsets");
+    if (offsets.ndim() != 3 || offsets.shape(0) != 2) throw py::value_error("offsets must be (2, H, W)");
+    const auto h = static_cast<std::uint64_t>(offsets.shape(1)), w = static_cast<std::uint64_t>(offsets.shape(2));
+    py::array_t<std::int32_t> ids = fresh_array(py::dtype::of<std::int32_t>(), {offsets.shape(1), offsets.shape(2)});
+    std::int32_t* out = ids.mutable_data();
+    const std::int64_t* c = centers.data();
+    const auto k = static_cast<std::size_t>(centers.shape(0));
+    const T* data = offsets.data();
+    {
+        py::gil_scoped_release release;
+        panoptic::group_pixels<T>(c, k, data, h, w, out);
+    }
+    return ids;
+}
+
+// (H, W) int32 ids 1..K of the nearest center of each pixel's vote.
+py::array group_pixels(const py::object& centers_obj, const py::object& offsets_obj) {
+    const auto centers = exact_array<std::int64_t>(centers_obj, "centers");
+    if (centers.ndim() != 2 || centers.shape(1) != 2) throw py::value_error("centers must be (K, 2)");
+    if (py::isinstance<py::array>(offsets_obj) &&
+        py::reinterpret_borrow<py::array>(offsets_obj).dtype().equal(py::dtype::of<double>()))
+        return group_pixels_of<double>(centers, offsets_obj);
+    return group_pixels_of<float>(centers, offsets_obj);
+}
+
+// (H, W) int64 panoptic ids of Panoptic-DeepLab's merge; thing is None or (H, W) uint8.
+py::array merge_semantic_and_instance(const py::object& sem_obj, const py::object& ins_obj,
+                                      const py::object& thing_obj, std::int64_t label_divisor,
+                                      const py::object& thing_ids_obj, double stuff_area, std::int64_t void_label) {
+    const auto sem = exact_array<std::int64_t>(sem_obj, "semantic");
+    const auto ins = exact_array<std::int64_t>(ins_obj, "instance");
+    const auto thing_ids = exact_array<std::int64_t>(thing_ids_obj, "thing_ids");
+    if (sem.ndim() != 2 || ins.ndim() != 2 || sem.shape(0) != ins.shape(0) || sem.shape(1) != ins.shape(1))
+        throw py::value_error("semantic and instance must be (H, W) maps of one size");
+    py::array_t<std::uint8_t, py::array::c_style> thing;
+    const std::uint8_t* thing_data = nullptr;
+    if (!thing_obj.is_none()) {
+        thing = exact_array<std::uint8_t>(thing_obj, "thing_seg");
+        if (thing.size() != sem.size()) throw py::value_error("thing_seg must have the size of semantic");
+        thing_data = thing.data();
+    }
+    py::array_t<std::int64_t> pan = fresh_array(py::dtype::of<std::int64_t>(), {sem.shape(0), sem.shape(1)});
+    std::int64_t* out = pan.mutable_data();
+    const std::int64_t *s = sem.data(), *i = ins.data(), *t = thing_ids.data();
+    const auto n = static_cast<std::uint64_t>(sem.size());
+    const auto n_things = static_cast<std::size_t>(thing_ids.size());
+    {
+        py::gil_scoped_release release;
+        panoptic::merge_semantic_and_instance(s, i, thing_data, n, label_divisor, t, n_things, stuff_area, void_label,
+                                              out);
+    }
+    return pan;
+}
+
+// Mask2Former's merge of the kept queries: (panoptic int32 (H, W), ids, isthing, categories).
+py::tuple mask_classification_merge(const py::object& logits_obj, const py::object& queries_obj,
+                                    const py::object& scores_obj, const py::object& classes_obj,
+                                    const py::object& isthing_obj, double overlap_threshold) {
+    const auto logits = exact_array<float>(logits_obj, "mask_pred");
+    if (logits.ndim() != 3) throw py::value_error("mask_pred must be (Q, H, W)");
+    const auto queries = exact_array<std::uint64_t>(queries_obj, "queries");
+    const auto k = static_cast<std::size_t>(queries.size());
+    const auto scores = exact_array<float>(scores_obj, "scores");
+    const auto classes = exact_array<std::int64_t>(classes_obj, "classes");
+    const auto isthing = exact_array<std::uint8_t>(isthing_obj, "isthing");
+    const auto h = static_cast<std::uint64_t>(logits.shape(1)), w = static_cast<std::uint64_t>(logits.shape(2));
+    py::array_t<std::int32_t> pan = fresh_array(py::dtype::of<std::int32_t>(), {logits.shape(1), logits.shape(2)});
+    std::int32_t* out = pan.mutable_data();
+    const float* data = logits.data();
+    const auto planes = static_cast<std::uint64_t>(logits.shape(0));
+    const std::uint64_t* q = data_of(queries, k, "queries");
+    const float* s = data_of(scores, k, "scores");
+    const std::int64_t* c = data_of(classes, k, "classes");
+    const std::uint8_t* t = data_of(isthing, k, "isthing");
+    panoptic::MaskSegments segments;
+    {
+        py::gil_scoped_release release;
+        segments = panoptic::mask_classification_merge(data, planes, h * w, q, s, c, t, k, h, w, overlap_threshold, out);
+    }
+    return py::make_tuple(pan, to_numpy(std::move(segments.id)), to_numpy(std::move(segments.isthing)),
+                          to_numpy(std::move(segments.category)));
+}
+
 void register_merges(py::module_& m) {
-    (void)m;
+    m.def("pan_mask_classification_merge", &mask_classification_merge, py::arg("mask_pred"), py::arg("queries"),
+          py::arg("scores"), py::arg("classes"), py::arg("isthing"), py::arg("overlap_threshold"),
+          "Mask2Former's panoptic merge of the kept queries of C-contiguous (Q, H, W) float32 mask logits; "
+          "returns (panoptic int32 (H, W), ids int32, isthing uint8, categories int64).");
+    m.def("pan_sigmoid32", &panoptic::sigmoid32, py::arg("x"), "The merge's float32 sigmoid of one value.");
+    m.def("pan_find_instance_centers", &find_instance_centers, py::arg("center_heatmap"), py::arg("threshold"),
+          py::arg("nms_kernel"), py::arg("top_k"), py::arg("rule"),
+          "(K, 2) int64 (y, x) centers of an (H, W) float32 heatmap; top_k 0 = all; rule 0 detectron2, 1 original.");
+    m.def("pan_group_pixels", &group_pixels, py::arg("centers"), py::arg("offsets"),
+          "(H, W) int32: 1 + the nearest center to each pixel's vote; offsets (2, H, W) float32 or float64.");
+    m.def("pan_merge_semantic_and_instance", &merge_semantic_and_instance, py::arg("semantic"), py::arg("instance"),
+          py::arg("thing_seg"), py::arg("label_divisor"), py::arg("thing_ids"), py::arg("stuff_area"),
+          py::arg("void_label"), "(H, W) int64 panoptic ids of Panoptic-DeepLab's merge.");
+    m.def("pan_paint_layers", &paint_layers, py::arg("height"), py::arg("width"), py::arg("masks"),
+          py::arg("rle_counts"), py::arg("rle_offsets"), py::arg("rle_sizes"), py::arg("labels"), py::arg("source"),
+          py::arg("index"), py::arg("min_area"), py::arg("max_occluded"), py::arg("min_visible"),
+          py::arg("fuse_group"), py::arg("label_rule"), py::arg("label_skip"), py::arg("column_major"),
+          "First-wins painting of layers (top first), then of the label layers of `labels` in ascending "
+          "value; returns (painted (lines, line length) uint32 with segment k as k + 1, source uint8, index "
+          "int64, area uint64, bbox int64 (S, 4) as x, y, w, h).");
+    m.def("pan_write_segment_ids", &write_segment_ids, py::arg("painted"), py::arg("height"), py::arg("width"),
+          py::arg("column_major"), py::arg("ids"),
+          "The C-ordered (height, width) uint32 map ids[painted] of a painting.");
 }
 
 // ---- evaluation ----------------------------------------------------------------------------

@@ -88,9 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--strict", action="store_true", help="stop at the first result that differs")
     # Subcommands of the dataset-level jobs: each module adds its parsers with a `handler`.
-    from . import _pan_cli_convert, _pan_cli_pq
+    from . import _pan_cli_combine, _pan_cli_convert, _pan_cli_pq
 
     _pan_cli_pq.add_parser(sub)
+    _pan_cli_combine.add_parser(sub)
     _pan_cli_convert.add_parsers(sub)  # convert, validate
     return parser
 

@@ -10,6 +10,18 @@ DeepLab2), 2-channel (category, instance) images, Cityscapes instanceIds, KITTI-
 Vistas instance PNGs; converters reproduce panopticapi's (panoptic to semantic and to detection
 RLEs, detection and 2-channel to panoptic) and split semantic maps into connected instances;
 :func:`validate` reports what makes a dataset or prediction inconsistent.
+
+Merges build such a map from model outputs, each with its tie rules written down:
+:func:`merge_layers` paints ordered layers first-wins (the engine of the others);
+:func:`combine_image` is panopticapi's instance + semantic combine for one image, pixel for
+pixel and id for id under a seeded :class:`IdGenerator`, and :func:`combine` the same for result
+files (``maskkit combine`` on the command line);
+:func:`combine_semantic_and_instance_outputs` is detectron2's Panoptic FPN combine with a stable
+score order;
+:func:`get_panoptic_segmentation` and its steps are Panoptic-DeepLab's center grouping and
+majority-vote merge, without the K x H x W distance tensor; :func:`panoptic_inference` is
+Mask2Former's mask-classification merge, streaming over queries instead of holding Q x H x W
+probabilities.
 """
 
 from __future__ import annotations
@@ -47,6 +59,18 @@ from ._pan_convert import (
 )
 from ._pan_validate import Finding, ValidationReport, validate
 
+# merges
+from ._pan_combine import combine, combine_image, combine_semantic_and_instance_outputs
+from ._pan_merge import merge_layers
+from ._pan_merge_deeplab import (
+    find_instance_center,
+    get_instance_segmentation,
+    get_panoptic_segmentation,
+    group_pixels,
+    merge_semantic_and_instance,
+)
+from ._pan_merge_maskformer import panoptic_inference
+
 __all__ = [
     "rgb2id", "id2rgb", "IdGenerator", "MAX_ID", "OFFSET",
     "Evaluator", "pq_compute", "evaluate_cityscapes", "PanopticImageError", "PanopticKeyError", "PanopticZeroDivisionError",
@@ -74,4 +98,14 @@ __all__ = [
     "validate",
     "ValidationReport",
     "Finding",
+    "merge_layers",
+    "combine_image",
+    "combine",
+    "combine_semantic_and_instance_outputs",
+    "find_instance_center",
+    "group_pixels",
+    "get_instance_segmentation",
+    "merge_semantic_and_instance",
+    "get_panoptic_segmentation",
+    "panoptic_inference",
 ]

@@ -6,11 +6,153 @@
 #include <cstdint>
 #include <vector>
 
+#include "maskkit/rle.hpp"
+
 namespace maskkit::panoptic {
 
 // ---- formats -------------------------------------------------------------------------------
 
 // ---- merges --------------------------------------------------------------------------------
+// First-wins painting of layers (panoptic_merge.cpp): layers are visited in the caller's order
+// (top first); a layer paints only pixels no earlier layer took. The map is painted in one of two
+// linear spaces: row-major (lines are rows) or, when any layer is a COCO RLE, column-major
+// (lines are columns, the RLEs' own order), turned to row-major by write_segment_ids.
+
+// Where a layer's pixels come from.
+enum class LayerSource : std::uint8_t { Mask = 0, Rle = 1, Label = 2 };
+
+// When a layer is kept (all must hold): |mask| >= min_area; when |mask| > 0, the occluded
+// fraction (|mask| - |visible|) / |mask| <= max_occluded (as doubles; NaN or +inf: no test);
+// |visible| >= min_visible (as doubles). Layers with the same fuse_group >= 0 paint one segment
+// (the first kept one's); -1: a segment of its own.
+struct LayerRule {
+    std::uint64_t min_area = 1;
+    double max_occluded = 0.0;
+    double min_visible = 0.0;
+    std::int64_t fuse_group = -1;
+};
+
+// The explicit layers, top first, as parallel arrays of n entries: source (a LayerSource value:
+// Mask or Rle), index (into the masks or RLEs) and the rule fields.
+struct LayerOrder {
+    std::size_t n = 0;
+    const std::uint8_t* source = nullptr;
+    const std::uint64_t* index = nullptr;
+    const std::uint64_t* min_area = nullptr;
+    const double* max_occluded = nullptr;
+    const double* min_visible = nullptr;
+    const std::int64_t* fuse_group = nullptr;
+};
+
+// (N, H, W) masks (nonzero = inside) with byte strides, as numpy holds them.
+struct MaskStackView {
+    const std::uint8_t* data = nullptr;
+    std::uint64_t n = 0;
+    std::int64_t stride_n = 0, stride_h = 0, stride_w = 0;
+};
+
+// An (H, W) C-contiguous int64 label map whose every value (except `skip`) is a layer, painted
+// after the explicit layers in ascending value order under one rule; with fuse_by_label the
+// fuse group of a label is the label itself.
+struct LabelLayers {
+    const std::int64_t* data = nullptr;
+    const std::int64_t* skip = nullptr;
+    std::size_t n_skip = 0;
+    LayerRule rule;
+    bool fuse_by_label = false;
+};
+
+struct LayerSources {
+    MaskStackView masks;
+    const RleView* rles = nullptr;
+    std::size_t n_rles = 0;
+    const LabelLayers* labels = nullptr;  // nullptr: none
+};
+
+// The segments in the order they were made: the first layer that made each (source, index; a
+// label layer's index is its label value), its visible pixel count and its box (x, y, w, h;
+// zeros when empty), four values per segment.
+struct Painting {
+    bool column_major = false;
+    std::vector<std::uint8_t> source;
+    std::vector<std::int64_t> index;
+    std::vector<std::uint64_t> area;
+    std::vector<std::int64_t> bbox;
+};
+
+// Paints `order` (then the label layers) into `painted` (h * w zero-initialised uint32 values,
+// segment k written as k + 1) and lists the segments in the order they were made.
+// column_major: paint in column-major space (required when any layer is an RLE).
+// Throws std::invalid_argument for an unknown source or an index out of range, an RLE of another size or whose
+// counts sum past h * w; std::length_error for more than 2^32 - 2 segments.
+Painting paint_layers(const LayerSources& sources, const LayerOrder& order, std::uint64_t h, std::uint64_t w,
+                      bool column_major, std::uint32_t* painted);
+
+// out (h, w, row-major) = ids[painted]; painted is row-major, or column-major (w lines of h).
+// Throws std::invalid_argument when a painted value is >= n_ids.
+void write_segment_ids(const std::uint32_t* painted, std::uint64_t h, std::uint64_t w, bool column_major,
+                       const std::uint32_t* ids, std::size_t n_ids, std::uint32_t* out);
+
+// Panoptic-DeepLab (panoptic_merge_deeplab.cpp).
+
+// Which top-k rule find_instance_centers applies: detectron2 keeps centers scoring strictly
+// above max(k-th best score, 0); the original keeps all positive centers when there are fewer
+// than k of them, else those strictly above the k-th best.
+enum class TopKRule : std::uint8_t { Detectron2 = 0, Original = 1 };
+
+// Row-major (y, x) of the centers of an (h, w) float32 heatmap: scores > threshold that equal the
+// maximum of their kernel x kernel window (ties on plateaus all survive), then the top-k rule
+// (top_k = 0: every positive survivor). kernel must be odd; NaN scores are refused.
+std::vector<std::int64_t> find_instance_centers(const float* heatmap, std::uint64_t h, std::uint64_t w,
+                                                float threshold, std::uint64_t kernel, std::uint64_t top_k,
+                                                TopKRule rule);
+
+// ids (h * w): 1 + the index of the center nearest to (y + dy, x + dx), the distance computed in
+// T as sqrt(ddy * ddy + ddx * ddx) with ddy = cy - (y + dy); ties go to the lowest index.
+// offsets is (2, h, w) C-contiguous (dy plane, then dx plane); centers (k, 2) as (y, x).
+// Streams over the centers per pixel: no k x h x w array.
+template <class T>
+void group_pixels(const std::int64_t* centers, std::size_t k, const T* offsets, std::uint64_t h, std::uint64_t w,
+                  std::int32_t* ids);
+
+// Panoptic-DeepLab's merge: out (n values) = class * label_divisor + per-class instance number
+// on thing pixels (ins > 0 and thing[p]), the class being the majority semantic label of the
+// instance's thing pixels (ties: the smallest), numbered 1, 2, ... per class in ascending ins
+// order; stuff classes (not in thing_ids) whose ins == 0 area is >= stuff_area get
+// class * label_divisor there; void_label elsewhere. thing == nullptr: thing[p] = sem[p] in
+// thing_ids. Throws std::invalid_argument for negative ins, std::overflow_error when an id
+// does not fit int64.
+void merge_semantic_and_instance(const std::int64_t* sem, const std::int64_t* ins, const std::uint8_t* thing,
+                                 std::uint64_t n, std::int64_t label_divisor, const std::int64_t* thing_ids,
+                                 std::size_t n_thing_ids, double stuff_area, std::int64_t void_label,
+                                 std::int64_t* out);
+
+// Mask2Former's panoptic_inference (panoptic_merge_maskformer.cpp).
+
+// The float32 sigmoid the merge uses: 1 / (1 + exp(-x)) evaluated in double, rounded once.
+float sigmoid32(float x);
+
+// The listed segments, in id order: id (1, 2, ...), isthing, category.
+struct MaskSegments {
+    std::vector<std::int32_t> id;
+    std::vector<std::uint8_t> isthing;
+    std::vector<std::int64_t> category;
+};
+
+// Mask-classification merge of k kept queries. logits holds the queries' (h, w) mask logits,
+// plane q at logits + q * plane_stride (C-contiguous planes); query i of the merge is plane
+// queries[i] with score scores[i], class classes[i] and isthing[i]. Each pixel goes to the
+// first i maximising float32 scores[i] * sigmoid32(logit) (streamed over i per row tile: no
+// k x h x w probabilities); then, in i order, query i keeps its pixels whose probability is
+// >= 0.5 when it has such pixels, its argmax area over its >= 0.5 area is not below
+// overlap_threshold, and, for stuff, no earlier kept stuff query of its class took the id (a
+// later one paints with that id and lists nothing). out (h * w int32) gets the ids 1, 2, ...
+// Throws std::invalid_argument for a NaN logit or a query index out of range (n_planes).
+MaskSegments mask_classification_merge(const float* logits, std::uint64_t n_planes, std::uint64_t plane_stride,
+                                  const std::uint64_t* queries,
+                                  const float* scores, const std::int64_t* classes, const std::uint8_t* isthing,
+                                  std::size_t k, std::uint64_t h, std::uint64_t w, double overlap_threshold,
+                                  std::int32_t* out);
 
 // ---- evaluation ----------------------------------------------------------------------------
 
