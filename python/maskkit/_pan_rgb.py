@@ -235,6 +235,8 @@ class IdGenerator:
         if mode not in ("color", "sequential"):
             raise ValueError(f"mode must be 'color' or 'sequential', got {snippet(mode)}")
         self._categories = _category_table(categories)
+        self._owns_random = not isinstance(seed, np.random.RandomState)
+        self._prefetched: List[Tuple[int, int, int]] = []
         if isinstance(seed, np.random.RandomState):
             self._random = seed
         elif seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
@@ -279,15 +281,28 @@ class IdGenerator:
         r, g, b = id2rgb(new_id)
         return new_id, (int(r), int(g), int(b))
 
+    def _offsets(self) -> Tuple[int, int, int]:
+        """The next ``randint(-30, 31, size=3)`` of the random source. A generator that owns its
+        RandomState draws them 64 at a time: the stream is the same (legacy randint consumes
+        one 32-bit draw per value, whatever the size asked), only the Python overhead is not;
+        a RandomState shared with the caller is drawn from three values at a time, so that the
+        caller's later draws are what they would be after panopticapi."""
+        if not self._owns_random:
+            r, g, b = self._random.randint(low=-30, high=31, size=3)
+            return int(r), int(g), int(b)
+        if not self._prefetched:
+            rows = self._random.randint(low=-30, high=31, size=(64, 3)).tolist()
+            self._prefetched = [(r, g, b) for r, g, b in reversed(rows)]
+        return self._prefetched.pop()
+
     def _free_colour_near(self, base: Colour) -> Colour:
         # The same draws as panopticapi (randint(-30, 31, size=3) per try, clipped to 0..255),
         # so a seeded generator reproduces its colours. panopticapi loops forever once the
         # 61x61x61 neighbourhood is full; every so many misses the neighbourhood is counted.
-        base_array = np.array(base, np.int64)
         tries = 0
         while True:
-            draw = np.clip(base_array + self._random.randint(low=-30, high=31, size=3), 0, 255)
-            colour = (int(draw[0]), int(draw[1]), int(draw[2]))
+            dr, dg, db = self._offsets()
+            colour = (min(255, max(0, base[0] + dr)), min(255, max(0, base[1] + dg)), min(255, max(0, base[2] + db)))
             if colour not in self._taken:
                 return colour
             tries += 1
