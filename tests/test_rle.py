@@ -271,6 +271,14 @@ def test_constructor_leaves_the_callers_arrays_alone():
     assert not frozen.flags.writeable and offsets.flags.writeable
 
 
+def test_constructor_leaves_the_callers_empty_arrays_writeable():
+    # found by the RleBatch fuzz harness: numpy says an empty array shares no memory, even with
+    # itself, so the caller's empty counts were frozen in place
+    counts, offsets, sizes = np.array([], np.uint32), np.array([0], np.int64), np.empty((0, 2), np.int64)
+    rle.RleBatch(counts, offsets, sizes)
+    assert counts.flags.writeable and offsets.flags.writeable and sizes.flags.writeable
+
+
 def test_pickle_round_trip_of_every_shape():
     for batch in (GOOD, rle.empty(), rle.RleBatch([], [0, 0], [[0, 0]])):
         assert pickle.loads(pickle.dumps(batch)) == batch

@@ -61,7 +61,8 @@ def _owned(arr: np.ndarray, source: Any, dtype: Any) -> np.ndarray:
     """A C-contiguous ``dtype`` copy of ``arr`` unless converting already made a new array, so
     that freezing it never touches (or aliases) the caller's array."""
     out = np.ascontiguousarray(arr, dtype=dtype)
-    if isinstance(source, np.ndarray) and np.may_share_memory(out, source):
+    # an empty array shares no memory by numpy's measure even when it is the caller's object
+    if isinstance(source, np.ndarray) and (out.size == 0 or np.may_share_memory(out, source)):
         out = out.copy()
     return out
 
