@@ -233,12 +233,13 @@ private:
 // x86-64 CPU) compares 16 bytes a step; elsewhere memcmp.
 bool repeats(const std::uint8_t* at, std::size_t n, unsigned shift) {
 #if defined(__SSE2__)
+    __m128i same = _mm_set1_epi8(-1);
     for (std::size_t k = 0; k < n; k += 16) {
         const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + k));
         const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + k - shift));
-        if (_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) != 0xFFFF) return false;
+        same = _mm_and_si128(same, _mm_cmpeq_epi8(a, b));
     }
-    return true;
+    return _mm_movemask_epi8(same) == 0xFFFF;
 #else
     return std::memcmp(at, at - shift, n) == 0;
 #endif
