@@ -14,9 +14,11 @@ from importlib.metadata import PackageNotFoundError, version
 from types import ModuleType
 from typing import Any, Callable
 
-__all__ = ["DISTRIBUTIONS", "INSTALL_HINT", "References"]
+__all__ = ["DISTRIBUTIONS", "INSTALL_HINT", "PANOPTICAPI_HINT", "References"]
 
 INSTALL_HINT = 'pip install ".[bench]"'
+# panopticapi-lite pins numpy<2; installed without its dependencies it runs on numpy 2.
+PANOPTICAPI_HINT = "pip install --no-deps panopticapi-lite==0.2.0"
 
 # Top-level module -> the distribution that installs it.
 DISTRIBUTIONS = {

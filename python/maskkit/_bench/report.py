@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .references import INSTALL_HINT
+from .references import INSTALL_HINT, PANOPTICAPI_HINT
 
 __all__ = ["by_domain", "format_ms", "format_ratio", "format_report"]
 
@@ -98,9 +98,12 @@ def _header(report: dict[str, Any]) -> list[str]:
     if not report["references_used"]:
         out.append("references not used (--no-reference): maskkit times only")
     elif report["missing_references"]:
+        hint = INSTALL_HINT
+        if "panopticapi-lite" in report["missing_references"]:
+            hint += f" (panopticapi-lite: {PANOPTICAPI_HINT})"
         out.append(
             f"missing references: {', '.join(report['missing_references'])}: their rows show maskkit times only "
-            f"(cc rows: the next installed tool); install them with {INSTALL_HINT}"
+            f"(cc rows: the next installed tool); install them with {hint}"
         )
     return out
 
