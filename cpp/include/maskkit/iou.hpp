@@ -1,0 +1,47 @@
+// Pairwise overlap of binary masks on a bit-packed representation (Python-free core API).
+//
+// A packed stack holds n masks of h x w pixels as h rows of words_per_row(w) 64-bit words per
+// mask (bit x % 64 of word x / 64 is pixel x; padding bits past w are zero), with each mask's
+// exclusive box [x0, y0, x1, y1) (all zeros for an empty mask) and its area. Intersections
+// only scan the rows and words inside the overlap of two boxes, and pairs whose boxes do not
+// overlap are not scanned at all.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace maskkit {
+
+// 64-bit words that hold one row of w pixels.
+inline std::uint64_t words_per_row(std::uint64_t w) { return (w + 63) / 64; }
+
+// A packed stack as the functions below read it: words (n * h * words_per_row(w)), boxes
+// (n * 4, int64 exclusive xyxy), areas (n).
+struct PackedView {
+    const std::uint64_t* words;
+    const std::int64_t* boxes;
+    const std::uint64_t* areas;
+    std::size_t n;
+    std::uint64_t h, w;
+};
+
+// Packs (n, h, w) byte masks with any byte strides (a non-zero byte is foreground) into
+// `words` and fills `boxes` and `areas`.
+void pack_masks(const std::uint8_t* data, std::size_t n, std::uint64_t h, std::uint64_t w,
+                std::int64_t stride_n, std::int64_t stride_h, std::int64_t stride_w,
+                std::uint64_t* words, std::int64_t* boxes, std::uint64_t* areas);
+
+// Boxes and areas of already packed words (as restored from a pickle). Throws
+// std::invalid_argument when a padding bit past w is set.
+void describe_packed(const std::uint64_t* words, std::size_t n, std::uint64_t h, std::uint64_t w,
+                     std::int64_t* boxes, std::uint64_t* areas);
+
+// Writes the masks back as (n, h, w) C-ordered uint8 0/1.
+void unpack_masks(const std::uint64_t* words, std::size_t n, std::uint64_t h, std::uint64_t w,
+                  std::uint8_t* out);
+
+// out[i * b.n + j] = |a_i AND b_j|. Both stacks must have the same h and w
+// (std::invalid_argument otherwise).
+void packed_intersections(const PackedView& a, const PackedView& b, std::uint64_t* out);
+
+}  // namespace maskkit
