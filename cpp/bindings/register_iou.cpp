@@ -116,6 +116,32 @@ py::array_t<std::uint64_t> intersections(const py::tuple& a_parts, long long a_w
     return out;
 }
 
+template <class T>
+py::array_t<T> boxes_of(const py::array& a_obj, const py::array& b_obj, int kind) {
+    auto a = exact_array<T>(a_obj, "boxes");
+    auto b = exact_array<T>(b_obj, "boxes");
+    for (const auto* x : {&a, &b})
+        if (x->ndim() != 2 || x->shape(1) != 4)
+            throw py::value_error("boxes must have shape (N, 4), got ndim=" + std::to_string(x->ndim()));
+    if (kind < 0 || kind > static_cast<int>(BoxKind::ioa))
+        throw py::value_error("box kind must be 0..4, got " + std::to_string(kind));
+    const auto n = static_cast<std::size_t>(a.shape(0)), m = static_cast<std::size_t>(b.shape(0));
+    py::array_t<T> out({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(m)});
+    const T* ad = a.data();
+    const T* bd = b.data();
+    T* od = out.mutable_data();
+    {
+        py::gil_scoped_release release;
+        box_overlaps<T>(ad, n, bd, m, static_cast<BoxKind>(kind), od);
+    }
+    return out;
+}
+
+py::array box_overlaps_of(const py::array& a, const py::array& b, int kind) {
+    if (a.dtype().equal(py::dtype::of<float>())) return boxes_of<float>(a, b, kind);
+    return boxes_of<double>(a, b, kind);
+}
+
 }  // namespace
 
 void register_iou(py::module_& m) {
@@ -126,6 +152,9 @@ void register_iou(py::module_& m) {
     m.def("iou_unpack", &unpack, py::arg("words"), py::arg("width"), "Packed words to (N, H, W) uint8.");
     m.def("iou_intersections", &intersections, py::arg("a"), py::arg("a_width"), py::arg("b"), py::arg("b_width"),
           "|a_i AND b_j| as uint64 (N, M) for two packed stacks (words, boxes, areas).");
+    m.def("iou_box_overlaps", &box_overlaps_of, py::arg("a"), py::arg("b"), py::arg("kind"),
+          "Pairwise (N, M) measure `kind` (0 iou, 1 giou, 2 diou, 3 ciou, 4 ioa) of C-contiguous float32 or "
+          "float64 xyxy boxes (N, 4) and (M, 4) of one dtype.");
 }
 
 }  // namespace maskkit::bindings

@@ -45,3 +45,19 @@ void unpack_masks(const std::uint64_t* words, std::size_t n, std::uint64_t h, st
 void packed_intersections(const PackedView& a, const PackedView& b, std::uint64_t* out);
 
 }  // namespace maskkit
+
+namespace maskkit {
+
+// Box overlap measures of torchvision.ops (box_iou, generalized_box_iou, distance_box_iou,
+// complete_box_iou) and detectron2's pairwise_ioa.
+enum class BoxKind { iou = 0, giou = 1, diou = 2, ciou = 3, ioa = 4 };
+
+// out[i * m + j] = kind(a_i, b_j) for xyxy boxes (4 values each), evaluated in T with the
+// references' operations in their order, so float and double results equal theirs.
+template <class T>
+void box_overlaps(const T* a, std::size_t n, const T* b, std::size_t m, BoxKind kind, T* out);
+
+extern template void box_overlaps<float>(const float*, std::size_t, const float*, std::size_t, BoxKind, float*);
+extern template void box_overlaps<double>(const double*, std::size_t, const double*, std::size_t, BoxKind, double*);
+
+}  // namespace maskkit
