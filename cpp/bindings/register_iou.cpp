@@ -142,6 +142,33 @@ py::array box_overlaps_of(const py::array& a, const py::array& b, int kind) {
     return boxes_of<double>(a, b, kind);
 }
 
+py::array_t<std::int64_t> mask_boxes_of(const py::array& masks) {
+    const MaskStack s = mask_stack(masks);
+    py::array_t<std::int64_t> boxes({static_cast<py::ssize_t>(s.n), py::ssize_t{4}});
+    std::int64_t* bd = boxes.mutable_data();
+    {
+        py::gil_scoped_release release;
+        mask_boxes(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w, bd);
+    }
+    return boxes;
+}
+
+py::tuple mask_moments_of(const py::array& masks) {
+    const MaskStack s = mask_stack(masks);
+    const auto n = static_cast<py::ssize_t>(s.n);
+    py::array_t<std::int64_t> boxes({n, py::ssize_t{4}});
+    py::array_t<std::int64_t> areas(n);
+    py::array_t<double> moments({n, py::ssize_t{6}});
+    std::int64_t* bd = boxes.mutable_data();
+    std::int64_t* ad = areas.mutable_data();
+    double* md = moments.mutable_data();
+    {
+        py::gil_scoped_release release;
+        mask_moments(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w, bd, ad, md);
+    }
+    return py::make_tuple(boxes, areas, moments);
+}
+
 }  // namespace
 
 void register_iou(py::module_& m) {
@@ -152,6 +179,10 @@ void register_iou(py::module_& m) {
     m.def("iou_unpack", &unpack, py::arg("words"), py::arg("width"), "Packed words to (N, H, W) uint8.");
     m.def("iou_intersections", &intersections, py::arg("a"), py::arg("a_width"), py::arg("b"), py::arg("b_width"),
           "|a_i AND b_j| as uint64 (N, M) for two packed stacks (words, boxes, areas).");
+    m.def("mask_boxes", &mask_boxes_of, py::arg("masks"),
+          "Inclusive xyxy int64 boxes (N, 4) of (N, H, W) uint8/bool masks; empty masks get -1s.");
+    m.def("mask_moments", &mask_moments_of, py::arg("masks"),
+          "(boxes as mask_boxes, areas int64 (N,), raw moments float64 (N, 6): m00 m10 m01 m20 m11 m02).");
     m.def("iou_box_overlaps", &box_overlaps_of, py::arg("a"), py::arg("b"), py::arg("kind"),
           "Pairwise (N, M) measure `kind` (0 iou, 1 giou, 2 diou, 3 ciou, 4 ioa) of C-contiguous float32 or "
           "float64 xyxy boxes (N, 4) and (M, 4) of one dtype.");

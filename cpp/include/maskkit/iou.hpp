@@ -61,3 +61,19 @@ extern template void box_overlaps<float>(const float*, std::size_t, const float*
 extern template void box_overlaps<double>(const double*, std::size_t, const double*, std::size_t, BoxKind, double*);
 
 }  // namespace maskkit
+
+namespace maskkit {
+
+// Inclusive boxes [x0, y0, x1, y1] of (n, h, w) byte masks with any byte strides (non-zero is
+// foreground), written to boxes (n * 4); an empty mask gets [-1, -1, -1, -1].
+void mask_boxes(const std::uint8_t* data, std::size_t n, std::uint64_t h, std::uint64_t w,
+                std::int64_t stride_n, std::int64_t stride_h, std::int64_t stride_w, std::int64_t* boxes);
+
+// Boxes as mask_boxes writes them, areas, and the raw moments m00, m10, m01, m20, m11, m02
+// (sums of x^p y^q over the foreground, pixel centres at integer coordinates; exact integer
+// sums rounded once to double) of each mask: moments has n * 6 values.
+void mask_moments(const std::uint8_t* data, std::size_t n, std::uint64_t h, std::uint64_t w,
+                  std::int64_t stride_n, std::int64_t stride_h, std::int64_t stride_w, std::int64_t* boxes,
+                  std::int64_t* areas, double* moments);
+
+}  // namespace maskkit
