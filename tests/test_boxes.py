@@ -13,18 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from maskkit import boxes
-
-
-def torchvision_boxes(masks: np.ndarray) -> np.ndarray:
-    """torchvision.ops.masks_to_boxes (the loop over masks; empty masks give zeros)."""
-    if masks.size == 0:
-        return np.zeros((0, 4), np.float32)
-    out = np.zeros((masks.shape[0], 4), np.float32)
-    for index, mask in enumerate(masks):
-        y, x = np.nonzero(mask != 0)
-        if len(x):
-            out[index] = [x.min(), y.min(), x.max(), y.max()]
-    return out
+from maskkit._bench.workloads_iou import torchvision_masks_to_boxes as torchvision_boxes
 
 
 def sam_boxes(masks: np.ndarray) -> np.ndarray:

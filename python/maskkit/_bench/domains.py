@@ -6,7 +6,15 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Callable
 
-from . import workloads_cc, workloads_coco, workloads_dialects, workloads_panoptic, workloads_polygon, workloads_rle
+from . import (
+    workloads_cc,
+    workloads_coco,
+    workloads_dialects,
+    workloads_iou,
+    workloads_panoptic,
+    workloads_polygon,
+    workloads_rle,
+)
 from .config import QUICK
 from .data import BenchData
 from .references import References
@@ -17,13 +25,14 @@ __all__ = ["DOMAINS", "TABLES", "build_workloads", "normalize_workload_names", "
 Builder = Callable[[BenchData, References], Workload]
 
 # The tables in report order: the pycocotools.mask API, maskkit.rle's (N, H, W) batches, the RLE
-# dialects, polygon rasterization, connected components, panoptic quality.
+# dialects, polygon rasterization, connected components, mask and box overlaps, panoptic quality.
 TABLES: dict[str, tuple[Builder, ...]] = {
     "coco": workloads_coco.WORKLOADS,
     "rle": workloads_rle.WORKLOADS,
     "dialects": workloads_dialects.WORKLOADS,
     "polygon": workloads_polygon.WORKLOADS,
     "cc": workloads_cc.WORKLOADS,
+    "iou": workloads_iou.WORKLOADS,
     "panoptic": workloads_panoptic.WORKLOADS,
 }
 DOMAINS = tuple(TABLES)
