@@ -1,6 +1,7 @@
-// Bit-packed mask kernels of the AVX2 target: the popcnt instruction, and 64 bytes packed with
-// two compares and movemasks.
+// Bit-packed mask kernels of the AVX2 target: the popcnt instruction, 64 bytes packed with two
+// compares and movemasks, 64 bytes tested for a non-zero one with an OR and a vptest.
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/iou_kernels.hpp"
 #include "kernels/simd_region.hpp"
@@ -20,9 +21,17 @@ inline std::uint64_t pack_bytes_64(const std::uint8_t* p) {
     const auto zh = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, zero)));
     return ~(static_cast<std::uint64_t>(zh) << 32 | zl);
 }
+inline bool any_bytes_64(const std::uint8_t* p) {
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    const __m256i both = _mm256_or_si256(lo, hi);
+    return !_mm256_testz_si256(both, both);
+}
 #define MASKKIT_PACK_BYTES_64(p) pack_bytes_64(p)
+#define MASKKIT_ANY_BYTES_64(p) any_bytes_64(p)
 #include "kernels/iou_kernels.inl"
 #undef MASKKIT_PACK_BYTES_64
+#undef MASKKIT_ANY_BYTES_64
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // The table of bit-packed mask kernels, one per SIMD target (namespaces as in rle_kernels.hpp):
-// packing a row of bytes into bits and counting the common bits of two word rectangles. The
+// packing a row of bytes into bits, counting the common bits of two word rectangles, and
+// finding the first and last non-zero bytes of a row (for mask boxes). The
 // scalar target's popcount is a library call on the x86-64 baseline (no popcnt instruction),
 // about 7x slower than the AVX2 target's.
 #pragma once
@@ -17,6 +18,10 @@ struct IouKernels {
                                std::size_t count, std::size_t pitch);
     // Sum of popcount over `count` words.
     std::uint64_t (*count)(const std::uint64_t* words, std::size_t count);
+    // First x in [begin, end) with row[x] != 0, or end (contiguous bytes).
+    std::uint64_t (*first_set)(const std::uint8_t* row, std::uint64_t begin, std::uint64_t end);
+    // One past the last x in [begin, end) with row[x] != 0, or begin (contiguous bytes).
+    std::uint64_t (*last_set)(const std::uint8_t* row, std::uint64_t begin, std::uint64_t end);
 };
 
 // The kernels of the active target (see cpu_features.hpp).

@@ -1,6 +1,7 @@
 // Bit-packed mask kernels shared by every target: included inside a target's namespace (and,
 // for wider ISAs, its target region), so __builtin_popcountll becomes that ISA's instruction.
-// A target may define MASKKIT_PACK_BYTES_64(p) (64 contiguous bytes to one word) first.
+// A target may define MASKKIT_PACK_BYTES_64(p) (64 contiguous bytes to one word) and
+// MASKKIT_ANY_BYTES_64(p) (whether any of 64 contiguous bytes is non-zero) first.
 
 void pack_row(const std::uint8_t* row, std::int64_t stride, std::uint64_t w, std::uint64_t* out) {
     std::uint64_t x = 0;
@@ -40,4 +41,36 @@ std::uint64_t count(const std::uint64_t* words, std::size_t n) {
     return s;
 }
 
-const kernels::IouKernels table{pack_row, and_count, count};
+std::uint64_t first_set(const std::uint8_t* row, std::uint64_t begin, std::uint64_t end) {
+    std::uint64_t x = begin;
+#ifdef MASKKIT_ANY_BYTES_64
+    for (; x + 64 <= end; x += 64)
+        if (MASKKIT_ANY_BYTES_64(row + x)) break;
+#endif
+    for (; x + 8 <= end; x += 8) {
+        std::uint64_t v;
+        std::memcpy(&v, row + x, 8);
+        if (v != 0) break;
+    }
+    for (; x < end; ++x)
+        if (row[x] != 0) return x;
+    return end;
+}
+
+std::uint64_t last_set(const std::uint8_t* row, std::uint64_t begin, std::uint64_t end) {
+    std::uint64_t x = end;
+#ifdef MASKKIT_ANY_BYTES_64
+    for (; x >= begin + 64; x -= 64)
+        if (MASKKIT_ANY_BYTES_64(row + x - 64)) break;
+#endif
+    for (; x >= begin + 8; x -= 8) {
+        std::uint64_t v;
+        std::memcpy(&v, row + x - 8, 8);
+        if (v != 0) break;
+    }
+    for (; x > begin; --x)
+        if (row[x - 1] != 0) return x;
+    return begin;
+}
+
+const kernels::IouKernels table{pack_row, and_count, count, first_set, last_set};

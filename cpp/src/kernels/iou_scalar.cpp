@@ -1,5 +1,6 @@
 // Bit-packed mask kernels of the scalar target (the portable reference).
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/iou_kernels.hpp"
 
