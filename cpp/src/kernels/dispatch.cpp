@@ -1,5 +1,6 @@
 // The one place that maps the active SIMD target to its kernel tables.
 #include "kernels/cc_kernels.hpp"
+#include "kernels/iou_kernels.hpp"
 #include "kernels/rle_kernels.hpp"
 #include "maskkit/cpu_features.hpp"
 
@@ -21,6 +22,16 @@ const CcKernels& cc_kernels() {
         case SimdTarget::scalar: break;
     }
     return scalar::cc_kernels;
+}
+
+// AVX-512 has no kernels of its own here: the AVX2 ones run there.
+const IouKernels& iou_kernels() {
+    switch (active_target()) {
+        case SimdTarget::avx512:
+        case SimdTarget::avx2: return avx2::iou_kernels;
+        case SimdTarget::scalar: break;
+    }
+    return scalar::iou_kernels;
 }
 
 }  // namespace maskkit::kernels

@@ -10,6 +10,7 @@ from . import (
     workloads_cc,
     workloads_coco,
     workloads_dialects,
+    workloads_iou,
     workloads_panoptic,
     workloads_panoptic_merge,
     workloads_polygon,
@@ -25,15 +26,16 @@ __all__ = ["DOMAINS", "TABLES", "build_workloads", "normalize_workload_names", "
 Builder = Callable[[BenchData, References], Workload]
 
 # The tables in report order: the pycocotools.mask API, maskkit.rle's (N, H, W) batches, the RLE
-# dialects, polygon rasterization, connected components, panoptic quality, panoptic merges.
+# dialects, polygon rasterization, connected components, mask and box overlaps, panoptic quality
+# and merges.
 TABLES: dict[str, tuple[Builder, ...]] = {
     "coco": workloads_coco.WORKLOADS,
     "rle": workloads_rle.WORKLOADS,
     "dialects": workloads_dialects.WORKLOADS,
     "polygon": workloads_polygon.WORKLOADS,
     "cc": workloads_cc.WORKLOADS,
-    "panoptic": workloads_panoptic.WORKLOADS,
-    "panoptic_merge": workloads_panoptic_merge.WORKLOADS,
+    "iou": workloads_iou.WORKLOADS,
+    "panoptic": workloads_panoptic.WORKLOADS + workloads_panoptic_merge.WORKLOADS,
 }
 DOMAINS = tuple(TABLES)
 

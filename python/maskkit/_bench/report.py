@@ -212,7 +212,7 @@ def format_report(report: dict[str, Any], details: bool = False) -> str:
     # One screen: the default report shows each workload's first variant, without rules.
     for domain, domain_rows in by_domain(rows).items():
         out += ["", *_ratio_table(domain, domain_rows if details else _headline(domain_rows), rule=details)]
-    out += ["", *_parity(report, details)]
+    out += ([""] if details else []) + _parity(report, details)  # one screen: no blank line before it
     if not details:
         return "\n".join(out)
     for section in (_descriptions(rows), _floors(rows), _scaling(rows), _bandwidth(report["bandwidth"]), _notes(report)):

@@ -25,7 +25,7 @@ from .workload import Variant, Workload
 
 __all__ = ["WORKLOADS", "combine_images"]
 
-DOMAIN = "panoptic_merge"
+DOMAIN = "panoptic"
 PORTS = "maskkit._bench.panoptic_ports"
 PORTS_NOTE = "the NumPy ports (maskkit._bench.panoptic_ports) did not import"
 N_IMAGES = 8

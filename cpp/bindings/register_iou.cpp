@@ -1,0 +1,191 @@
+// maskkit._core bit-packed masks and their pairwise intersections. A packed stack crosses the
+// boundary as three arrays: words uint64 (N, H, words per row), boxes int64 (N, 4) exclusive
+// xyxy, areas uint64 (N,); the Python BitMasks keeps them together.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <limits>
+#include <string>
+
+#include "arrays.hpp"
+#include "maskkit/iou.hpp"
+
+namespace maskkit::bindings {
+namespace {
+
+using Words = py::array_t<std::uint64_t, py::array::c_style>;
+
+// n * h * words_per_row(w) words, refused when that many bytes cannot be one array.
+py::ssize_t word_count(std::uint64_t n, std::uint64_t h, std::uint64_t w) {
+    const auto most = static_cast<std::uint64_t>(std::numeric_limits<py::ssize_t>::max()) / 8;
+    const std::uint64_t wpr = words_per_row(w);
+    if ((h != 0 && wpr > most / h) || (h * wpr != 0 && n > most / (h * wpr)))
+        throw std::overflow_error("packed masks are too big: " + std::to_string(n) + " masks of " +
+                                  std::to_string(h) + " x " + std::to_string(w) + " pixels");
+    return static_cast<py::ssize_t>(n * h * wpr);
+}
+
+Words checked_words(const py::handle& obj, std::uint64_t w) {
+    Words words = exact_array<std::uint64_t>(obj, "words");
+    if (words.ndim() != 3 || static_cast<std::uint64_t>(words.shape(2)) != words_per_row(w))
+        throw py::value_error("words must have shape (N, H, " + std::to_string(words_per_row(w)) + ") for width " +
+                              std::to_string(w) + ", got ndim=" + std::to_string(words.ndim()));
+    return words;
+}
+
+py::tuple pack(const py::array& masks) {
+    const MaskStack s = mask_stack(masks);
+    const py::ssize_t total = word_count(s.n, s.h, s.w);
+    const auto n = static_cast<py::ssize_t>(s.n);
+    Words words({n, static_cast<py::ssize_t>(s.h), static_cast<py::ssize_t>(words_per_row(s.w))});
+    py::array_t<std::int64_t> boxes({n, py::ssize_t{4}});
+    py::array_t<std::uint64_t> areas(n);
+    std::uint64_t* wd = total ? words.mutable_data() : nullptr;
+    std::int64_t* bd = boxes.mutable_data();
+    std::uint64_t* ad = areas.mutable_data();
+    {
+        py::gil_scoped_release release;
+        pack_masks(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w, wd, bd, ad);
+    }
+    return py::make_tuple(words, boxes, areas);
+}
+
+py::tuple describe(const py::object& words_obj, long long width) {
+    const std::uint64_t w = dimension(width, "width");
+    Words words = checked_words(words_obj, w);
+    const auto n = static_cast<std::size_t>(words.shape(0));
+    const auto h = static_cast<std::uint64_t>(words.shape(1));
+    py::array_t<std::int64_t> boxes({static_cast<py::ssize_t>(n), py::ssize_t{4}});
+    py::array_t<std::uint64_t> areas(static_cast<py::ssize_t>(n));
+    const std::uint64_t* wd = words.data();
+    std::int64_t* bd = boxes.mutable_data();
+    std::uint64_t* ad = areas.mutable_data();
+    {
+        py::gil_scoped_release release;
+        describe_packed(wd, n, h, w, bd, ad);
+    }
+    return py::make_tuple(boxes, areas);
+}
+
+py::array unpack(const py::object& words_obj, long long width) {
+    const std::uint64_t w = dimension(width, "width");
+    Words words = checked_words(words_obj, w);
+    const auto n = static_cast<std::uint64_t>(words.shape(0)), h = static_cast<std::uint64_t>(words.shape(1));
+    py::array out = fresh_masks(h, w, n, false);
+    const std::uint64_t* wd = words.data();
+    auto* od = static_cast<std::uint8_t*>(out.mutable_data());
+    {
+        py::gil_scoped_release release;
+        unpack_masks(wd, n, h, w, od);
+    }
+    return out;
+}
+
+struct Packed {
+    Words words;
+    py::array_t<std::int64_t, py::array::c_style> boxes;
+    py::array_t<std::uint64_t, py::array::c_style> areas;
+    PackedView view;
+};
+
+Packed packed(const py::tuple& parts, long long width) {
+    if (parts.size() != 3) throw py::value_error("a packed stack is (words, boxes, areas)");
+    Packed p;
+    const std::uint64_t w = dimension(width, "width");
+    p.words = checked_words(parts[0], w);
+    p.boxes = exact_array<std::int64_t>(parts[1], "boxes");
+    p.areas = exact_array<std::uint64_t>(parts[2], "areas");
+    const auto n = p.words.shape(0);
+    if (p.boxes.ndim() != 2 || p.boxes.shape(0) != n || p.boxes.shape(1) != 4 || p.areas.ndim() != 1 ||
+        p.areas.shape(0) != n)
+        throw py::value_error("boxes must be (N, 4) and areas (N,) for N = " + std::to_string(n) + " masks");
+    p.view = PackedView{p.words.data(), p.boxes.data(), p.areas.data(), static_cast<std::size_t>(n),
+                        static_cast<std::uint64_t>(p.words.shape(1)), w};
+    return p;
+}
+
+py::array_t<std::uint64_t> intersections(const py::tuple& a_parts, long long a_width, const py::tuple& b_parts,
+                                         long long b_width) {
+    const Packed a = packed(a_parts, a_width), b = packed(b_parts, b_width);
+    py::array_t<std::uint64_t> out({static_cast<py::ssize_t>(a.view.n), static_cast<py::ssize_t>(b.view.n)});
+    std::uint64_t* od = out.mutable_data();
+    {
+        py::gil_scoped_release release;
+        packed_intersections(a.view, b.view, od);
+    }
+    return out;
+}
+
+template <class T>
+py::array_t<T> boxes_of(const py::array& a_obj, const py::array& b_obj, int kind) {
+    auto a = exact_array<T>(a_obj, "boxes");
+    auto b = exact_array<T>(b_obj, "boxes");
+    for (const auto* x : {&a, &b})
+        if (x->ndim() != 2 || x->shape(1) != 4)
+            throw py::value_error("boxes must have shape (N, 4), got ndim=" + std::to_string(x->ndim()));
+    if (kind < 0 || kind > static_cast<int>(BoxKind::ioa))
+        throw py::value_error("box kind must be 0..4, got " + std::to_string(kind));
+    const auto n = static_cast<std::size_t>(a.shape(0)), m = static_cast<std::size_t>(b.shape(0));
+    py::array_t<T> out({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(m)});
+    const T* ad = a.data();
+    const T* bd = b.data();
+    T* od = out.mutable_data();
+    {
+        py::gil_scoped_release release;
+        box_overlaps<T>(ad, n, bd, m, static_cast<BoxKind>(kind), od);
+    }
+    return out;
+}
+
+py::array box_overlaps_of(const py::array& a, const py::array& b, int kind) {
+    if (a.dtype().equal(py::dtype::of<float>())) return boxes_of<float>(a, b, kind);
+    return boxes_of<double>(a, b, kind);
+}
+
+py::array_t<std::int64_t> mask_boxes_of(const py::array& masks) {
+    const MaskStack s = mask_stack(masks);
+    py::array_t<std::int64_t> boxes({static_cast<py::ssize_t>(s.n), py::ssize_t{4}});
+    std::int64_t* bd = boxes.mutable_data();
+    {
+        py::gil_scoped_release release;
+        mask_boxes(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w, bd);
+    }
+    return boxes;
+}
+
+py::tuple mask_moments_of(const py::array& masks) {
+    const MaskStack s = mask_stack(masks);
+    const auto n = static_cast<py::ssize_t>(s.n);
+    py::array_t<std::int64_t> boxes({n, py::ssize_t{4}});
+    py::array_t<std::int64_t> areas(n);
+    py::array_t<double> moments({n, py::ssize_t{6}});
+    std::int64_t* bd = boxes.mutable_data();
+    std::int64_t* ad = areas.mutable_data();
+    double* md = moments.mutable_data();
+    {
+        py::gil_scoped_release release;
+        mask_moments(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w, bd, ad, md);
+    }
+    return py::make_tuple(boxes, areas, moments);
+}
+
+}  // namespace
+
+void register_iou(py::module_& m) {
+    m.def("iou_pack", &pack, py::arg("masks"),
+          "Pack (N, H, W) uint8/bool masks of any strides; returns (words, boxes, areas).");
+    m.def("iou_describe", &describe, py::arg("words"), py::arg("width"),
+          "Boxes and areas of packed words (N, H, words per row).");
+    m.def("iou_unpack", &unpack, py::arg("words"), py::arg("width"), "Packed words to (N, H, W) uint8.");
+    m.def("iou_intersections", &intersections, py::arg("a"), py::arg("a_width"), py::arg("b"), py::arg("b_width"),
+          "|a_i AND b_j| as uint64 (N, M) for two packed stacks (words, boxes, areas).");
+    m.def("mask_boxes", &mask_boxes_of, py::arg("masks"),
+          "Inclusive xyxy int64 boxes (N, 4) of (N, H, W) uint8/bool masks; empty masks get -1s.");
+    m.def("mask_moments", &mask_moments_of, py::arg("masks"),
+          "(boxes as mask_boxes, areas int64 (N,), raw moments float64 (N, 6): m00 m10 m01 m20 m11 m02).");
+    m.def("iou_box_overlaps", &box_overlaps_of, py::arg("a"), py::arg("b"), py::arg("kind"),
+          "Pairwise (N, M) measure `kind` (0 iou, 1 giou, 2 diou, 3 ciou, 4 ioa) of C-contiguous float32 or "
+          "float64 xyxy boxes (N, 4) and (M, 4) of one dtype.");
+}
+
+}  // namespace maskkit::bindings
