@@ -85,9 +85,10 @@ class References:
         return sorted({distribution(n) for n, m in self._modules.items() if m is None})
 
     def versions(self) -> dict[str, str]:
-        """``{distribution: version}`` of the reference modules that imported."""
+        """``{distribution: version}`` of the reference modules that imported (numpy's version
+        heads the report, and maskkit's own NumPy ports are not a package of their own)."""
         out = {}
-        for name in sorted({n.split(".")[0] for n, m in self._modules.items() if m is not None}):
+        for name in sorted({n.split(".")[0] for n, m in self._modules.items() if m is not None} - {"maskkit", "numpy"}):
             dist = distribution(name)
             try:
                 out[dist] = version(dist)
