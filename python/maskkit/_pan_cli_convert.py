@@ -21,6 +21,7 @@ import sys
 from typing import Any, Callable, Dict
 
 from . import _pan_convert
+from ._pan_files import read_json
 from ._pan_validate import validate
 
 __all__ = ["add_parsers", "run_convert", "run_validate"]
@@ -139,7 +140,7 @@ def run_validate(args: argparse.Namespace) -> int:
     categories = None
     if args.categories_json_file is not None:
         try:
-            categories = _pan_convert.read_json(args.categories_json_file, "categories file")
+            categories = read_json(args.categories_json_file, "categories file")
         except (ValueError, OSError) as exc:
             print(f"maskkit validate: {exc}", file=sys.stderr)
             return 1

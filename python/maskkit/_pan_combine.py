@@ -15,18 +15,13 @@ label map: each label (ascending, 0 excepted) is a layer, cut into runs in one p
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import importlib
-import json
 import math
 import os
-import tempfile
 from collections import defaultdict
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 import numpy as np
-from PIL import Image
 
 from ._pan_merge import (
     SOURCE_MASK,
@@ -38,6 +33,7 @@ from ._pan_merge import (
     real_threshold,
     stack_masks,
 )
+from ._pan_files import Outputs, read_json
 from ._pan_rgb import IdGenerator, id2rgb
 from ._rle_batch import RleBatch, concatenate, encode
 from ._validate import dimension, snippet
@@ -216,14 +212,6 @@ def combine_image(
     return id_map(painting, h, w, ids), segments
 
 
-def _load_json(path: Any, what: str) -> Any:
-    try:
-        with open(path, "r") as handle:
-            return json.load(handle)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{what} {path!r} is not valid JSON: {exc}") from None
-
-
 def _by_image(results: Any, what: str) -> Dict[Any, List[Dict[str, Any]]]:
     if not isinstance(results, list):
         raise ValueError(f"{what} must be a JSON list of results, got {type(results).__name__}")
@@ -330,10 +318,10 @@ def combine(
     ['a.png']
     """
     confidence = real_threshold(confidence_thr, "confidence_thr")
-    sem_results = _load_json(semseg_json_file, "semseg_json_file")
-    inst_results = _load_json(instseg_json_file, "instseg_json_file")
-    images_d = _load_json(images_json_file, "images_json_file")
-    categories_list = _load_json(categories_json_file, "categories_json_file")
+    sem_results = read_json(semseg_json_file, "semseg_json_file")
+    inst_results = read_json(instseg_json_file, "instseg_json_file")
+    images_d = read_json(images_json_file, "images_json_file")
+    categories_list = read_json(categories_json_file, "categories_json_file")
     if not isinstance(images_d, dict) or not isinstance(images_d.get("images"), list):
         raise ValueError(f"images_json_file must hold a dict with an 'images' list, got {snippet(images_d)}")
     if not isinstance(categories_list, list) or not all(isinstance(c, dict) and "id" in c for c in categories_list):
@@ -359,7 +347,8 @@ def combine(
             pass
         else:
             images = bar.tqdm(images, desc="combine", unit="image")
-    with _atomic_outputs(segmentations_folder) as write:
+    with Outputs() as outputs:
+        outputs.folder(segmentations_folder)
         panoptic_json = []
         for img_id in images:
             img = img_id2img[img_id]
@@ -373,48 +362,11 @@ def combine(
             annotation["file_name"] = str(img["file_name"]).replace(".jpg", ".png")
             annotation["segments_info"] = segments
             panoptic_json.append(annotation)
-            write(os.path.join(segmentations_folder, annotation["file_name"]), functools.partial(_save_png, pan))
-        coco_d = _load_json(images_json_file, "images_json_file")
+            outputs.png(os.path.join(segmentations_folder, annotation["file_name"]), np.asarray(id2rgb(pan)))
+        coco_d = dict(images_d)  # panopticapi reloads the file; its content is the same
         coco_d["annotations"] = panoptic_json
         coco_d["categories"] = list(categories.values())
-        write(str(panoptic_json_file), functools.partial(_save_json, coco_d))
-
-
-def _save_png(pan: np.ndarray, handle: Any) -> None:
-    Image.fromarray(np.asarray(id2rgb(pan))).save(handle, format="PNG")
-
-
-def _save_json(document: Any, handle: Any) -> None:
-    handle.write(json.dumps(document).encode())  # json.dump's default format, as panopticapi's save_json
-
-
-@contextlib.contextmanager
-def _atomic_outputs(folder: str) -> Iterator[Callable[[str, Callable[[Any], Any]], None]]:
-    """``write(path, fill)`` fills a temporary file beside ``path``; all are renamed at the end,
-    and on error removed (with ``folder`` if this created it)."""
-    created = not os.path.isdir(folder)
-    if created:
-        os.mkdir(folder)
-    pending: List[Tuple[str, str]] = []
-
-    def write(path: str, fill: Callable[[Any], Any]) -> None:
-        fd, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=os.path.dirname(path) or ".")
-        pending.append((temporary, path))
-        with os.fdopen(fd, "wb") as handle:
-            fill(handle)
-
-    try:
-        yield write
-    except BaseException:
-        for temporary, _ in pending:
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
-        if created:
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)
-        raise
-    for temporary, path in pending:
-        os.replace(temporary, path)
+        outputs.json(str(panoptic_json_file), coco_d)  # json.dump's default format, as panopticapi's save_json
 
 
 def _label_map(semantic: Any, name: str) -> np.ndarray:

@@ -25,14 +25,13 @@ conversion succeeded, so an error leaves no partial output behind.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple, TypeVar
 
 import numpy as np
 
 from . import _cc_label
+from ._pan_files import Outputs, read_json
 from ._pan_formats import (
     from_two_channel,
     id_map_array,
@@ -550,58 +549,6 @@ def semantic_to_instances(
 # ---- files -----------------------------------------------------------------------------------
 
 
-class _Outputs:
-    """Files written to temporary names and renamed into place only when all succeeded."""
-
-    def __init__(self) -> None:
-        self._pending: List[Tuple[str, str]] = []
-        self._made_dirs: List[str] = []
-
-    def folder(self, path: str) -> None:
-        if not os.path.isdir(path):
-            os.makedirs(path)
-            self._made_dirs.append(path)
-
-    def _temporary(self, target: str) -> str:
-        handle, temporary = tempfile.mkstemp(prefix=".maskkit-", suffix=".tmp", dir=os.path.dirname(target) or ".")
-        os.close(handle)
-        self._pending.append((temporary, target))
-        return temporary
-
-    def png(self, target: str, pixels: np.ndarray) -> None:
-        from PIL import Image
-
-        Image.fromarray(pixels).save(self._temporary(target), format="PNG")
-
-    def json(self, target: str, data: Any) -> None:
-        with open(self._temporary(target), "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-
-    def __enter__(self) -> "_Outputs":
-        return self
-
-    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
-        if kind is None:
-            for temporary, target in self._pending:
-                os.replace(temporary, target)
-            return
-        for temporary, _ in self._pending:
-            if os.path.exists(temporary):
-                os.remove(temporary)
-        for path in reversed(self._made_dirs):
-            if not os.listdir(path):
-                os.rmdir(path)
-
-
-def read_json(path: Any, what: str) -> Any:
-    """The JSON in ``path``; ``ValueError`` naming ``what`` when it does not parse."""
-    try:
-        with open(path, "r", encoding="utf-8") as handle:
-            return json.load(handle)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{what} {path} is not valid JSON: {exc}") from None
-
-
 def _read_png(path: str, image_id: Any) -> np.ndarray:
     from PIL import Image
 
@@ -732,7 +679,7 @@ def convert_panoptic_to_semantic(
     folder = input_json_file.rsplit(".", 1)[0] if segmentations_folder is None else segmentations_folder
     categories_list = _categories_from(categories_json_file, data)
     categories = _category_dict(categories_list)
-    with _Outputs() as outputs:
+    with Outputs() as outputs:
         if semantic_seg_folder is not None:
             outputs.folder(semantic_seg_folder)
         records: List[Dict[str, Any]] = []
@@ -818,7 +765,7 @@ def convert_panoptic_to_detection(
     data["categories"] = _without_isthing_and_color(
         _entries(data, "categories", "the input JSON"), lambda c: not (things_only and c.get("isthing") != 1)
     )
-    with _Outputs() as outputs:
+    with Outputs() as outputs:
         outputs.json(output_json_file, data)
 
 
@@ -881,7 +828,7 @@ def convert_detection_to_panoptic(
         if image_id in per_image:  # pycocotools never visits annotations of unknown images
             per_image[image_id].append(annotation)
     records = []
-    with _Outputs() as outputs:
+    with Outputs() as outputs:
         outputs.folder(folder)
         for image_id, image in images.items():
             name = _png_name(_field(image, "file_name", "image"))
@@ -958,7 +905,7 @@ def convert_two_channel_to_panoptic(
     stream = np.random.RandomState(seed)
     folder = predictions_json_file.rsplit(".", 1)[0] if segmentations_folder is None else segmentations_folder
     annotations = []
-    with _Outputs() as outputs:
+    with Outputs() as outputs:
         outputs.folder(folder)
         for image in _entries(data, "images", "an images JSON"):
             name = _png_name(_field(image, "file_name", "image"))

@@ -8,27 +8,22 @@ flight: memory does not grow with the dataset.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from . import _core
 from ._pan_eval import Evaluator
+from ._pan_files import Outputs, read_json
 from ._pan_png import id_source
 from ._validate import snippet
 
-__all__ = ["pq_compute", "evaluate_cityscapes", "load_pairs", "write_json_atomically"]
+__all__ = ["pq_compute", "evaluate_cityscapes", "load_pairs"]
 
 
 def _load_json(path: Any, side: str) -> Dict[str, Any]:
-    try:
-        with open(path) as f:
-            data = json.load(f)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{side} JSON {path} is not valid JSON: {exc}") from None
+    data = read_json(path, f"{side} JSON")
     if not isinstance(data, dict):
         raise ValueError(f"{side} JSON {path} must hold an object, got {type(data).__name__}")
     return data
@@ -187,20 +182,6 @@ def pq_compute(
     return evaluator.compute()
 
 
-def write_json_atomically(document: Any, path: Any, **dump_options: Any) -> None:
-    """Write ``document`` as JSON to ``path`` through a temporary file in the same folder, so
-    that an error leaves no partial file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".maskkit-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            json.dump(document, f, **dump_options)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def evaluate_cityscapes(
     gt_json_file: Any,
     gt_folder: Optional[str],
@@ -228,5 +209,6 @@ def evaluate_cityscapes(
     results = pq_compute(gt_json_file, pred_json_file, gt_folder, pred_folder, mode=mode, num_threads=num_threads)
     if results_file is not None:
         document = {**results, "per_class": {str(k): v for k, v in results["per_class"].items()}}
-        write_json_atomically(document, results_file, sort_keys=True, indent=4)
+        with Outputs() as outputs:
+            outputs.json(results_file, document, sort_keys=True, indent=4)
     return results
