@@ -2,7 +2,8 @@
 //
 // Layers arrive top first. Each one is cut into runs that lie inside one line of the map (a row
 // in row-major space, a column in column-major space, the order COCO RLEs count in). For a layer
-// the engine counts, run by run, the pixels still free (0) in the map: that is its visible area,
+// the engine counts, run by run, the pixels still free (in a bitmap of taken pixels, 64 per
+// word, beside the 32-bit map): that is its visible area,
 // and |mask| - visible is its occluded area. The layer's rule then decides (min_area, the
 // occluded fraction against max_occluded, min_visible) and, if it is kept, the free pixels of
 // each run are written with the layer's segment number. Nothing else is read or written, so a
@@ -21,6 +22,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "kernels/panoptic_kernels.hpp"
 #include "maskkit/panoptic.hpp"
 
 namespace maskkit::panoptic {
@@ -77,24 +79,35 @@ void mask_runs(const MaskStackView& masks, std::uint64_t i, const Space& space, 
     }
 }
 
-// Foreground runs of a COCO RLE (column-major: its lines are the h-pixel columns).
+// Foreground runs of a COCO RLE (column-major: its lines are the h-pixel columns). The position
+// is carried as (line, first) and advanced without a division unless a count crosses lines.
 void rle_runs(const RleView& rle, std::uint64_t index, const Space& space, std::vector<Run>& runs) {
-    const std::uint64_t total = space.lines * space.line_length;
-    std::uint64_t position = 0;
+    const std::uint64_t total = space.lines * space.line_length, length_of_line = space.line_length;
+    std::uint64_t position = 0, line = 0, first = 0;
     for (std::size_t k = 0; k < rle.m; ++k) {
         const std::uint64_t count = rle.counts[k];
         if (count > total - position)
             throw std::invalid_argument("RLE " + std::to_string(index) + " counts sum past h * w = " +
                                         std::to_string(total));
+        if (count == 0) continue;  // also all of a 0-pixel image's counts: no line to divide by
         if (k % 2 == 1) {
-            std::uint64_t p = position, left = count;
+            std::uint64_t left = count;
             while (left > 0) {
-                const std::uint64_t line = p / space.line_length, first = p % space.line_length;
-                const std::uint64_t length = std::min(left, space.line_length - first);
+                const std::uint64_t length = std::min(left, length_of_line - first);
                 runs.push_back({line, first, length});
-                p += length;
                 left -= length;
+                first += length;
+                if (first == length_of_line) {
+                    first = 0;
+                    ++line;
+                }
             }
+        } else if (count < length_of_line - first) {
+            first += count;
+        } else {
+            const std::uint64_t to = first + count;
+            line += to / length_of_line;
+            first = to % length_of_line;
         }
         position += count;
     }
@@ -121,11 +134,87 @@ std::map<std::int64_t, std::vector<Run>> label_runs(const LabelLayers& labels, c
     return runs;
 }
 
-std::uint64_t free_pixels(const std::uint32_t* p, std::uint64_t n) {
-    std::uint64_t free = 0;
-    for (std::uint64_t i = 0; i < n; ++i) free += p[i] == 0;
-    return free;
-}
+// The painter's record of taken pixels: one bit per pixel of the line space, so that counting
+// a run's free pixels reads 64 of them per word from a map that stays in cache (38 KB for
+// 480 x 640) instead of the 32-bit painting.
+class TakenBits {
+public:
+    explicit TakenBits(std::uint64_t pixels) : words_(pixels / 64 + 1, 0) {}
+
+    std::uint64_t count(std::uint64_t begin, std::uint64_t n) const {
+        std::uint64_t total = 0;
+        for_words(begin, n, [&](std::uint64_t k, std::uint64_t mask) { total += popcount(words_[k] & mask); });
+        return total;
+    }
+
+    void set(std::uint64_t begin, std::uint64_t n) {
+        for_words(begin, n, [&](std::uint64_t k, std::uint64_t mask) { words_[k] |= mask; });
+    }
+
+    // Calls free_range(i, length) for each stretch of pixels begin + i .. begin + i + length - 1
+    // of the run that is not taken (at most one word of them per call), and takes them.
+    template <typename FreeRange>
+    void take_free(std::uint64_t begin, std::uint64_t n, FreeRange free_range) {
+        for_words(begin, n, [&](std::uint64_t k, std::uint64_t mask) {
+            const std::uint64_t free = ~words_[k] & mask;
+            words_[k] |= mask;
+            for_stretches(free, [&](unsigned low, unsigned length) { free_range(k * 64 + low - begin, length); });
+        });
+    }
+
+    // Calls free_range(i, length) for each stretch of pixels i .. i + length - 1 of
+    // [0, pixels) that no layer took (at most one word of them per call).
+    template <typename FreeRange>
+    void for_each_free(std::uint64_t pixels, FreeRange free_range) const {
+        for (std::uint64_t k = 0; k * 64 < pixels; ++k) {
+            const std::uint64_t left = pixels - k * 64;
+            const std::uint64_t valid = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
+            for_stretches(~words_[k] & valid, [&](unsigned low, unsigned length) { free_range(k * 64 + low, length); });
+        }
+    }
+
+private:
+    // Most words of a run are all free or all taken; the others take a SWAR count (the x86-64
+    // baseline has no popcnt instruction, and the library call costs more than the count).
+    static std::uint64_t popcount(std::uint64_t v) {
+        if (v == 0) return 0;
+        if (v == ~std::uint64_t{0}) return 64;
+        v = v - ((v >> 1) & 0x5555555555555555ull);
+        v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+        v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+        return (v * 0x0101010101010101ull) >> 56;
+    }
+
+    // Calls f(low, length) for each stretch of set bits low .. low + length - 1 of one word.
+    template <typename F>
+    static void for_stretches(std::uint64_t bits, F f) {
+        while (bits != 0) {
+            const auto low = static_cast<unsigned>(__builtin_ctzll(bits));
+            const std::uint64_t above = ~(bits >> low);  // its lowest set bit ends the stretch
+            const unsigned length = above == 0 ? 64 - low : static_cast<unsigned>(__builtin_ctzll(above));
+            f(low, length);
+            bits = low + length >= 64 ? 0 : bits & ~(((std::uint64_t{1} << length) - 1) << low);
+        }
+    }
+
+    // Calls f(word, mask of the run's bits in it) for each word the run [begin, begin + n) touches.
+    template <typename F>
+    static void for_words(std::uint64_t begin, std::uint64_t n, F f) {
+        if (n == 0) return;
+        const std::uint64_t end = begin + n, first = begin / 64, last = (end - 1) / 64;
+        const std::uint64_t head = ~std::uint64_t{0} << (begin % 64);
+        const std::uint64_t tail = ~std::uint64_t{0} >> (63 - (end - 1) % 64);
+        if (first == last) {
+            f(first, head & tail);
+            return;
+        }
+        f(first, head);
+        for (std::uint64_t k = first + 1; k < last; ++k) f(k, ~std::uint64_t{0});
+        f(last, tail);
+    }
+
+    std::vector<std::uint64_t> words_;
+};
 
 struct Box {
     std::uint64_t line_min = ~std::uint64_t{0}, line_max = 0, inner_min = ~std::uint64_t{0}, inner_max = 0;
@@ -147,14 +236,14 @@ struct Segment {
 class Painter {
 public:
     Painter(std::uint32_t* painted, const Space& space, bool column_major)
-        : painted_(painted), space_(space), column_major_(column_major) {}
+        : painted_(painted), space_(space), column_major_(column_major), taken_(space.lines * space.line_length) {}
 
     // Decides and, when kept, paints one layer given by its runs.
     void layer(const std::vector<Run>& runs, const LayerRule& rule, LayerSource source, std::int64_t index) {
         std::uint64_t area = 0, visible = 0;
         free_.resize(runs.size());
         for (std::size_t r = 0; r < runs.size(); ++r) {
-            free_[r] = free_pixels(row(runs[r]), runs[r].length);
+            free_[r] = runs[r].length - taken_.count(start(runs[r]), runs[r].length);
             area += runs[r].length;
             visible += free_[r];
         }
@@ -170,22 +259,25 @@ public:
             std::uint32_t* p = row(run);
             if (free_[r] == run.length) {
                 std::fill(p, p + run.length, value);
+                taken_.set(start(run), run.length);
                 box.add(run.line, run.first, run.first + run.length - 1);
                 continue;
             }
             std::uint64_t first = run.length, last = 0;
-            for (std::uint64_t i = 0; i < run.length; ++i) {
-                if (p[i] != 0) continue;
-                p[i] = value;
+            taken_.take_free(start(run), run.length, [&](std::uint64_t i, std::uint64_t length) {
+                std::fill(p + i, p + i + length, value);
                 first = std::min(first, i);
-                last = i;
-            }
+                last = i + length - 1;
+            });
             box.add(run.line, run.first + first, run.first + last);
         }
         segments_[k].area += visible;
     }
 
     Painting finish() {
+        // the map was never read: only the pixels no layer took still need their 0
+        taken_.for_each_free(space_.lines * space_.line_length,
+                             [&](std::uint64_t i, std::uint64_t length) { std::fill(painted_ + i, painted_ + i + length, 0u); });
         Painting result;
         result.column_major = column_major_;
         for (std::size_t k = 0; k < segments_.size(); ++k) {
@@ -211,7 +303,8 @@ public:
     }
 
 private:
-    std::uint32_t* row(const Run& run) const { return painted_ + run.line * space_.line_length + run.first; }
+    std::uint64_t start(const Run& run) const { return run.line * space_.line_length + run.first; }
+    std::uint32_t* row(const Run& run) const { return painted_ + start(run); }
 
     std::size_t segment_for(std::int64_t group, LayerSource source, std::int64_t index) {
         if (group >= 0) {
@@ -228,6 +321,7 @@ private:
     std::uint32_t* painted_;
     Space space_;
     bool column_major_;
+    TakenBits taken_;
     std::vector<std::uint64_t> free_;
     std::vector<Segment> segments_;
     std::unordered_map<std::int64_t, std::size_t> groups_;
@@ -257,7 +351,6 @@ Painting paint_layers(const LayerSources& sources, const LayerOrder& order, std:
                                         std::to_string(order.source[i]));
         }
     }
-    std::fill(painted, painted + h * w, 0u);
     Painter painter(painted, space, column_major);
     std::vector<Run> runs;
     for (std::size_t i = 0; i < order.n; ++i) {
@@ -295,19 +388,9 @@ void write_segment_ids(const std::uint32_t* painted, std::uint64_t h, std::uint6
             out[i] = v < limit ? ids[v] : 0u;
         }
     } else {
-        constexpr std::uint64_t tile = 64;
-        for (std::uint64_t y0 = 0; y0 < h; y0 += tile)
-            for (std::uint64_t x0 = 0; x0 < w; x0 += tile) {
-                const std::uint64_t y1 = std::min(h, y0 + tile), x1 = std::min(w, x0 + tile);
-                for (std::uint64_t y = y0; y < y1; ++y) {
-                    std::uint32_t* row = out + y * w;
-                    for (std::uint64_t x = x0; x < x1; ++x) {
-                        const std::uint32_t v = painted[x * h + y];
-                        worst = std::max(worst, v);
-                        row[x] = v < limit ? ids[v] : 0u;
-                    }
-                }
-            }
+        // the vector kernels gather with signed 32-bit indices
+        const auto& kernels = n_ids <= 0x7fffffffu ? kernels::panoptic_kernels() : scalar::panoptic_kernels;
+        worst = kernels.write_ids_transposed(painted, h, w, ids, limit, out);
     }
     if (h * w > 0 && worst >= limit)
         throw std::invalid_argument("painted segment number " + std::to_string(worst) + " has no id (" +

@@ -7,15 +7,17 @@
 //  * sigmoid32 is monotone, so "probability >= 0.5" is "logit >= t", t being the smallest float
 //    with sigmoid32(t) >= 0.5 (found once by bisection over the floats);
 //  * log(score * sigmoid(x)) is log(score) + min(0, x) - log(1 + e^-|x|): at most
-//    log(score) + min(0, x), at least that less a step bound of log(1 + e^-|x|). A first pass over the queries takes, per pixel, the largest lower
-//    bound: the winner's product is at least that. A query whose upper bound is below it (less
-//    a slack for float rounding) is beaten by some other query and cannot win, so the second
-//    pass counts the rest; a pixel with one left is that query's, and only where two or more are
-//    left does a third pass compute their exact products, in query order with ties to the
-//    earlier query as torch.argmax does: few pixels on a trained model's masks.
+//    log(score) + min(0, x), at least that less a step bound of log(1 + e^-|x|). A first pass
+//    over the queries takes, per pixel, the largest lower bound: the winner's product is at
+//    least that. A query whose upper bound is below it (less a slack for float rounding) is
+//    beaten by some other query and cannot win, so the second pass counts the rest, keeping the
+//    first and the last; a pixel with one left is that query's, one with two compares their
+//    two exact products, and only where three or more are left does a third pass compute them
+//    all, in query order with ties to the earlier query as torch.argmax does.
 // Pixels are handled in row tiles, the queries streamed over each tile: the Q x H x W
-// probability tensor of the PyTorch code never exists. Each pixel's winner and whether its
-// probability is >= 0.5 are kept in `out` until the segment ids are known.
+// probability tensor of the PyTorch code never exists. The two streaming passes are SIMD
+// kernels (kernels/panoptic_*.cpp); every target computes the same floats. Each pixel's winner
+// and whether its probability is >= 0.5 are kept in `out` until the segment ids are known.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -24,6 +26,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "kernels/panoptic_kernels.hpp"
 #include "maskkit/panoptic.hpp"
 
 namespace maskkit::panoptic {
@@ -50,15 +53,6 @@ float half_threshold() {
     return negative_of_bits(holds);
 }
 
-// log(sigmoid(x)) = min(x, 0) - log(1 + e^-|x|), and log(1 + e^-a) is at most log 2, at most
-// 0.0182 for a >= 4 and at most 0.00034 for a >= 8. Two independent selects keep the loop over
-// pixels vectorizable.
-inline float lower_log_sigmoid(float x) {
-    const float a = std::fabs(x);
-    const float gap = (a >= 4.0f ? 0.0182f : 0.6932f) - (a >= 8.0f ? 0.0182f - 0.00034f : 0.0f);
-    return std::min(0.0f, x) - gap;
-}
-
 // Room for float rounding in the bounds (and the rounding of sigmoid32 and of the product).
 inline float bound_slack(float floor) { return 1e-4f + 1e-5f * std::fabs(floor); }
 
@@ -80,52 +74,41 @@ MaskSegments mask_classification_merge(const float* logits, std::uint64_t n_plan
     std::vector<float> log_score(k);
     for (std::size_t i = 0; i < k; ++i) log_score[i] = static_cast<float>(std::log(static_cast<double>(scores[i])));
     std::vector<std::uint64_t> argmax_area(k), half_area(k), kept_area(k);
+    const kernels::PanopticKernels& kernel = kernels::panoptic_kernels();
     constexpr std::uint64_t tile = 256;
     float floor_of[tile];
-    std::int32_t count[tile];
-    std::int32_t winner[tile];
-    bool nan = false;
+    std::int32_t count[tile], first[tile], winner[tile];
+    std::uint64_t nans = 0;
     for (std::uint64_t y = 0; y < h; ++y)
         for (std::uint64_t x0 = 0; x0 < w; x0 += tile) {
             const std::uint64_t m = std::min(tile, w - x0), base = y * w + x0;
             // pass 1: the best lower bound of log(score * sigmoid) at each pixel, and the >= 0.5 counts
             for (std::uint64_t j = 0; j < m; ++j) floor_of[j] = -std::numeric_limits<float>::infinity();
-            for (std::size_t i = 0; i < k; ++i) {
-                const float* plane = logits + queries[i] * plane_stride + base;
-                const float ls = log_score[i];
-                std::uint32_t halves = 0, nans = 0;  // integer counts: the loop vectorizes
-                for (std::uint64_t j = 0; j < m; ++j) {
-                    const float v = plane[j];
-                    nans += v != v;
-                    halves += v >= half;
-                    const float bound = ls + lower_log_sigmoid(v);
-                    floor_of[j] = floor_of[j] > bound ? floor_of[j] : bound;
-                }
-                half_area[i] += halves;
-                nan |= nans != 0;
-            }
+            for (std::size_t i = 0; i < k; ++i)
+                kernel.mf_bounds(logits + queries[i] * plane_stride + base, m, log_score[i], half, floor_of,
+                                 &half_area[i], &nans);
             for (std::uint64_t j = 0; j < m; ++j) {
                 floor_of[j] = floor_of[j] - bound_slack(floor_of[j]);
                 count[j] = 0;
+                first[j] = 0;
                 winner[j] = 0;
             }
-            // pass 2: the queries whose upper bound reaches the floor; a pixel with one such query
-            // is that query's without computing any product
-            for (std::size_t i = 0; i < k; ++i) {
-                const float* plane = logits + queries[i] * plane_stride + base;
-                const float ls = log_score[i];
-                const auto index = static_cast<std::int32_t>(i);
-                for (std::uint64_t j = 0; j < m; ++j) {  // branch-free: vectorized
-                    const float v = plane[j];
-                    const bool candidate = ls + (v < 0.0f ? v : 0.0f) >= floor_of[j];
-                    count[j] += candidate;
-                    winner[j] = candidate ? index : winner[j];
-                }
-            }
+            // pass 2: the queries whose upper bound reaches the floor (the first and the last of
+            // them kept); a pixel with one such query is that query's without computing any product
+            for (std::size_t i = 0; i < k; ++i)
+                kernel.mf_candidates(logits + queries[i] * plane_stride + base, m, log_score[i], floor_of,
+                                     static_cast<std::int32_t>(i), count, first, winner);
             // pass 3: exact products, in query order with ties to the earlier query (torch.argmax),
             // where two or more queries may win
             for (std::uint64_t j = 0; j < m; ++j) {
                 if (count[j] < 2) continue;
+                if (count[j] == 2) {
+                    const auto a = static_cast<std::size_t>(first[j]), b = static_cast<std::size_t>(winner[j]);
+                    const float pa = scores[a] * sigmoid32(logits[queries[a] * plane_stride + base + j]);
+                    const float pb = scores[b] * sigmoid32(logits[queries[b] * plane_stride + base + j]);
+                    winner[j] = pb > pa ? winner[j] : first[j];
+                    continue;
+                }
                 float best = 0.0f;
                 std::int32_t chosen = -1;
                 for (std::size_t i = 0; i < k; ++i) {
@@ -147,7 +130,7 @@ MaskSegments mask_classification_merge(const float* logits, std::uint64_t n_plan
                 out[base + j] = confident ? i : -1;
             }
         }
-    if (nan) throw std::invalid_argument("mask logits of the kept queries contain NaN");
+    if (nans != 0) throw std::invalid_argument("mask logits of the kept queries contain NaN");
     std::vector<std::int32_t> id_of(k, 0);
     MaskSegments segments;
     std::unordered_map<std::int64_t, std::int32_t> stuff_ids;

@@ -197,6 +197,11 @@ def _category_table(categories: Any) -> Dict[int, Tuple[bool, Colour]]:
     return table
 
 
+def _colour_id(colour: Colour) -> int:
+    """:func:`rgb2id` of one checked colour, in plain integers (one per new segment)."""
+    return colour[0] + 256 * colour[1] + 65536 * colour[2]
+
+
 class IdGenerator:
     """Segment ids for new segments, coloured like panopticapi's ``IdGenerator``.
 
@@ -270,10 +275,10 @@ class IdGenerator:
             self._next += 1
             return self._next - 1
         if not isthing:
-            return int(rgb2id(base))
+            return _colour_id(base)
         colour = base if base not in self._taken else self._free_colour_near(base)
         self._taken.add(colour)
-        return int(rgb2id(colour))
+        return _colour_id(colour)
 
     def get_id_and_color(self, category_id: Any) -> Tuple[int, Colour]:
         """``(id, (r, g, b))`` of a new segment of ``category_id``."""

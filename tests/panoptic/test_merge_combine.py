@@ -166,3 +166,11 @@ def test_errors(change, error, text):
             args.pop("instance_masks"), args.pop("instance_scores"), args.pop("instance_categories"),
             args.pop("stuff_masks"), args.pop("stuff_categories"), **args,
         )
+
+
+@pytest.mark.parametrize("counts", [[0], [0, 0, 0], [0, 0, 0, 0]])
+def test_zero_height_rles_with_zero_counts(counts):
+    # a 0-pixel image's runs all have length 0: nothing to paint, and no line to place them on
+    ids = panoptic.IdGenerator(CATEGORIES, seed=0)
+    pan, segs = panoptic.combine_image([{"size": [0, 4], "counts": counts}], [0.9], [1], [], [], id_generator=ids)
+    assert pan.shape == (0, 4) and pan.dtype == np.uint32 and segs == []

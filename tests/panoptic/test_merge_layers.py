@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from maskkit import panoptic
+from maskkit import _core, panoptic
 
 from maskkit._bench import panoptic_ports as ports
 
@@ -157,3 +157,18 @@ def test_long_rows_equal_the_port(seed, density):
     want_pan, want_segs = ports.merge_layers(masks, [1, 2, 3], [1, 3, 2], [True] * 3, 0.9, 0, 0, False)
     np.testing.assert_array_equal(pan, want_pan)
     assert segs == want_segs
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 70), st.integers(0, 70), st.integers(1, 40))
+def test_transposed_id_write_equals_numpy_on_every_target(simd_target, seed, h, w, n_ids):
+    # column-major paintings (RLE layers) reach the row-major map through the kernel table;
+    # sizes around the 8 x 16 blocks leave edges on both sides
+    rng = np.random.default_rng(seed)
+    painted = rng.integers(0, n_ids, (w, h), dtype=np.uint32)
+    ids = rng.integers(0, 2**32, n_ids, dtype=np.uint32)
+    got = _core.pan_write_segment_ids(painted, h, w, True, ids)
+    np.testing.assert_array_equal(got, ids[painted.T])
+    if h * w:
+        painted.flat[rng.integers(0, h * w)] = n_ids  # one value without an id: refused by value
+        with pytest.raises(ValueError, match=f"painted segment number {n_ids} has no id"):
+            _core.pan_write_segment_ids(painted, h, w, True, ids)

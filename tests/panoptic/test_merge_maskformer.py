@@ -27,7 +27,7 @@ def outputs(rng: np.random.Generator, q: int, c: int, h: int, w: int):
 
 
 @given(st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.3, 0.8]), st.sampled_from([0.0, 0.5, 0.8, 1.0]))
-def test_equals_the_port(seed, object_thr, overlap_thr):
+def test_equals_the_port(simd_target, seed, object_thr, overlap_thr):
     rng = np.random.default_rng(seed)
     q, c = int(rng.integers(1, 9)), int(rng.integers(1, 5))
     h, w = int(rng.integers(0, 9)), int(rng.integers(0, 300))
