@@ -12,12 +12,13 @@ import numpy as np
 from . import _connectivity
 from ._cc_args import flag, size_threshold, writeable_target
 from ._cc_label import label, label_stats
+from ._validate import host_array
 
 __all__ = ["remove_small_objects", "remove_small_holes", "fill_holes", "dust", "largest_k"]
 
 
 def _bool_or_int(image: Any, name: str) -> np.ndarray:
-    arr = np.asarray(image)
+    arr = host_array(image, name)
     if arr.dtype != np.bool_ and arr.dtype.kind not in "iu":
         raise TypeError(f"Only bool or integer image types are supported. Got {arr.dtype} for {name}.")
     return arr

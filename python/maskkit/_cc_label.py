@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _connectivity, _core
 from ._cc_args import flag, label_dtype, output
+from ._validate import host_array
 
 __all__ = ["label", "label_stats", "label_batch", "Components"]
 
@@ -48,7 +49,7 @@ def _delta(delta: Any, multilabel: bool) -> Any:
 
 def _pixel_array(image: Any, continuous: bool) -> np.ndarray:
     """``image`` as an ndarray of a dtype the core reads, in native byte order (float16 widened)."""
-    arr = np.asarray(image)
+    arr = host_array(image, "image")
     if arr.dtype.kind not in ("biuf" if continuous else "biu") or arr.dtype == np.longdouble:
         if continuous:
             raise TypeError(f"image must have a bool, integer or float dtype, got {arr.dtype}")

@@ -32,6 +32,7 @@ __all__ = ["Evaluator", "category_dict", "MODES"]
 
 MODES = ("strict", "corrected")
 _Table = Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_PLAIN_AREAS = {int, float}
 
 
 def category_dict(categories: Any) -> Dict[Any, Mapping[str, Any]]:
@@ -90,7 +91,7 @@ def _table(
     segments: Dict[Any, Mapping[str, Any]], index: Dict[Any, int], side: str, image_id: Any, need_area: bool
 ) -> _Table:
     n = len(segments)
-    ids = np.array(list(segments), np.int64).reshape(n)
+    ids = np.fromiter(segments, np.int64, n)
     values = list(segments.values())
     try:
         category = np.array([index.get(s["category_id"], -1) for s in values], np.int32).reshape(n)
@@ -101,7 +102,7 @@ def _table(
     if side == "prediction":
         return ids, category, np.zeros(n, np.uint8), np.zeros(n, np.float64)
     try:
-        crowd = np.array([s["iscrowd"] == 1 for s in values], np.uint8).reshape(n)
+        crowd = np.fromiter([s["iscrowd"] == 1 for s in values], np.uint8, n)
     except KeyError:
         raise _missing_field(values, "iscrowd", side, image_id) from None
     if not need_area:
@@ -110,9 +111,10 @@ def _table(
         areas = [s["area"] for s in values]
     except KeyError:
         raise _missing_field(values, "area", side, image_id) from None
-    for a in areas:
-        if type(a) is not int and (isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, float, np.integer, np.floating))):
-            raise TypeError(f"image {image_id!r}: ground-truth areas must be numbers, got {snippet(a)}")
+    if not set(map(type, areas)) <= _PLAIN_AREAS:
+        for a in areas:
+            if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, float, np.integer, np.floating)):
+                raise TypeError(f"image {image_id!r}: ground-truth areas must be numbers, got {snippet(a)}")
     return ids, category, crowd, np.array(areas, np.float64).reshape(n)
 
 
@@ -155,6 +157,9 @@ class Evaluator:
         self._tp = np.zeros(n, np.int64)
         self._fp = np.zeros(n, np.int64)
         self._fn = np.zeros(n, np.int64)
+        # each image's true-positive, false-positive and false-negative categories, counted into
+        # _tp/_fp/_fn a batch at a time (one bincount per image costs more than its matching)
+        self._pending: List[Tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._matches: List[Tuple[np.ndarray, np.ndarray]] = []
         self._images = 0
         self._area_mismatches = 0
@@ -238,17 +243,23 @@ class Evaluator:
 
     def add_image(self, result: Tuple[Any, ...]) -> None:
         """Add the counts :meth:`match_sources` returned (in image order, for exact sums)."""
-        n = len(self._categories)
         tp_category, tp_iou, fp_category, fn_category = result[3], result[4], result[5], result[6]
         if tp_category.size:
-            self._tp += np.bincount(tp_category, minlength=n)
             self._matches.append((tp_category, tp_iou))
-        if fp_category.size:
-            self._fp += np.bincount(fp_category, minlength=n)
-        if fn_category.size:
-            self._fn += np.bincount(fn_category, minlength=n)
+        self._pending.append((tp_category, fp_category, fn_category))
+        if len(self._pending) >= 256:
+            self._fold()
         self._area_mismatches += int(result[7])
         self._images += 1
+
+    def _fold(self) -> None:
+        """Count the pending images' categories into the totals."""
+        if not self._pending:
+            return
+        n = len(self._categories)
+        for total, parts in zip((self._tp, self._fp, self._fn), zip(*self._pending)):
+            total += np.bincount(np.concatenate(parts).astype(np.intp, copy=False), minlength=n)
+        self._pending = []
 
     def merge(self, *others: "Evaluator") -> "Evaluator":
         """A new evaluator holding this one's images followed by ``others``' in order: its results
@@ -273,6 +284,7 @@ class Evaluator:
                 raise TypeError(f"merge takes Evaluators, got {type(part).__name__}")
             if part._mode != self._mode or list(part._categories) != list(self._categories):
                 raise ValueError("merge needs evaluators of one mode and one category list")
+            part._fold()
             out._tp += part._tp
             out._fp += part._fp
             out._fn += part._fn
@@ -298,6 +310,7 @@ class Evaluator:
 
     def counts(self) -> Dict[Any, Dict[str, Any]]:
         """``{category_id: {"tp", "fp", "fn", "iou"}}``: the per-category counts and IoU sums."""
+        self._fold()
         sums = self._iou_sums()
         return {
             key: {"tp": int(self._tp[i]), "fp": int(self._fp[i]), "fn": int(self._fn[i]), "iou": float(sums[i])}
@@ -317,6 +330,7 @@ class Evaluator:
             (:class:`PanopticZeroDivisionError`, also a ValueError) Strict mode, when a group has
             no category with any segment (as panopticapi does); corrected mode reports 0.
         """
+        self._fold()
         sums = self._iou_sums()
         results: Dict[str, Any] = {}
         for name, isthing in (("All", None), ("Things", True), ("Stuff", False)):

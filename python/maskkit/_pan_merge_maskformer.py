@@ -23,6 +23,7 @@ import numpy as np
 
 from . import _core
 from ._cc_args import size_threshold
+from ._validate import host_array
 
 __all__ = ["panoptic_inference", "class_scores"]
 
@@ -86,8 +87,8 @@ def panoptic_inference(
     >>> panoptic.panoptic_inference(cls, pred, thing_ids=[0], overlap_threshold=0.5)[1]
     [{'id': 1, 'isthing': True, 'category_id': 0}, {'id': 2, 'isthing': False, 'category_id': 1}]
     """
-    cls = np.asarray(mask_cls)
-    pred = np.asarray(mask_pred)
+    cls = host_array(mask_cls, "mask_cls")
+    pred = host_array(mask_pred, "mask_pred")
     if cls.dtype.kind != "f" or pred.dtype.kind != "f":
         raise TypeError(f"mask_cls and mask_pred must be float logits, got {cls.dtype} and {pred.dtype}")
     if pred.dtype.itemsize != 4:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -33,9 +33,10 @@ _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _MAX_RATIO = 1032
 
 
-def inflater(use_libdeflate: bool = True) -> Callable[[bytes, int], Optional[bytes]]:
+def inflater(use_libdeflate: bool = True) -> Callable[[Union[bytes, memoryview], int], Optional[Union[bytes, bytearray]]]:
     """``inflate(stream, size)``: the zlib stream's ``size`` bytes, or None for a stream that is
-    damaged or of another size; libdeflate where installed (and asked for), zlib otherwise."""
+    damaged or of another size; libdeflate where installed (and asked for), zlib otherwise. The
+    bytes are not copied (libdeflate's bytearray goes to the core as it is)."""
     try:
         import deflate as libdeflate
     except ImportError:
@@ -43,10 +44,10 @@ def inflater(use_libdeflate: bool = True) -> Callable[[bytes, int], Optional[byt
     if not use_libdeflate:
         libdeflate = None  # type: ignore[assignment]
 
-    def inflate(stream: bytes, size: int) -> Optional[bytes]:
+    def inflate(stream: Union[bytes, memoryview], size: int) -> Optional[Union[bytes, bytearray]]:
         if libdeflate is not None:
             try:
-                raw = bytes(libdeflate.zlib_decompress(stream, size))
+                raw: Union[bytes, bytearray] = libdeflate.zlib_decompress(stream, size)
             except Exception:  # libdeflate's DeflateError: a damaged stream, left to Pillow
                 return None
             return raw if len(raw) == size else None
@@ -69,15 +70,16 @@ def png_source(data: bytes) -> Optional[IdSource]:
         return None
     pos, ended, previous = 8, False, b""
     header: Optional[Tuple[int, ...]] = None
-    idat: List[bytes] = []
+    idat: List[memoryview] = []
+    view = memoryview(data)  # chunk bodies are views: checked and inflated without copies
     while pos + 12 <= len(data):
         (length,) = struct.unpack_from(">I", data, pos)
         kind = data[pos + 4 : pos + 8]
         end = pos + 12 + length
         if end > len(data):
             return None
-        body = data[pos + 8 : pos + 8 + length]
-        if zlib.crc32(kind + body) != struct.unpack_from(">I", data, pos + 8 + length)[0]:
+        body = view[pos + 8 : pos + 8 + length]
+        if zlib.crc32(body, zlib.crc32(kind)) != struct.unpack_from(">I", data, pos + 8 + length)[0]:
             return None
         if header is None:
             if kind != b"IHDR" or length != 13:
@@ -98,7 +100,7 @@ def png_source(data: bytes) -> Optional[IdSource]:
     if depth != 8 or colour_type not in (2, 6) or compression or filtering or interlace or not width or not height:
         return None
     channels = 3 if colour_type == 2 else 4
-    stream = b"".join(idat)
+    stream = idat[0] if len(idat) == 1 else b"".join(idat)
     size = height * (1 + width * channels)
     if size > _MAX_RATIO * len(stream) + 64:
         return None
