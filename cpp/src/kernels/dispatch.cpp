@@ -2,6 +2,7 @@
 #include "kernels/cc_kernels.hpp"
 #include "kernels/iou_kernels.hpp"
 #include "kernels/rle_kernels.hpp"
+#include "kernels/sam_kernels.hpp"
 #include "maskkit/cpu_features.hpp"
 
 namespace maskkit::kernels {
@@ -32,6 +33,15 @@ const IouKernels& iou_kernels() {
         case SimdTarget::scalar: break;
     }
     return scalar::iou_kernels;
+}
+
+const SamKernels& sam_kernels() {
+    switch (active_target()) {
+        case SimdTarget::avx512: return avx512::sam_kernels;
+        case SimdTarget::avx2: return avx2::sam_kernels;
+        case SimdTarget::scalar: break;
+    }
+    return scalar::sam_kernels;
 }
 
 }  // namespace maskkit::kernels
