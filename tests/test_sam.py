@@ -34,8 +34,9 @@ def torch_threshold(value: float, dtype: np.dtype) -> Any:
     (then to float16 for half tensors); doubles stay doubles."""
     if dtype == np.float64:
         return np.float64(value)
-    single = np.float32(value)
-    return np.float16(single) if dtype == np.float16 else single
+    with np.errstate(over="ignore"):  # beyond the type's range: infinity, as torch casts
+        single = np.float32(value)
+        return np.float16(single) if dtype == np.float16 else single
 
 
 def stability_reference(masks: np.ndarray, t: float, o: float) -> np.ndarray:
