@@ -15,36 +15,33 @@ namespace {
 
 inline std::uint64_t ones(std::uint64_t mask) { return static_cast<std::uint64_t>(_mm_popcnt_u64(mask)); }
 
-kernels::AboveCounts count_f32(const float* row, std::uint64_t w, float high, float low) {
-    const __m512 vh = _mm512_set1_ps(high), vl = _mm512_set1_ps(low);
+inline __m512 splat(float v) { return _mm512_set1_ps(v); }
+inline __m512d splat(double v) { return _mm512_set1_pd(v); }
+inline __m512 load(const float* p) { return _mm512_loadu_ps(p); }
+inline __m512d load(const double* p) { return _mm512_loadu_pd(p); }
+inline std::uint64_t above(__m512 v, __m512 t) { return _mm512_cmp_ps_mask(v, t, _CMP_GT_OQ); }
+inline std::uint64_t above(__m512d v, __m512d t) { return _mm512_cmp_pd_mask(v, t, _CMP_GT_OQ); }
+
+// Two vectors per step, their compare masks joined into one word per threshold.
+template <class T>
+kernels::AboveCounts count_floats(const T* row, std::uint64_t w, T high, T low) {
+    constexpr std::uint64_t lanes = 64 / sizeof(T);
+    const auto vh = splat(high), vl = splat(low);
     std::uint64_t above_high = 0, above_low = 0, x = 0;
-    for (; x + 32 <= w; x += 32) {
-        const __m512 a = _mm512_loadu_ps(row + x), b = _mm512_loadu_ps(row + x + 16);
-        const std::uint64_t mh = _mm512_cmp_ps_mask(a, vh, _CMP_GT_OQ) |
-                                 static_cast<std::uint64_t>(_mm512_cmp_ps_mask(b, vh, _CMP_GT_OQ)) << 16;
-        const std::uint64_t ml = _mm512_cmp_ps_mask(a, vl, _CMP_GT_OQ) |
-                                 static_cast<std::uint64_t>(_mm512_cmp_ps_mask(b, vl, _CMP_GT_OQ)) << 16;
-        above_high += ones(mh);
-        above_low += ones(ml);
+    for (; x + 2 * lanes <= w; x += 2 * lanes) {
+        const auto a = load(row + x), b = load(row + x + lanes);
+        above_high += ones(above(a, vh) | above(b, vh) << lanes);
+        above_low += ones(above(a, vl) | above(b, vl) << lanes);
     }
-    const kernels::AboveCounts tail = count_tail<float>(row, x, w, high, low);
+    const kernels::AboveCounts tail = count_tail<T>(row, x, w, high, low);
     return {above_high + tail.high, above_low + tail.low};
 }
 
+kernels::AboveCounts count_f32(const float* row, std::uint64_t w, float high, float low) {
+    return count_floats<float>(row, w, high, low);
+}
 kernels::AboveCounts count_f64(const double* row, std::uint64_t w, double high, double low) {
-    const __m512d vh = _mm512_set1_pd(high), vl = _mm512_set1_pd(low);
-    std::uint64_t above_high = 0, above_low = 0, x = 0;
-    for (; x + 16 <= w; x += 16) {
-        const __m512d a = _mm512_loadu_pd(row + x), b = _mm512_loadu_pd(row + x + 8);
-        const std::uint64_t mh = _mm512_cmp_pd_mask(a, vh, _CMP_GT_OQ) |
-                                 static_cast<std::uint64_t>(_mm512_cmp_pd_mask(b, vh, _CMP_GT_OQ)) << 8;
-        const std::uint64_t ml = _mm512_cmp_pd_mask(a, vl, _CMP_GT_OQ) |
-                                 static_cast<std::uint64_t>(_mm512_cmp_pd_mask(b, vl, _CMP_GT_OQ)) << 8;
-        above_high += ones(mh);
-        above_low += ones(ml);
-    }
-    const kernels::AboveCounts tail = count_tail<double>(row, x, w, high, low);
-    return {above_high + tail.high, above_low + tail.low};
+    return count_floats<double>(row, w, high, low);
 }
 
 kernels::AboveCounts count_f16(const std::uint16_t* row, std::uint64_t w, std::int16_t high, std::int16_t low) {
