@@ -16,6 +16,15 @@ const RleKernels& rle_kernels() {
     return scalar::rle_kernels;
 }
 
+const SamKernels& sam_kernels() {
+    switch (active_target()) {
+        case SimdTarget::avx512: return avx512::sam_kernels;
+        case SimdTarget::avx2: return avx2::sam_kernels;
+        case SimdTarget::scalar: break;
+    }
+    return scalar::sam_kernels;
+}
+
 const CcKernels& cc_kernels() {
     switch (active_target()) {
         case SimdTarget::avx512: return avx512::cc_kernels;
@@ -33,15 +42,6 @@ const IouKernels& iou_kernels() {
         case SimdTarget::scalar: break;
     }
     return scalar::iou_kernels;
-}
-
-const SamKernels& sam_kernels() {
-    switch (active_target()) {
-        case SimdTarget::avx512: return avx512::sam_kernels;
-        case SimdTarget::avx2: return avx2::sam_kernels;
-        case SimdTarget::scalar: break;
-    }
-    return scalar::sam_kernels;
 }
 
 }  // namespace maskkit::kernels
