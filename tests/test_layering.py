@@ -13,7 +13,7 @@ import pytest
 import maskkit
 
 PACKAGE = Path(maskkit.__file__).parent
-PUBLIC = {"maskkit.coco", "maskkit.rle", "maskkit.polygon", "maskkit.cc", "maskkit.panoptic", "maskkit.iou", "maskkit.boxes"}
+PUBLIC = {"maskkit.coco", "maskkit.rle", "maskkit.polygon", "maskkit.cc", "maskkit.panoptic", "maskkit.iou", "maskkit.boxes", "maskkit.sam"}
 
 
 def module_names() -> List[str]:

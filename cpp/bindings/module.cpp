@@ -11,6 +11,7 @@ void register_polygon(py::module_& m);
 void register_cc(py::module_& m);
 void register_panoptic(py::module_& m);
 void register_iou(py::module_& m);
+void register_sam(py::module_& m);
 }  // namespace maskkit::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -22,4 +23,5 @@ PYBIND11_MODULE(_core, m) {
     maskkit::bindings::register_cc(m);
     maskkit::bindings::register_panoptic(m);
     maskkit::bindings::register_iou(m);
+    maskkit::bindings::register_sam(m);
 }

@@ -18,6 +18,8 @@ maskkit.iou
     Batched mask and box IoU (pycocotools-exact on RLEs) on bit-packed masks.
 maskkit.boxes
     Mask bounding boxes (torchvision, SAM, SAM2, detectron2 conventions) and statistics.
+maskkit.sam
+    Drop-ins for Segment Anything's ``amg.py`` mask helpers (SAM and SAM2).
 
 Runtime controls
 ----------------
@@ -37,14 +39,14 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
         "(or `pip install .` from a source checkout)"
     ) from exc
 
-from . import boxes, cc, coco, iou, panoptic, polygon, rle
+from . import boxes, cc, coco, iou, panoptic, polygon, rle, sam
 
 # MASKKIT_NUM_THREADS is read here, at import, so that a value that is not a thread count is
 # refused with a ValueError naming it instead of being ignored or surfacing in a later call.
 _core.num_threads()
 
 __version__ = "0.1.0"
-__all__ = ["boxes", "cc", "coco", "iou", "panoptic", "polygon", "rle", "simd_info", "set_num_threads", "get_num_threads", "__version__"]
+__all__ = ["boxes", "cc", "coco", "iou", "panoptic", "polygon", "rle", "sam", "simd_info", "set_num_threads", "get_num_threads", "__version__"]
 
 
 def simd_info() -> Dict[str, Union[str, List[str]]]:

@@ -3,6 +3,7 @@
 #include "kernels/iou_kernels.hpp"
 #include "kernels/panoptic_kernels.hpp"
 #include "kernels/rle_kernels.hpp"
+#include "kernels/sam_kernels.hpp"
 #include "maskkit/cpu_features.hpp"
 
 namespace maskkit::kernels {
@@ -14,6 +15,15 @@ const RleKernels& rle_kernels() {
         case SimdTarget::scalar: break;
     }
     return scalar::rle_kernels;
+}
+
+const SamKernels& sam_kernels() {
+    switch (active_target()) {
+        case SimdTarget::avx512: return avx512::sam_kernels;
+        case SimdTarget::avx2: return avx2::sam_kernels;
+        case SimdTarget::scalar: break;
+    }
+    return scalar::sam_kernels;
 }
 
 const CcKernels& cc_kernels() {

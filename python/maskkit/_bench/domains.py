@@ -15,6 +15,7 @@ from . import (
     workloads_panoptic_merge,
     workloads_polygon,
     workloads_rle,
+    workloads_sam,
 )
 from .config import QUICK
 from .data import BenchData
@@ -27,7 +28,7 @@ Builder = Callable[[BenchData, References], Workload]
 
 # The tables in report order: the pycocotools.mask API, maskkit.rle's (N, H, W) batches, the RLE
 # dialects, polygon rasterization, connected components, mask and box overlaps, panoptic quality
-# and merges.
+# and merges, Segment Anything's helpers.
 TABLES: dict[str, tuple[Builder, ...]] = {
     "coco": workloads_coco.WORKLOADS,
     "rle": workloads_rle.WORKLOADS,
@@ -36,6 +37,7 @@ TABLES: dict[str, tuple[Builder, ...]] = {
     "cc": workloads_cc.WORKLOADS,
     "iou": workloads_iou.WORKLOADS,
     "panoptic": workloads_panoptic.WORKLOADS + workloads_panoptic_merge.WORKLOADS,
+    "sam": workloads_sam.WORKLOADS,
 }
 DOMAINS = tuple(TABLES)
 
