@@ -55,7 +55,7 @@ class References:
     def get(self, name: str) -> ModuleType | None:
         """Module ``name`` (e.g. ``"scipy.ndimage"``), or ``None`` if it does not import.
 
-        OpenCV is set to one thread: every reference is timed single-threaded.
+        OpenCV and torch are set to one thread: every reference is timed single-threaded.
         """
         if not self.enabled:
             return None
@@ -66,6 +66,8 @@ class References:
                 module = None
             if module is not None and name == "cv2":
                 module.setNumThreads(1)
+            if module is not None and name == "torch":
+                module.set_num_threads(1)
             self._modules[name] = module
         return self._modules[name]
 

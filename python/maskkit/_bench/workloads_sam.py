@@ -2,8 +2,9 @@
 upscaled mask-decoder logits of 1024 x 1024 (seeded discs with noise), their thresholded masks,
 and masks with small holes and islands for the post-processing step.
 
-SAM's functions are torch code (torch is not in the bench extra), so the stability score and
-``mask_to_rle_pytorch`` are timed as NumPy transcriptions of SAM's operations, in order;
+SAM's functions are torch code. torch is not in the bench extra: where it is installed the
+stability score is timed as SAM's own torch code (one thread), elsewhere as a NumPy
+transcription of its operations, in order, as ``mask_to_rle_pytorch`` always is;
 ``remove_small_regions`` is SAM's own formulation on ``cv2.connectedComponentsWithStats``
 (OpenCV's threads set to 1 while it runs, for a single-thread comparison).
 """
@@ -25,6 +26,7 @@ from .workload import Variant, Workload
 __all__ = [
     "WORKLOADS",
     "sam_stability_numpy",
+    "sam_stability_torch",
     "sam_mask_to_rle_numpy",
     "sam_remove_small_regions_cv2",
 ]
@@ -107,16 +109,27 @@ def _region_masks(d: BenchData) -> np.ndarray:
     return masks
 
 
+def sam_stability_torch(torch: Any, masks: np.ndarray, mask_threshold: float, threshold_offset: float) -> np.ndarray:
+    """SAM's ``calculate_stability_score`` itself, on a tensor over the same memory."""
+    logits = torch.from_numpy(masks)
+    intersections = (logits > (mask_threshold + threshold_offset)).sum(-1, dtype=torch.int16).sum(-1, dtype=torch.int32)
+    unions = (logits > (mask_threshold - threshold_offset)).sum(-1, dtype=torch.int16).sum(-1, dtype=torch.int32)
+    scores: np.ndarray = (intersections / unions).numpy()
+    return scores
+
+
 def _stability(d: BenchData, refs: References) -> Workload:
     n, side = _sizes(d)
     logits = _logits(n, side, d.config.seed)
+    torch_reference = refs.bind("torch", lambda torch: sam_stability_torch(torch, logits, _THRESHOLD, _OFFSET))
+    what = "SAM's torch code" if torch_reference is not None else "SAM's formulation in NumPy (torch is not installed)"
     return Workload(
         key="sam_stability",
         label="stability score",
-        description=f"{n} x {side}x{side} float32 logits; SAM's formulation (two thresholded copies, int16/int32 sums) in NumPy",
-        reference=refs.bind("numpy", lambda np_: sam_stability_numpy(logits, _THRESHOLD, _OFFSET)),
+        description=f"{n} x {side}x{side} float32 logits; {what}: two thresholded copies, int16/int32 sums",
+        reference=torch_reference or refs.bind("numpy", lambda np_: sam_stability_numpy(logits, _THRESHOLD, _OFFSET)),
         variants=(Variant("sam.calculate_stability_score", lambda: sam.calculate_stability_score(logits, _THRESHOLD, _OFFSET)),),
-        reference_name="SAM (numpy)",
+        reference_name="SAM (torch)" if torch_reference is not None else "SAM (numpy)",
         domain=DOMAIN,
         compare=compare_arrays,
         nbytes=logits.nbytes,
