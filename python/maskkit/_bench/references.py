@@ -62,7 +62,7 @@ class References:
         if name not in self._modules:
             try:
                 module: ModuleType | None = importlib.import_module(name)
-            except ImportError:
+            except Exception:  # ImportError, or what a package raises for its own missing dependency
                 module = None
             if module is not None and name == "cv2":
                 module.setNumThreads(1)

@@ -1,8 +1,9 @@
 """The plain-text report of a :func:`maskkit._bench.run.run_report` result.
 
 The default report fits one screen: a header (versions, threads, references), one ratio table
-per domain (workload, reference, ref ms, maskkit 1T ms, ratio 1T, NT ms, ratio NT) with each
-workload's first variant, and the parity line. ``details=True`` shows every variant and adds
+(domain, workload, reference, ref ms, maskkit 1T ms, ratio 1T, NT ms, ratio NT; each domain
+named on its first row) with each workload's first variant, and the parity line.
+``details=True`` shows one table per domain with every variant, and adds
 what each workload does, the connected-components memory
 floors, the thread scaling of every batched call next to that of a fresh copy, the encode and
 decode bandwidths, and the notes of rows that were not compared.
@@ -46,15 +47,13 @@ def _name(row: Row) -> str:
     return f"{row['label']} [{row['variant']}]"
 
 
-def _grid(columns: Sequence[str], cells: Sequence[Sequence[str]], rule: bool = True) -> list[str]:
-    """Header, rule (unless ``rule`` is false) and rows: first column left-aligned, the others
-    right-aligned."""
+def _grid(columns: Sequence[str], cells: Sequence[Sequence[str]], rule: bool = True, left: int = 1) -> list[str]:
+    """Header, rule (unless ``rule`` is false) and rows: the first ``left`` columns (the names)
+    left-aligned, the others right-aligned."""
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(columns)]
 
     def line(values: Sequence[str]) -> str:
-        first = values[0].ljust(widths[0])
-        rest = [v.rjust(w) for v, w in zip(values[1:], widths[1:])]
-        return " | ".join([first, *rest])
+        return " | ".join(v.ljust(w) if i < left else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths)))
 
     head = [line(columns), "-+-".join("-" * w for w in widths)] if rule else [line(columns)]
     return [*head, *(line(c) for c in cells)]
@@ -71,20 +70,30 @@ def _headline(rows: Sequence[Row]) -> list[Row]:
     return out
 
 
-def _ratio_table(domain: str, rows: Sequence[Row], rule: bool = True) -> list[str]:
-    cells = [
-        (
-            _name(r),
-            r["reference_name"] or "skipped",
-            format_ms(r["reference_ms"]),
-            format_ms(r["maskkit_1t_ms"]),
-            format_ratio(r["ratio_1t"]),
-            format_ms(r["maskkit_nt_ms"]),
-            format_ratio(r["ratio_nt"]),
-        )
-        for r in rows
-    ]
-    return _grid((f"{domain} workload", *COLUMNS), cells, rule)
+def _cells(row: Row) -> tuple[str, ...]:
+    return (
+        _name(row),
+        row["reference_name"] or "skipped",
+        format_ms(row["reference_ms"]),
+        format_ms(row["maskkit_1t_ms"]),
+        format_ratio(row["ratio_1t"]),
+        format_ms(row["maskkit_nt_ms"]),
+        format_ratio(row["ratio_nt"]),
+    )
+
+
+def _ratio_table(domain: str, rows: Sequence[Row]) -> list[str]:
+    """One domain's table with a rule under its header (``--details``)."""
+    return _grid((f"{domain} workload", *COLUMNS), [_cells(r) for r in rows])
+
+
+def _headline_table(rows: Sequence[Row]) -> list[str]:
+    """Every domain's headline rows in one table, the domain named on its first row."""
+    cells = []
+    for domain, domain_rows in by_domain(rows).items():
+        for i, row in enumerate(_headline(domain_rows)):
+            cells.append((domain if i == 0 else "", *_cells(row)))
+    return _grid(("domain", "workload", *COLUMNS), cells, rule=False, left=2)
 
 
 def _header(report: dict[str, Any]) -> list[str]:
@@ -209,12 +218,11 @@ def format_report(report: dict[str, Any], details: bool = False) -> str:
     """
     rows: list[Row] = report["rows"]
     out = _header(report)
-    # One screen: the default report shows each workload's first variant, without rules.
+    if not details:  # one screen: one table of each workload's first variant, no rules
+        return "\n".join([*out, "", *_headline_table(rows), *_parity(report, details)])
     for domain, domain_rows in by_domain(rows).items():
-        out += ["", *_ratio_table(domain, domain_rows if details else _headline(domain_rows), rule=details)]
-    out += ([""] if details else []) + _parity(report, details)  # one screen: no blank line before it
-    if not details:
-        return "\n".join(out)
+        out += ["", *_ratio_table(domain, domain_rows)]
+    out += ["", *_parity(report, details)]
     for section in (_descriptions(rows), _floors(rows), _scaling(rows), _bandwidth(report["bandwidth"]), _notes(report)):
         if section:
             out += ["", *section]
