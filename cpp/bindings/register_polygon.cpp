@@ -3,11 +3,15 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arrays.hpp"
 #include "maskkit/polygon.hpp"
+#include "maskkit/polygon_vector.hpp"
 #include "polygon_input.hpp"
 
 namespace maskkit::bindings {
@@ -21,6 +25,84 @@ py::tuple boxes_to_rle(const py::object& boxes, long long height, long long widt
     return batch_arrays(rasterize_boxes(boxes, height, width));
 }
 
+RingMode ring_mode(const std::string& mode) {
+    if (mode == "external") return RingMode::External;
+    if (mode == "list") return RingMode::List;
+    if (mode == "ccomp") return RingMode::CComp;
+    if (mode == "tree") return RingMode::Tree;
+    throw py::value_error("mode must be 'external', 'list', 'ccomp' or 'tree', got '" + mode + "'");
+}
+
+// (points (P, 2) int64, offsets (n+1,) int64, hierarchy (n, 4) int32, holes (n,) bool).
+py::tuple trace_pixel_edges(const py::array& mask, const std::string& mode, double epsilon, long long min_points) {
+    const py::dtype dt = mask.dtype();
+    if (!(dt.equal(py::dtype::of<std::uint8_t>()) || dt.equal(py::dtype::of<bool>())))
+        throw py::type_error("mask must have dtype uint8 or bool, got " + std::string(py::str(dt)));
+    if (mask.ndim() != 2) throw py::value_error("mask must be 2-D (H, W), got ndim=" + std::to_string(mask.ndim()));
+    if (!(epsilon >= 0) || !std::isfinite(epsilon))
+        throw py::value_error("simplify must be a finite number >= 0, got " + std::to_string(epsilon));
+    if (min_points < 0) throw py::value_error("min_points must be >= 0, got " + std::to_string(min_points));
+    const RingMode m = ring_mode(mode);
+    const auto* data = static_cast<const std::uint8_t*>(mask.data());
+    const auto h = static_cast<std::uint64_t>(mask.shape(0)), w = static_cast<std::uint64_t>(mask.shape(1));
+    const std::int64_t sy = mask.strides(0), sx = mask.strides(1);
+    Rings rings;
+    {
+        py::gil_scoped_release release;
+        rings = maskkit::trace_pixel_edges(data, h, w, sy, sx, m);
+        finish_rings(rings, epsilon, static_cast<std::size_t>(min_points));
+    }
+    py::array_t<bool> holes(static_cast<py::ssize_t>(rings.holes.size()));
+    std::copy(rings.holes.begin(), rings.holes.end(), holes.mutable_data());
+    return py::make_tuple(to_numpy(std::move(rings.points), 2), to_numpy(std::move(rings.offsets)),
+                          to_numpy(std::move(rings.hierarchy), 4), holes);
+}
+
+py::array_t<double> simplify_polygon(const py::array_t<double, py::array::c_style>& xy, double epsilon, bool closed) {
+    if (xy.ndim() != 1 || xy.shape(0) % 2)
+        throw py::value_error("a polygon must be a flat array of x, y pairs, got shape " +
+                              std::to_string(xy.ndim() == 1 ? xy.shape(0) : -1));
+    if (!(epsilon >= 0) || !(epsilon < 1e30))
+        throw py::value_error("epsilon must be a finite number >= 0 (below 1e30), got " + std::to_string(epsilon));
+    const double* data = xy.data();
+    const auto n = static_cast<std::size_t>(xy.shape(0) / 2);
+    std::vector<double> out;
+    {
+        py::gil_scoped_release release;
+        simplify_rdp(data, n, epsilon, closed, out);
+    }
+    return to_numpy(std::move(out));
+}
+
+// (area float64, orientation int8, degenerate, self_intersecting, outside) per polygon.
+py::tuple polygon_facts(const py::object& polygons, double height, double width) {
+    const std::vector<std::vector<double>> xy = polygon_coordinates(polygons);
+    for (std::size_t i = 0; i < xy.size(); ++i)
+        if (xy[i].size() % 2)
+            throw py::value_error("polygon " + std::to_string(i) + " must have an even number of coordinates, got " +
+                                  std::to_string(xy[i].size()));
+    const std::size_t n = xy.size();
+    py::array_t<double> area(static_cast<py::ssize_t>(n));
+    py::array_t<std::int8_t> orientation(static_cast<py::ssize_t>(n));
+    py::array_t<bool> degenerate(static_cast<py::ssize_t>(n)), crossing(static_cast<py::ssize_t>(n)),
+        outside(static_cast<py::ssize_t>(n));
+    double* a = area.mutable_data();
+    std::int8_t* o = orientation.mutable_data();
+    bool *d = degenerate.mutable_data(), *c = crossing.mutable_data(), *out = outside.mutable_data();
+    {
+        py::gil_scoped_release release;
+        for (std::size_t i = 0; i < n; ++i) {
+            const PolygonFacts f = maskkit::polygon_facts(xy[i].data(), xy[i].size() / 2, height, width);
+            a[i] = f.area;
+            o[i] = f.orientation;
+            d[i] = f.degenerate;
+            c[i] = f.self_intersecting;
+            out[i] = f.outside;
+        }
+    }
+    return py::make_tuple(area, orientation, degenerate, crossing, outside);
+}
+
 }  // namespace
 
 void register_polygon(py::module_& m) {
@@ -28,6 +110,12 @@ void register_polygon(py::module_& m) {
           "Rasterize flat polygons with pycocotools' rule; returns (counts, offsets).");
     m.def("boxes_to_rle", &boxes_to_rle, py::arg("boxes"), py::arg("height"), py::arg("width"),
           "Rasterize (N, 4) float64 [x, y, w, h] boxes; returns (counts, offsets).");
+    m.def("trace_pixel_edges", &trace_pixel_edges, py::arg("mask"), py::arg("mode"), py::arg("epsilon"),
+          py::arg("min_points"), "Trace a 2-D mask along pixel edges; returns (points, offsets, hierarchy, holes).");
+    m.def("simplify_polygon", &simplify_polygon, py::arg("xy"), py::arg("epsilon"), py::arg("closed"),
+          "cv2.approxPolyDP on a flat float64 polygon; returns the kept points, flat.");
+    m.def("polygon_facts", &polygon_facts, py::arg("polygons"), py::arg("height"), py::arg("width"),
+          "Area, orientation, degenerate, self-intersecting and outside-image flags per polygon.");
 }
 
 }  // namespace maskkit::bindings
