@@ -34,7 +34,8 @@ RingMode ring_mode(const std::string& mode) {
 }
 
 // (points (P, 2) int64, offsets (n+1,) int64, hierarchy (n, 4) int32, holes (n,) bool).
-py::tuple trace_pixel_edges(const py::array& mask, const std::string& mode, double epsilon, long long min_points) {
+py::tuple trace_rings(const py::array& mask, const std::string& mode, const std::string& method, double epsilon,
+                      long long min_points) {
     const py::dtype dt = mask.dtype();
     if (!(dt.equal(py::dtype::of<std::uint8_t>()) || dt.equal(py::dtype::of<bool>())))
         throw py::type_error("mask must have dtype uint8 or bool, got " + std::string(py::str(dt)));
@@ -43,13 +44,16 @@ py::tuple trace_pixel_edges(const py::array& mask, const std::string& mode, doub
         throw py::value_error("simplify must be a finite number >= 0, got " + std::to_string(epsilon));
     if (min_points < 0) throw py::value_error("min_points must be >= 0, got " + std::to_string(min_points));
     const RingMode m = ring_mode(mode);
+    if (method != "pixel_edges" && method != "pixel_centers" && method != "simple")
+        throw py::value_error("method must be 'pixel_edges', 'pixel_centers' or 'simple', got '" + method + "'");
+    const bool edges = method == "pixel_edges", every_pixel = method == "pixel_centers";
     const auto* data = static_cast<const std::uint8_t*>(mask.data());
     const auto h = static_cast<std::uint64_t>(mask.shape(0)), w = static_cast<std::uint64_t>(mask.shape(1));
     const std::int64_t sy = mask.strides(0), sx = mask.strides(1);
     Rings rings;
     {
         py::gil_scoped_release release;
-        rings = maskkit::trace_pixel_edges(data, h, w, sy, sx, m);
+        rings = edges ? trace_pixel_edges(data, h, w, sy, sx, m) : find_contours(data, h, w, sy, sx, m, every_pixel);
         finish_rings(rings, epsilon, static_cast<std::size_t>(min_points));
     }
     py::array_t<bool> holes(static_cast<py::ssize_t>(rings.holes.size()));
@@ -110,8 +114,8 @@ void register_polygon(py::module_& m) {
           "Rasterize flat polygons with pycocotools' rule; returns (counts, offsets).");
     m.def("boxes_to_rle", &boxes_to_rle, py::arg("boxes"), py::arg("height"), py::arg("width"),
           "Rasterize (N, 4) float64 [x, y, w, h] boxes; returns (counts, offsets).");
-    m.def("trace_pixel_edges", &trace_pixel_edges, py::arg("mask"), py::arg("mode"), py::arg("epsilon"),
-          py::arg("min_points"), "Trace a 2-D mask along pixel edges; returns (points, offsets, hierarchy, holes).");
+    m.def("trace_rings", &trace_rings, py::arg("mask"), py::arg("mode"), py::arg("method"), py::arg("epsilon"),
+          py::arg("min_points"), "Trace the rings of a 2-D mask; returns (points, offsets, hierarchy, holes).");
     m.def("simplify_polygon", &simplify_polygon, py::arg("xy"), py::arg("epsilon"), py::arg("closed"),
           "cv2.approxPolyDP on a flat float64 polygon; returns the kept points, flat.");
     m.def("polygon_facts", &polygon_facts, py::arg("polygons"), py::arg("height"), py::arg("width"),

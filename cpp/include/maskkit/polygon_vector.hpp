@@ -38,6 +38,12 @@ struct Rings {
 Rings trace_pixel_edges(const std::uint8_t* mask, std::uint64_t height, std::uint64_t width,
                         std::int64_t stride_y, std::int64_t stride_x, RingMode mode);
 
+// cv2.findContours(mask, mode, CHAIN_APPROX_NONE if every_pixel else CHAIN_APPROX_SIMPLE) on a
+// byte mask (non-zero is foreground; any byte strides): the same points (boundary pixel
+// centres, 8-connected foreground), in the same order, with the same hierarchy.
+Rings find_contours(const std::uint8_t* mask, std::uint64_t height, std::uint64_t width,
+                    std::int64_t stride_y, std::int64_t stride_x, RingMode mode, bool every_pixel);
+
 // cv2.approxPolyDP(curve, epsilon, closed) on n points xy[0..2n) evaluated in double; the
 // result is appended to `out` (x, y pairs). epsilon must be finite and >= 0.
 void simplify_rdp(const double* xy, std::size_t n, double epsilon, bool closed, std::vector<double>& out);
