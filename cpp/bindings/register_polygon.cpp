@@ -79,7 +79,7 @@ py::array_t<double> simplify_polygon(const py::array_t<double, py::array::c_styl
 }
 
 // (area float64, orientation int8, degenerate, self_intersecting, outside) per polygon.
-py::tuple polygon_facts(const py::object& polygons, double height, double width) {
+py::tuple polygon_facts(const py::object& polygons, double height, double width, bool crossings) {
     const std::vector<std::vector<double>> xy = polygon_coordinates(polygons);
     for (std::size_t i = 0; i < xy.size(); ++i)
         if (xy[i].size() % 2)
@@ -96,7 +96,7 @@ py::tuple polygon_facts(const py::object& polygons, double height, double width)
     {
         py::gil_scoped_release release;
         for (std::size_t i = 0; i < n; ++i) {
-            const PolygonFacts f = maskkit::polygon_facts(xy[i].data(), xy[i].size() / 2, height, width);
+            const PolygonFacts f = maskkit::polygon_facts(xy[i].data(), xy[i].size() / 2, height, width, crossings);
             a[i] = f.area;
             o[i] = f.orientation;
             d[i] = f.degenerate;
@@ -119,7 +119,7 @@ void register_polygon(py::module_& m) {
     m.def("simplify_polygon", &simplify_polygon, py::arg("xy"), py::arg("epsilon"), py::arg("closed"),
           "cv2.approxPolyDP on a flat float64 polygon; returns the kept points, flat.");
     m.def("polygon_facts", &polygon_facts, py::arg("polygons"), py::arg("height"), py::arg("width"),
-          "Area, orientation, degenerate, self-intersecting and outside-image flags per polygon.");
+          py::arg("crossings"), "Area, orientation, degenerate, self-intersecting and outside-image flags per polygon.");
 }
 
 }  // namespace maskkit::bindings

@@ -126,7 +126,7 @@ int orient2d_sign(const double* a, const double* b, const double* c) {
     return exact_orient(a, b, c);
 }
 
-PolygonFacts polygon_facts(const double* xy, std::size_t n, double height, double width) {
+PolygonFacts polygon_facts(const double* xy, std::size_t n, double height, double width, bool crossings) {
     for (std::size_t i = 0; i < 2 * n; ++i) {
         const double v = xy[i];
         if (!std::isfinite(v) || std::fabs(v) > max_polygon_coordinate || (v != 0 && std::fabs(v) < 1e-100))
@@ -154,7 +154,7 @@ PolygonFacts polygon_facts(const double* xy, std::size_t n, double height, doubl
     facts.orientation = twice > 0 ? -1 : (twice < 0 ? 1 : 0);
     facts.degenerate = m < 3 || twice == 0;
     if (facts.degenerate) facts.orientation = 0;
-    facts.self_intersecting = self_intersecting(v);
+    facts.self_intersecting = crossings && self_intersecting(v);
     return facts;
 }
 

@@ -58,13 +58,14 @@ struct PolygonFacts {
     double area;               // |shoelace sum| / 2
     std::int8_t orientation;   // +1 counter-clockwise on screen (y down), -1 clockwise, 0 degenerate
     bool degenerate;           // fewer than 3 distinct vertices or zero area
-    bool self_intersecting;    // two edges meet anywhere but at the vertex they share
+    bool self_intersecting;    // two edges meet anywhere but at the vertex they share (when asked)
     bool outside;              // a vertex outside [0, width] x [0, height]
 };
 
 // Coordinates must be finite, |v| <= max_polygon_coordinate, and 0 or |v| >= 1e-100 (so the
 // orientation predicates are exact); std::invalid_argument otherwise.
-PolygonFacts polygon_facts(const double* xy, std::size_t n, double height, double width);
+// The self-intersection test (the only part that is not linear in n) runs when `crossings`.
+PolygonFacts polygon_facts(const double* xy, std::size_t n, double height, double width, bool crossings);
 
 // Exact sign of the orientation determinant of (a, b, c): +1 when c lies to the left of a->b
 // in a y-up frame, -1 to the right, 0 on the line.

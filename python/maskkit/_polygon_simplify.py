@@ -1,0 +1,98 @@
+"""Ramer-Douglas-Peucker simplification (the implementation behind :func:`maskkit.polygon.simplify`).
+
+The core (``cpp/src/polygon_simplify.cpp``) follows OpenCV's ``approxPolyDP`` step for step:
+for a closed curve the split starts at the point farthest from point 0 (refined twice), the
+distance of a point to a chord is to the segment (to its nearer end beyond the chord's ends),
+ties keep the first farthest point, and a final pass removes points lying within
+``epsilon / sqrt(2)`` of their neighbours' oblique chord. Arithmetic is in double, in OpenCV's
+order: on integer points (cv2's ``int32`` path) the result is OpenCV's exactly. This module
+imports no façade.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, List
+
+import numpy as np
+
+from . import _core
+from ._validate import snippet
+
+__all__ = ["simplify"]
+
+
+def _coordinates(polygon: Any) -> np.ndarray:
+    if isinstance(polygon, (str, bytes, bytearray, dict)) or not isinstance(polygon, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"polygon must be a flat [x0, y0, x1, y1, ...] sequence or a (k, 2) array, "
+            f"got {type(polygon).__name__} {snippet(polygon)}"
+        )
+    arr = np.asarray(polygon)
+    if arr.dtype.kind not in "iuf" or arr.dtype == np.bool_:
+        if arr.size or arr.dtype.kind not in "iufbO":
+            raise TypeError(f"polygon coordinates must be real numbers, got dtype {arr.dtype}: {snippet(polygon)}")
+    if arr.ndim >= 2 and arr.shape[-1] == 2 and all(extent == 1 for extent in arr.shape[1:-1]):
+        arr = arr.reshape(-1)
+    if arr.ndim != 1 or arr.shape[0] % 2:
+        raise ValueError(
+            f"polygon must be a flat sequence of x, y pairs or a (k, 2) array, got shape {arr.shape}: {snippet(polygon)}"
+        )
+    xy = np.ascontiguousarray(arr, dtype=np.float64)
+    if not np.isfinite(xy).all():
+        raise ValueError(f"polygon coordinates must be finite, got {snippet(polygon)}")
+    return xy
+
+
+def simplify(polygon: Any, epsilon: float, *, closed: bool = True) -> List[float]:
+    """Simplify a polygon with Ramer-Douglas-Peucker, as ``cv2.approxPolyDP(curve, epsilon, closed)``.
+
+    Parameters
+    ----------
+    polygon : sequence of float or ndarray
+        A flat ``[x0, y0, x1, y1, ...]`` sequence (a COCO polygon), a ``(k, 2)`` array or a cv2
+        contour ``(k, 1, 2)``.
+    epsilon : float
+        The largest distance, in pixels, of a dropped point from the simplified outline.
+        Finite and >= 0 (below 1e30, OpenCV's bound).
+    closed : bool
+        A closed ring (COCO polygons are) or an open polyline.
+
+    Returns
+    -------
+    list of float
+        The kept points, flat, in the input's order (a subset of the input points; for a closed
+        ring it starts where OpenCV's does, at one end of its first split).
+
+    Notes
+    -----
+    Equal to ``cv2.approxPolyDP`` point for point on integer coordinates (what
+    ``cv2.findContours`` gives it) and whenever the coordinate differences are exact in
+    float32 (cv2 evaluates float32 contours partly in float32; this function works in
+    double). Where cv2 fails an assertion on a chord between two equal points, the chord's
+    start point is kept. ``shapely.simplify(geom, tolerance, preserve_topology=False)`` is also
+    Douglas-Peucker but measures to the infinite line, splits a ring at its first vertex and
+    has no final clean-up pass, so its output differs.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric polygons or epsilon.
+    ValueError
+        An odd number of coordinates; NaN or infinite coordinates; a negative, NaN, infinite or
+        too large epsilon.
+
+    Examples
+    --------
+    >>> from maskkit import polygon
+    >>> polygon.simplify([0, 0, 0, 4, 1, 4, 2, 4, 3, 4, 3, 0], 0.5)
+    [0.0, 0.0, 0.0, 4.0, 3.0, 4.0, 3.0, 0.0]
+    """
+    xy = _coordinates(polygon)
+    if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, (int, float, np.integer, np.floating)):
+        raise TypeError(f"epsilon must be a real number, got {type(epsilon).__name__} {snippet(epsilon)}")
+    eps = float(epsilon)
+    if not (eps >= 0 and math.isfinite(eps) and eps < 1e30):
+        raise ValueError(f"epsilon must be a finite number >= 0 (below 1e30), got {eps}")
+    result: List[float] = _core.simplify_polygon(xy, eps, bool(closed)).tolist()
+    return result
