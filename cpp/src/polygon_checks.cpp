@@ -13,6 +13,7 @@
 // ends (a sweep over x; quadratic only for polygons whose edges mostly overlap in x).
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -130,8 +131,12 @@ PolygonFacts polygon_facts(const double* xy, std::size_t n, double height, doubl
     for (std::size_t i = 0; i < 2 * n; ++i) {
         const double v = xy[i];
         if (!std::isfinite(v) || std::fabs(v) > max_polygon_coordinate || (v != 0 && std::fabs(v) < 1e-100))
+        {
+            char text[64];
+            std::snprintf(text, sizeof text, "%.17g", v);
             throw std::invalid_argument("polygon coordinates must be finite, at most 1e14 and 0 or at least 1e-100 "
-                                        "in magnitude, got " + std::to_string(v));
+                                        "in magnitude (for exact predicates), got " + std::string(text));
+        }
     }
     PolygonFacts facts{0.0, 0, true, false, false};
     std::vector<double> v;
