@@ -308,8 +308,12 @@ def test_simplify_inputs_and_errors():
         polygon.simplify(ring, float("inf"))
     with pytest.raises(TypeError, match="epsilon"):
         polygon.simplify(ring, "1")
-    with pytest.raises(TypeError, match="real numbers"):
+    with pytest.raises(TypeError, match="real number"):
         polygon.simplify(["a", "b"], 1.0)
+    with pytest.raises(TypeError, match="real numbers"):
+        polygon.simplify(np.array(["a", "b"]), 1.0)
+    with pytest.raises(ValueError, match="x, y pairs"):
+        polygon.simplify(np.zeros((2, 3)), 1.0)
     with pytest.raises(TypeError, match="flat"):
         polygon.simplify("0 0 1 1", 1.0)
 

@@ -62,18 +62,18 @@ py::tuple trace_rings(const py::array& mask, const std::string& mode, const std:
                           to_numpy(std::move(rings.hierarchy), 4), holes);
 }
 
-py::array_t<double> simplify_polygon(const py::array_t<double, py::array::c_style>& xy, double epsilon, bool closed) {
-    if (xy.ndim() != 1 || xy.shape(0) % 2)
-        throw py::value_error("a polygon must be a flat array of x, y pairs, got shape " +
-                              std::to_string(xy.ndim() == 1 ? xy.shape(0) : -1));
+// A flat list/tuple of numbers or a 1-D array (read through numpy.asarray(..., float64)).
+py::array_t<double> simplify_polygon(const py::object& polygon, double epsilon, bool closed) {
+    const std::vector<double> xy = polygon_values(polygon.ptr(), 0);
+    if (xy.size() % 2)
+        throw py::value_error("polygon must be a flat sequence of x, y pairs, got " + std::to_string(xy.size()) +
+                              " coordinates");
     if (!(epsilon >= 0) || !(epsilon < 1e30))
         throw py::value_error("epsilon must be a finite number >= 0 (below 1e30), got " + std::to_string(epsilon));
-    const double* data = xy.data();
-    const auto n = static_cast<std::size_t>(xy.shape(0) / 2);
     std::vector<double> out;
     {
         py::gil_scoped_release release;
-        simplify_rdp(data, n, epsilon, closed, out);
+        simplify_rdp(xy.data(), xy.size() / 2, epsilon, closed, out);
     }
     return to_numpy(std::move(out));
 }

@@ -15,12 +15,14 @@
 // lists the borders depth first, children in that order (the newest first): RETR_LIST and
 // RETR_EXTERNAL therefore list borders in reverse raster order of their starts.
 #include <algorithm>
+#include <cstring>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "maskkit/polygon_vector.hpp"
+#include "polygon_window.hpp"
 
 namespace maskkit {
 namespace {
@@ -50,6 +52,7 @@ struct Scanner {
     std::vector<Node> nodes;
     std::vector<std::int64_t> points;
     int label_head[128];
+    int origin_x = 0, origin_y = 0;  // image position of the window's first pixel
 
     std::ptrdiff_t delta(int s) const { return kDx[s & 7] + kDy[s & 7] * step; }
     bool simple_mode() const { return mode == RingMode::External || mode == RingMode::List; }
@@ -69,7 +72,7 @@ struct Scanner {
     // Follows the border starting at (x, y), marking it with nbd and recording its points.
     void fetch(int x, int y, schar nbd, Node& node) {
         const std::ptrdiff_t i0 = y * step + x;
-        int px = x - 1, py = y - 1;  // image coordinates
+        int px = x - 1 + origin_x, py = y - 1 + origin_y;  // image coordinates
         int rx = px, ry = py, rw = px, rh = py;
         int s_end = node.hole ? 0 : 4, s = s_end;
         std::ptrdiff_t i1;
@@ -116,8 +119,8 @@ struct Scanner {
             }
         }
         node.last = static_cast<std::int64_t>(points.size() / 2);
-        node.rx = rx + 1;
-        node.ry = ry + 1;
+        node.rx = rx + 1 - origin_x;
+        node.ry = ry + 1 - origin_y;
         node.rw = rw - rx + 1;
         node.rh = rh - ry + 1;
     }
@@ -185,6 +188,13 @@ struct Scanner {
             int prev = 0;
             const schar* row = &img[static_cast<std::size_t>(y * step)];
             for (int x = 1; x < W - 1; ++x) {
+                // Skip eight pixels equal to the previous one at a time.
+                if (prev == 0 || prev == 1) {
+                    const std::uint64_t fill = prev ? 0x0101010101010101ULL : 0;
+                    std::uint64_t eight;
+                    while (x + 8 <= W - 1 && (std::memcpy(&eight, row + x, 8), eight == fill)) x += 8;
+                    if (x >= W - 1) break;
+                }
                 int p = row[x];
                 if (p == prev) continue;
                 bool hole = false;
@@ -245,19 +255,18 @@ Rings find_contours(const std::uint8_t* mask, std::uint64_t height, std::uint64_
         throw std::overflow_error("mask is too large to trace: " + std::to_string(height) + " x " +
                                   std::to_string(width));
     Rings out;
-    if (height == 0 || width == 0) return out;
+    const detail::Window win = detail::foreground_window(mask, static_cast<std::int64_t>(height),
+                                                         static_cast<std::int64_t>(width), stride_y, stride_x);
+    if (win.y0 == win.y1) return out;
     Scanner sc;
-    sc.W = static_cast<int>(width) + 2;
-    sc.H = static_cast<int>(height) + 2;
+    sc.W = static_cast<int>(win.x1 - win.x0) + 2;
+    sc.H = static_cast<int>(win.y1 - win.y0) + 2;
     sc.step = sc.W;
     sc.mode = mode;
     sc.direct = every_pixel;
-    sc.img.assign(static_cast<std::size_t>(sc.W) * static_cast<std::size_t>(sc.H), 0);
-    for (std::uint64_t y = 0; y < height; ++y) {
-        const std::uint8_t* row = mask + static_cast<std::int64_t>(y) * stride_y;
-        schar* dst = &sc.img[static_cast<std::size_t>((y + 1) * static_cast<std::uint64_t>(sc.W) + 1)];
-        for (std::uint64_t x = 0; x < width; ++x) dst[x] = row[static_cast<std::int64_t>(x) * stride_x] != 0;
-    }
+    sc.origin_x = static_cast<int>(win.x0);
+    sc.origin_y = static_cast<int>(win.y0);
+    detail::copy_window(mask, stride_y, stride_x, win, 8, sc.img);
     sc.run();
 
     // Depth-first listing, children in sibling order, with OpenCV's hierarchy rows.

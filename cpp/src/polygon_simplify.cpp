@@ -12,6 +12,8 @@
 // Every expression is evaluated in double in OpenCV's order, so integer inputs (what
 // cv2.findContours gives approxPolyDP) give OpenCV's points exactly.
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -32,6 +34,10 @@ struct Span {
 
 void simplify_rdp(const double* xy, std::size_t n, double epsilon, bool closed, std::vector<double>& out) {
     if (n == 0) return;
+    for (std::size_t i = 0; i < 2 * n; ++i)
+        if (!std::isfinite(xy[i]))
+            throw std::invalid_argument("polygon coordinates must be finite, got " + std::to_string(xy[i]) +
+                                        " at index " + std::to_string(i));
     const auto src = [&](std::size_t i) { return Pt{xy[2 * i], xy[2 * i + 1]}; };
     const std::size_t count = n;
     const auto step = [&](std::size_t& p) {

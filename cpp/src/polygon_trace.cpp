@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "maskkit/polygon_vector.hpp"
+#include "polygon_window.hpp"
 
 namespace maskkit {
 namespace {
@@ -177,23 +178,20 @@ Rings trace_pixel_edges(const std::uint8_t* mask, std::uint64_t height, std::uin
     if (height >= (1ULL << 31) || width >= (1ULL << 31) || (height + 2) * (width + 2) >= (1ULL << 40))
         throw std::overflow_error("mask is too large to trace: " + std::to_string(height) + " x " +
                                   std::to_string(width));
+    const detail::Window win = detail::foreground_window(mask, static_cast<std::int64_t>(height),
+                                                         static_cast<std::int64_t>(width), stride_y, stride_x);
     Tracer t;
-    t.h = static_cast<std::int64_t>(height);
-    t.w = static_cast<std::int64_t>(width);
+    t.h = win.y1 - win.y0;
+    t.w = win.x1 - win.x0;
     t.W2 = t.w + 2;
-    // One extra zero byte per row end keeps the 8-byte reads of the scan inside the buffer.
-    t.pad.assign(static_cast<std::size_t>((t.h + 2) * t.W2 + 8), 0);
-    for (std::int64_t y = 0; y < t.h; ++y) {
-        const std::uint8_t* row = mask + y * stride_y;
-        std::uint8_t* dst = &t.pad[static_cast<std::size_t>((y + 1) * t.W2 + 1)];
-        if (stride_x == 1) {
-            for (std::int64_t x = 0; x < t.w; ++x) dst[x] = row[x] != 0;
-        } else {
-            for (std::int64_t x = 0; x < t.w; ++x) dst[x] = row[x * stride_x] != 0;
-        }
-    }
+    // Eight zero bytes after the last row keep the 8-byte reads of the scan inside the buffer.
+    detail::copy_window(mask, stride_y, stride_x, win, 8, t.pad);
     t.vring.reset(new std::int32_t[static_cast<std::size_t>(t.h * (t.w + 1) + 1)]);
     t.run();
+    for (std::size_t i = 0; i < t.points.size(); i += 2) {
+        t.points[i] += win.x0;
+        t.points[i + 1] += win.y0;
+    }
 
     const std::size_t n = t.parent.size();
     std::vector<std::uint8_t> keep(n, 1);

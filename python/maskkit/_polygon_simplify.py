@@ -22,26 +22,23 @@ from ._validate import snippet
 __all__ = ["simplify"]
 
 
-def _coordinates(polygon: Any) -> np.ndarray:
-    if isinstance(polygon, (str, bytes, bytearray, dict)) or not isinstance(polygon, (list, tuple, np.ndarray)):
+def _coordinates(polygon: Any) -> Any:
+    """A flat list or tuple as it is (the core reads its items), arrays as flat float64."""
+    if isinstance(polygon, (list, tuple)) and (not polygon or not isinstance(polygon[0], (list, tuple, np.ndarray))):
+        return polygon
+    if not isinstance(polygon, (list, tuple, np.ndarray)):
         raise TypeError(
             f"polygon must be a flat [x0, y0, x1, y1, ...] sequence or a (k, 2) array, "
             f"got {type(polygon).__name__} {snippet(polygon)}"
         )
     arr = np.asarray(polygon)
-    if arr.dtype.kind not in "iuf" or arr.dtype == np.bool_:
-        if arr.size or arr.dtype.kind not in "iufbO":
-            raise TypeError(f"polygon coordinates must be real numbers, got dtype {arr.dtype}: {snippet(polygon)}")
+    if arr.size and (arr.dtype.kind not in "iuf"):
+        raise TypeError(f"polygon coordinates must be real numbers, got dtype {arr.dtype}: {snippet(polygon)}")
     if arr.ndim >= 2 and arr.shape[-1] == 2 and all(extent == 1 for extent in arr.shape[1:-1]):
         arr = arr.reshape(-1)
-    if arr.ndim != 1 or arr.shape[0] % 2:
-        raise ValueError(
-            f"polygon must be a flat sequence of x, y pairs or a (k, 2) array, got shape {arr.shape}: {snippet(polygon)}"
-        )
-    xy = np.ascontiguousarray(arr, dtype=np.float64)
-    if not np.isfinite(xy).all():
-        raise ValueError(f"polygon coordinates must be finite, got {snippet(polygon)}")
-    return xy
+    if arr.ndim != 1:
+        raise ValueError(f"polygon must be a flat sequence of x, y pairs or a (k, 2) array, got shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
 
 
 def simplify(polygon: Any, epsilon: float, *, closed: bool = True) -> List[float]:
