@@ -33,9 +33,9 @@ RingMode ring_mode(const std::string& mode) {
     throw py::value_error("mode must be 'external', 'list', 'ccomp' or 'tree', got '" + mode + "'");
 }
 
-// (points (P, 2) int64, offsets (n+1,) int64, hierarchy (n, 4) int32, holes (n,) bool).
+// (rings: a list of flat coordinate lists, hierarchy (n, 4) int32).
 py::tuple trace_rings(const py::array& mask, const std::string& mode, const std::string& method, double epsilon,
-                      long long min_points) {
+                      long long min_points, double dx, double dy) {
     const py::dtype dt = mask.dtype();
     if (!(dt.equal(py::dtype::of<std::uint8_t>()) || dt.equal(py::dtype::of<bool>())))
         throw py::type_error("mask must have dtype uint8 or bool, got " + std::string(py::str(dt)));
@@ -43,6 +43,7 @@ py::tuple trace_rings(const py::array& mask, const std::string& mode, const std:
     if (!(epsilon >= 0) || !std::isfinite(epsilon))
         throw py::value_error("simplify must be a finite number >= 0, got " + std::to_string(epsilon));
     if (min_points < 0) throw py::value_error("min_points must be >= 0, got " + std::to_string(min_points));
+    if (!std::isfinite(dx) || !std::isfinite(dy)) throw py::value_error("offset must be finite");
     const RingMode m = ring_mode(mode);
     if (method != "pixel_edges" && method != "pixel_centers" && method != "simple")
         throw py::value_error("method must be 'pixel_edges', 'pixel_centers' or 'simple', got '" + method + "'");
@@ -51,15 +52,29 @@ py::tuple trace_rings(const py::array& mask, const std::string& mode, const std:
     const auto h = static_cast<std::uint64_t>(mask.shape(0)), w = static_cast<std::uint64_t>(mask.shape(1));
     const std::int64_t sy = mask.strides(0), sx = mask.strides(1);
     Rings rings;
+    std::vector<double> xy;
     {
         py::gil_scoped_release release;
         rings = edges ? trace_pixel_edges(data, h, w, sy, sx, m) : find_contours(data, h, w, sy, sx, m, every_pixel);
         finish_rings(rings, epsilon, static_cast<std::size_t>(min_points));
+        xy = ring_coordinates(rings, dx, dy);
     }
-    py::array_t<bool> holes(static_cast<py::ssize_t>(rings.holes.size()));
-    std::copy(rings.holes.begin(), rings.holes.end(), holes.mutable_data());
-    return py::make_tuple(to_numpy(std::move(rings.points), 2), to_numpy(std::move(rings.offsets)),
-                          to_numpy(std::move(rings.hierarchy), 4), holes);
+    py::list out(static_cast<py::ssize_t>(rings.size()));
+    for (std::size_t i = 0; i < rings.size(); ++i) {
+        const auto a = static_cast<std::size_t>(2 * rings.offsets[i]), b = static_cast<std::size_t>(2 * rings.offsets[i + 1]);
+        PyObject* ring = PyList_New(static_cast<Py_ssize_t>(b - a));
+        if (!ring) throw py::error_already_set();
+        for (std::size_t j = a; j < b; ++j) {
+            PyObject* value = PyFloat_FromDouble(xy[j]);
+            if (!value) {
+                Py_DECREF(ring);
+                throw py::error_already_set();
+            }
+            PyList_SET_ITEM(ring, static_cast<Py_ssize_t>(j - a), value);
+        }
+        PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), ring);
+    }
+    return py::make_tuple(out, to_numpy(std::move(rings.hierarchy), 4));
 }
 
 // A flat list/tuple of numbers or a 1-D array (read through numpy.asarray(..., float64)).
@@ -115,7 +130,8 @@ void register_polygon(py::module_& m) {
     m.def("boxes_to_rle", &boxes_to_rle, py::arg("boxes"), py::arg("height"), py::arg("width"),
           "Rasterize (N, 4) float64 [x, y, w, h] boxes; returns (counts, offsets).");
     m.def("trace_rings", &trace_rings, py::arg("mask"), py::arg("mode"), py::arg("method"), py::arg("epsilon"),
-          py::arg("min_points"), "Trace the rings of a 2-D mask; returns (points, offsets, hierarchy, holes).");
+          py::arg("min_points"), py::arg("dx"), py::arg("dy"),
+          "Trace the rings of a 2-D mask; returns (rings as flat coordinate lists, (n, 4) hierarchy).");
     m.def("simplify_polygon", &simplify_polygon, py::arg("xy"), py::arg("epsilon"), py::arg("closed"),
           "cv2.approxPolyDP on a flat float64 polygon; returns the kept points, flat.");
     m.def("polygon_facts", &polygon_facts, py::arg("polygons"), py::arg("height"), py::arg("width"),

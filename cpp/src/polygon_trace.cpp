@@ -210,6 +210,15 @@ Rings trace_pixel_edges(const std::uint8_t* mask, std::uint64_t height, std::uin
     return select(t.points, t.offsets, parents, t.hole, keep);
 }
 
+std::vector<double> ring_coordinates(const Rings& rings, double dx, double dy) {
+    std::vector<double> xy(rings.points.size());
+    for (std::size_t i = 0; i < xy.size(); i += 2) {
+        xy[i] = static_cast<double>(rings.points[i]) + dx;
+        xy[i + 1] = static_cast<double>(rings.points[i + 1]) + dy;
+    }
+    return xy;
+}
+
 void finish_rings(Rings& rings, double epsilon, std::size_t min_points) {
     const std::size_t n = rings.size();
     std::vector<std::int64_t> points, offsets{0};

@@ -180,13 +180,7 @@ def from_mask(
         raise TypeError(f"min_points must be an integer, got {type(min_points).__name__} {snippet(min_points)}")
     if min_points < 0:
         raise ValueError(f"min_points must be >= 0, got {min_points}")
-    points, offsets, nesting, _holes = _core.trace_rings(arr, mode, method, eps, int(min(min_points, 2**62)))
-    xy = points.astype(np.float64)
-    if dx != 0.0 or dy != 0.0:
-        xy += (dx, dy)
-    flat = xy.ravel().tolist()
-    bounds = (2 * offsets).tolist()
-    rings = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    rings, nesting = _core.trace_rings(arr, mode, method, eps, int(min(min_points, 2**62)), dx, dy)
     if hierarchy:
         return rings, nesting
     return rings

@@ -38,6 +38,9 @@ struct Rings {
 Rings trace_pixel_edges(const std::uint8_t* mask, std::uint64_t height, std::uint64_t width,
                         std::int64_t stride_y, std::int64_t stride_x, RingMode mode);
 
+// The rings' points as doubles, (dx, dy) added: x0, y0, x1, y1, ... of every ring in turn.
+std::vector<double> ring_coordinates(const Rings& rings, double dx, double dy);
+
 // cv2.findContours(mask, mode, CHAIN_APPROX_NONE if every_pixel else CHAIN_APPROX_SIMPLE) on a
 // byte mask (non-zero is foreground; any byte strides): the same points (boundary pixel
 // centres, 8-connected foreground), in the same order, with the same hierarchy.
