@@ -25,6 +25,17 @@ py::tuple boxes_to_rle(const py::object& boxes, long long height, long long widt
     return batch_arrays(rasterize_boxes(boxes, height, width));
 }
 
+// A Python list of floats from n doubles.
+py::list float_list(const double* values, std::size_t n) {
+    py::list out(static_cast<py::ssize_t>(n));
+    for (std::size_t j = 0; j < n; ++j) {
+        PyObject* value = PyFloat_FromDouble(values[j]);
+        if (!value) throw py::error_already_set();
+        PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(j), value);
+    }
+    return out;
+}
+
 RingMode ring_mode(const std::string& mode) {
     if (mode == "external") return RingMode::External;
     if (mode == "list") return RingMode::List;
@@ -62,23 +73,14 @@ py::tuple trace_rings(const py::array& mask, const std::string& mode, const std:
     py::list out(static_cast<py::ssize_t>(rings.size()));
     for (std::size_t i = 0; i < rings.size(); ++i) {
         const auto a = static_cast<std::size_t>(2 * rings.offsets[i]), b = static_cast<std::size_t>(2 * rings.offsets[i + 1]);
-        PyObject* ring = PyList_New(static_cast<Py_ssize_t>(b - a));
-        if (!ring) throw py::error_already_set();
-        for (std::size_t j = a; j < b; ++j) {
-            PyObject* value = PyFloat_FromDouble(xy[j]);
-            if (!value) {
-                Py_DECREF(ring);
-                throw py::error_already_set();
-            }
-            PyList_SET_ITEM(ring, static_cast<Py_ssize_t>(j - a), value);
-        }
-        PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), ring);
+        out[static_cast<py::ssize_t>(i)] = float_list(xy.data() + a, b - a);
     }
     return py::make_tuple(out, to_numpy(std::move(rings.hierarchy), 4));
 }
 
-// A flat list/tuple of numbers or a 1-D array (read through numpy.asarray(..., float64)).
-py::array_t<double> simplify_polygon(const py::object& polygon, double epsilon, bool closed) {
+// A flat list/tuple of numbers or a 1-D array (read through numpy.asarray(..., float64)); the
+// kept points come back as a flat list of floats.
+py::list simplify_polygon(const py::object& polygon, double epsilon, bool closed) {
     const std::vector<double> xy = polygon_values(polygon.ptr(), 0);
     if (xy.size() % 2)
         throw py::value_error("polygon must be a flat sequence of x, y pairs, got " + std::to_string(xy.size()) +
@@ -90,7 +92,7 @@ py::array_t<double> simplify_polygon(const py::object& polygon, double epsilon, 
         py::gil_scoped_release release;
         simplify_rdp(xy.data(), xy.size() / 2, epsilon, closed, out);
     }
-    return to_numpy(std::move(out));
+    return float_list(out.data(), out.size());
 }
 
 // (area float64, orientation int8, degenerate, self_intersecting, outside) per polygon.

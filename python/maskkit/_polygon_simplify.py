@@ -11,7 +11,6 @@ imports no façade.
 
 from __future__ import annotations
 
-import math
 from typing import Any, List
 
 import numpy as np
@@ -24,6 +23,8 @@ __all__ = ["simplify"]
 
 def _coordinates(polygon: Any) -> Any:
     """A flat list or tuple as it is (the core reads its items), arrays as flat float64."""
+    if type(polygon) in (list, tuple) and (not polygon or type(polygon[0]) in (float, int)):
+        return polygon  # the common case, checked item by item in the core
     if isinstance(polygon, (list, tuple)) and (not polygon or not isinstance(polygon[0], (list, tuple, np.ndarray))):
         return polygon
     if not isinstance(polygon, (list, tuple, np.ndarray)):
@@ -86,10 +87,10 @@ def simplify(polygon: Any, epsilon: float, *, closed: bool = True) -> List[float
     [0.0, 0.0, 0.0, 4.0, 3.0, 4.0, 3.0, 0.0]
     """
     xy = _coordinates(polygon)
-    if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, (int, float, np.integer, np.floating)):
-        raise TypeError(f"epsilon must be a real number, got {type(epsilon).__name__} {snippet(epsilon)}")
-    eps = float(epsilon)
-    if not (eps >= 0 and math.isfinite(eps) and eps < 1e30):
-        raise ValueError(f"epsilon must be a finite number >= 0 (below 1e30), got {eps}")
-    result: List[float] = _core.simplify_polygon(xy, eps, bool(closed)).tolist()
-    return result
+    if type(epsilon) is not float:
+        if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, (int, float, np.integer, np.floating)):
+            raise TypeError(f"epsilon must be a real number, got {type(epsilon).__name__} {snippet(epsilon)}")
+        epsilon = float(epsilon)
+    if not (0 <= epsilon < 1e30):
+        raise ValueError(f"epsilon must be a finite number >= 0 (below 1e30), got {epsilon}")
+    return _core.simplify_polygon(xy, epsilon, bool(closed))
