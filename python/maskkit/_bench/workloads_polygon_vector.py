@@ -40,7 +40,8 @@ def _filled(mask: np.ndarray) -> np.ndarray:
     """The mask with its holes (background 8-components away from the border) filled."""
     padded = np.pad(mask == 0, 1, constant_values=True)
     labels, _ = cc.label(padded.view(np.uint8), 8)
-    return (labels[1:-1, 1:-1] != labels[0, 0]).astype(np.uint8)
+    filled: np.ndarray = (labels[1:-1, 1:-1] != labels[0, 0]).astype(np.uint8)
+    return filled
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
