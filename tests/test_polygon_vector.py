@@ -205,6 +205,10 @@ def test_from_mask_errors():
         polygon.from_mask(m, offset=(1, 2, 3))
     with pytest.raises(ValueError, match="finite"):
         polygon.from_mask(m, offset=float("inf"))
+    huge = np.broadcast_to(np.uint8(1), (50000, 50000))  # no memory behind it
+    for method in ("pixel_edges", "simple"):
+        with pytest.raises(OverflowError, match="below 2"):
+            polygon.from_mask(huge, method=method)
 
 
 # ---------------------------------------------------------------------------------- cv2 parity

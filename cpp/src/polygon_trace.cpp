@@ -175,9 +175,10 @@ Rings select(const std::vector<std::int64_t>& points, const std::vector<std::int
 
 Rings trace_pixel_edges(const std::uint8_t* mask, std::uint64_t height, std::uint64_t width,
                         std::int64_t stride_y, std::int64_t stride_x, RingMode mode) {
-    if (height >= (1ULL << 31) || width >= (1ULL << 31) || (height + 2) * (width + 2) >= (1ULL << 40))
+    // Ring numbers and window offsets are 32-bit (as OpenCV's): (h + 2) * (w + 2) < 2^31.
+    if (height >= (1ULL << 31) || width >= (1ULL << 31) || (height + 2) * (width + 2) >= (1ULL << 31))
         throw std::overflow_error("mask is too large to trace: " + std::to_string(height) + " x " +
-                                  std::to_string(width));
+                                  std::to_string(width) + " pixels; (h + 2) * (w + 2) must be below 2**31");
     const detail::Window win = detail::foreground_window(mask, static_cast<std::int64_t>(height),
                                                          static_cast<std::int64_t>(width), stride_y, stride_x);
     Tracer t;

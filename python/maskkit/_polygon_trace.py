@@ -121,7 +121,11 @@ def from_mask(
         foreground, OpenCV's order of points and contours and its hierarchy). Their polygons
         lose about half of the boundary pixels under COCO's rule.
     offset : float or (float, float)
-        Added to every x (first value) and y (second). detectron2 adds 0.5 to cv2's points.
+        Added to every x (first value) and y (second). For ``"pixel_edges"`` the default 0 is
+        the exact placement: integer corners are exact on pycocotools' 1/5-pixel grid (``5 v``
+        rounds to itself) and no pixel centre lies on an edge, so no rounding or tie can move a
+        pixel; any other offset shifts the rings off the pixels. detectron2 adds 0.5 to cv2's
+        points (``method="pixel_centers", offset=0.5``).
     simplify : float
         When > 0, each ring goes through :func:`maskkit.polygon.simplify` with this epsilon
         (``cv2.approxPolyDP(ring, simplify, closed=True)`` on the integer points), before the
@@ -148,6 +152,8 @@ def from_mask(
     ValueError
         A mask that is not 2-D; an unknown mode or method; a negative, NaN or infinite
         simplify; a negative min_points; a non-finite offset.
+    OverflowError
+        A mask with ``(H + 2) * (W + 2) >= 2**31`` (ring numbers are 32-bit, as OpenCV's).
 
     Examples
     --------

@@ -35,6 +35,7 @@ struct Rings {
 // separate rings. Outer rings run counter-clockwise on screen (down the left side first), holes
 // clockwise; each ring starts at the top-left corner of its topmost, leftmost pixel (outer) or
 // hole pixel (hole), and rings come in raster order of those starting points.
+// (height + 2) * (width + 2) must be below 2^31 (std::overflow_error otherwise; also below).
 Rings trace_pixel_edges(const std::uint8_t* mask, std::uint64_t height, std::uint64_t width,
                         std::int64_t stride_y, std::int64_t stride_x, RingMode mode);
 
