@@ -51,8 +51,8 @@ def simplify(polygon: Any, epsilon: float, *, closed: bool = True) -> List[float
         A flat ``[x0, y0, x1, y1, ...]`` sequence (a COCO polygon), a ``(k, 2)`` array or a cv2
         contour ``(k, 1, 2)``.
     epsilon : float
-        The largest distance, in pixels, of a dropped point from the simplified outline.
-        Finite and >= 0 (below 1e30, OpenCV's bound).
+        The tolerance in pixels: a chord replaces the points between its ends when none lies
+        farther than epsilon from it. Finite and >= 0 (below 1e30, OpenCV's bound).
     closed : bool
         A closed ring (COCO polygons are) or an open polyline.
 
@@ -65,12 +65,14 @@ def simplify(polygon: Any, epsilon: float, *, closed: bool = True) -> List[float
     Notes
     -----
     Equal to ``cv2.approxPolyDP`` point for point on integer coordinates (what
-    ``cv2.findContours`` gives it) and whenever the coordinate differences are exact in
-    float32 (cv2 evaluates float32 contours partly in float32; this function works in
-    double). Where cv2 fails an assertion on a chord between two equal points, the chord's
-    start point is kept. ``shapely.simplify(geom, tolerance, preserve_topology=False)`` is also
-    Douglas-Peucker but measures to the infinite line, splits a ring at its first vertex and
-    has no final clean-up pass, so its output differs.
+    ``cv2.findContours`` gives it) and on float32 points of the half-pixel grid (tested);
+    cv2 rounds some intermediate values of other float32 contours to float32, while this
+    function works in double throughout, so near-ties there can go the other way. Where cv2 fails an assertion on a chord between two equal points, the chord's
+    start point is kept. ``shapely.simplify(geom, tolerance, preserve_topology=False)`` (GEOS's
+    Douglas-Peucker) uses the same tolerance, a distance to the kept segment, but splits a ring
+    at its first vertex (which it keeps) instead of at a far-apart pair, and has no clean-up
+    pass, so the points it keeps often differ; neither guards against self-intersections (use
+    :func:`is_self_intersecting` to check).
 
     Raises
     ------
