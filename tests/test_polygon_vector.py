@@ -461,3 +461,12 @@ def test_check_inputs_and_errors():
         polygon.outside_image([square], 2.5, 3)
     with pytest.raises(ValueError, match="width must be >= 0"):
         polygon.outside_image([square], 2, -3)
+
+
+def test_torch_masks():
+    torch = pytest.importorskip("torch", reason="torch is not a dependency; the CPU tensor path is tested where it is installed")
+    rng = np.random.default_rng(9)
+    m = random_mask(rng, 12, 15)
+    want = polygon.from_mask(m, mode="tree", method="simple", min_points=0)
+    for tensor in (torch.from_numpy(m), torch.from_numpy(m.astype(bool)), torch.from_numpy(m).t().contiguous().t()):
+        assert polygon.from_mask(tensor, mode="tree", method="simple", min_points=0) == want
