@@ -14,6 +14,7 @@ from . import (
     workloads_panoptic,
     workloads_panoptic_merge,
     workloads_polygon,
+    workloads_polygon_vector,
     workloads_rle,
     workloads_sam,
 )
@@ -33,7 +34,7 @@ TABLES: dict[str, tuple[Builder, ...]] = {
     "coco": workloads_coco.WORKLOADS,
     "rle": workloads_rle.WORKLOADS,
     "dialects": workloads_dialects.WORKLOADS,
-    "polygon": workloads_polygon.WORKLOADS,
+    "polygon": workloads_polygon.WORKLOADS + workloads_polygon_vector.WORKLOADS,
     "cc": workloads_cc.WORKLOADS,
     "iou": workloads_iou.WORKLOADS,
     "panoptic": workloads_panoptic.WORKLOADS + workloads_panoptic_merge.WORKLOADS,
