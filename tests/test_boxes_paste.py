@@ -1,8 +1,9 @@
 """maskkit.boxes.paste_masks_in_image (detectron2) and crop_masks (ultralytics), bit for bit.
 
-detectron2 and ultralytics are torch code, so each is transcribed here twice: in NumPy (float32
-or float64 operations in the order torch's CPU kernels perform them, the oracle that always runs)
-and, where torch is installed, with torch itself (F.grid_sample and tensor products).
+detectron2 and ultralytics are torch code, so each is transcribed twice: in NumPy in
+maskkit._bench.nms_ports (float32 or float64 operations in the order torch's CPU kernels perform
+them, the oracle that always runs) and here with torch itself (F.grid_sample and tensor
+products), run where torch is installed.
 """
 
 from __future__ import annotations
@@ -16,94 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from maskkit import boxes as mb
-
-
-# ---------------------------------------------------------------- NumPy transcriptions
-
-def _floor_index(v: np.ndarray) -> np.ndarray:
-    """The int32 (int64 for float64) that x86's truncating conversion gives a floored value;
-    the minimum integer for NaN and out-of-range values."""
-    bits = 32 if v.dtype == np.float32 else 64
-    lo = -(2.0 ** (bits - 1))
-    ok = (v >= lo) & (v < -lo)
-    return np.where(ok, np.where(ok, v, 0), lo).astype(np.int64)
-
-
-def grid_sample_numpy(mask: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
-    """torch's CPU bilinear grid_sample (zeros padding, align_corners=False) of one (Mh, Mw) mask
-    on the separable grid gx (w,) x gy (h,), in the mask's dtype."""
-    t = mask.dtype.type
-    mh, mw = mask.shape
-
-    def terms(g: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        x = (g + t(1)) * (t(size) / t(2)) - t(0.5)
-        fl = np.floor(x)
-        near = x - fl
-        far = t(1) - near
-        i = _floor_index(fl)
-        return i, near, far, (i > -1) & (i < size), (i + 1 > -1) & (i + 1 < size)
-
-    ix, wx, ex, x_lo, x_hi = terms(gx, mw)
-    iy, ny, sy, y_lo, y_hi = terms(gy, mh)
-
-    def corner(rows: np.ndarray, rows_ok: np.ndarray, cols: np.ndarray, cols_ok: np.ndarray) -> np.ndarray:
-        ok = rows_ok[:, None] & cols_ok[None, :]
-        r = np.clip(rows, 0, mh - 1)[:, None]
-        c = np.clip(cols, 0, mw - 1)[None, :]
-        return np.where(ok, mask[r, c], t(0))
-
-    v_nw, v_ne = corner(iy, y_lo, ix, x_lo), corner(iy, y_lo, ix + 1, x_hi)
-    v_sw, v_se = corner(iy + 1, y_hi, ix, x_lo), corner(iy + 1, y_hi, ix + 1, x_hi)
-    w_nw, w_ne = sy[:, None] * ex[None, :], sy[:, None] * wx[None, :]
-    w_sw, w_se = ny[:, None] * ex[None, :], ny[:, None] * wx[None, :]
-    with np.errstate(invalid="ignore"):
-        out: np.ndarray = v_nw * w_nw + v_ne * w_ne + v_sw * w_sw + v_se * w_se
-    return out
-
-
-def _bounds(lo: Any, hi: Any, size: int) -> tuple[int, int]:
-    a = max(float(np.floor(lo)) - 1, 0.0)
-    b = min(float(np.ceil(hi)) + 1, float(size))
-    return int(a), int(b)
-
-
-def paste_numpy(masks: np.ndarray, boxes: np.ndarray, h: int, w: int, threshold: float = 0.5) -> np.ndarray:
-    """detectron2's CPU paste_masks_in_image: one mask at a time, sampled on its box's bounds."""
-    n = len(masks)
-    if n == 0:
-        return np.zeros((0, h, w), np.uint8)
-    t, b = masks.dtype.type, boxes.dtype.type
-    out = np.zeros((n, h, w), np.bool_ if threshold >= 0 else np.uint8)
-    for i in range(n):
-        x0, y0, x1, y1 = boxes[i]
-        xa, xb = _bounds(x0, x1, w)
-        ya, yb = _bounds(y0, y1, h)
-        if xb <= xa or yb <= ya:
-            continue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gx = (((np.arange(xa, xb, dtype=np.float32) + np.float32(0.5)).astype(b) - x0) / (x1 - x0)) * b(2) - b(1)
-            gy = (((np.arange(ya, yb, dtype=np.float32) + np.float32(0.5)).astype(b) - y0) / (y1 - y0)) * b(2) - b(1)
-        v = grid_sample_numpy(masks[i], gx.astype(t), gy.astype(t))
-        with np.errstate(invalid="ignore"):
-            if threshold >= 0:
-                out[i, ya:yb, xa:xb] = v >= t(threshold)
-            else:
-                p = v * t(255)
-                out[i, ya:yb, xa:xb] = np.where(p >= 0, np.minimum(np.where(p >= 0, p, 0), 255), 0).astype(np.uint8)
-    return out
-
-
-def crop_numpy(masks: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """ultralytics' crop_mask: masks * (r >= x1) * (r < x2) * (c >= y1) * (c < y2)."""
-    _, h, w = masks.shape
-    x1, y1, x2, y2 = (boxes[:, k, None, None] for k in range(4))
-    r = np.arange(w, dtype=boxes.dtype)[None, None, :]
-    c = np.arange(h, dtype=boxes.dtype)[None, :, None]
-    inside = (r >= x1) & (r < x2) & (c >= y1) & (c < y2)
-    if masks.dtype == np.bool_:
-        return masks & inside
-    with np.errstate(invalid="ignore"):
-        return masks * inside.astype(masks.dtype)
+from maskkit._bench.nms_ports import crop_mask as crop_numpy
+from maskkit._bench.nms_ports import paste_bounds as _bounds
+from maskkit._bench.nms_ports import paste_masks_in_image as paste_numpy
 
 
 # ---------------------------------------------------------------- torch formulations
@@ -340,3 +256,12 @@ def test_crop_errors(masks: np.ndarray, boxes: Any, error: type) -> None:
 
 
 
+
+
+def test_paste_byte_orders_keep_precision() -> None:
+    rng = np.random.default_rng(6)
+    masks, box = detections(rng, 12, 50, 60, dtype=np.float64, box_dtype=np.float64)
+    want = paste_numpy(masks, box, 50, 60)
+    assert identical(mb.paste_masks_in_image(masks.astype(">f8"), box.astype(">f8"), (50, 60)), want)
+    assert identical(mb.paste_masks_in_image(masks.astype(np.float32), box.astype(">f8"), (50, 60)),
+                     paste_numpy(masks.astype(np.float32), box, 50, 60))

@@ -1,14 +1,15 @@
 """maskkit.iou.mask_nms (supervision) and matrix_nms (mmdet), against transcriptions of both.
 
-supervision's mask NMS is NumPy: its float32 matmul IoU and greedy loop are transcribed here.
-mmdet's mask_matrix_nms is torch: it is transcribed in NumPy float32 with mmdet's operations in
-mmdet's order (the bit-for-bit oracle), and run with torch itself where torch is installed.
+supervision's mask NMS is NumPy: its float32 matmul IoU and greedy loop are transcribed in
+maskkit._bench.nms_ports. mmdet's mask_matrix_nms is torch: it is transcribed there in NumPy
+float32 with mmdet's operations in mmdet's order (the bit-for-bit oracle), and here with torch
+itself, run where torch is installed.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,40 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from maskkit import iou
-
-
-# ---------------------------------------------------------------- supervision transcription
-
-def supervision_ious(masks: np.ndarray, metric: str) -> np.ndarray:
-    """supervision's mask_iou_batch(masks, masks): float32 (float64 past 2**24 pixels) matmul."""
-    pixels = masks.shape[1] * masks.shape[2]
-    dtype = np.float32 if pixels <= 2**24 else np.float64
-    flat = masks.reshape(len(masks), pixels).astype(dtype)
-    inter = flat @ flat.T
-    area = flat.sum(1)
-    if metric == "iou":
-        denom = area[:, None] + area - inter
-    else:
-        denom = np.minimum(area[:, None], area)
-    out: np.ndarray = np.nan_to_num(np.divide(inter, denom, out=np.zeros_like(inter, dtype=float), where=denom != 0))
-    return out
-
-
-def supervision_nms(masks: np.ndarray, scores: np.ndarray, threshold: float, labels: Optional[np.ndarray],
-                    metric: str = "iou") -> np.ndarray:
-    """supervision's mask_non_max_suppression (full resolution): the boolean keep vector."""
-    n = len(masks)
-    categories = np.zeros(n) if labels is None else np.asarray(labels, float)
-    order = scores.argsort()[::-1]
-    masks, categories = masks[order], categories[order]
-    ious = supervision_ious(masks, metric)
-    keep = np.ones(n, bool)
-    for row in range(n):
-        if keep[row]:
-            hit = (ious[row] > threshold) & (categories[row] == categories)
-            keep[row + 1:] = np.where(hit[row + 1:], False, keep[row + 1:])
-    result: np.ndarray = keep[order.argsort()]
-    return result
+from maskkit._bench.nms_ports import mask_matrix_nms as matrix_nms_numpy
+from maskkit._bench.nms_ports import mask_non_max_suppression as supervision_nms
 
 
 def as_flags(kept: np.ndarray, n: int) -> np.ndarray:
@@ -58,59 +27,7 @@ def as_flags(kept: np.ndarray, n: int) -> np.ndarray:
     return flags
 
 
-# ---------------------------------------------------------------- mmdet transcriptions
-
-def _sort_desc(x: np.ndarray) -> np.ndarray:
-    """torch.sort(descending=True) with ties in index order, NaN first."""
-    nan = np.isnan(x)
-    return np.lexsort((np.where(nan, np.float32(0), -x), ~nan))
-
-
-def matrix_nms_numpy(masks: np.ndarray, labels: np.ndarray, scores: np.ndarray, filter_thr: float = -1,
-                     nms_pre: int = -1, max_num: int = -1, kernel: str = "gaussian", sigma: float = 2.0,
-                     mask_area: Optional[np.ndarray] = None) -> tuple[np.ndarray, ...]:
-    """mmdet's mask_matrix_nms line by line in NumPy float32."""
-    if len(labels) == 0:
-        return np.zeros(0, np.float32), labels[:0], masks[:0], np.zeros(0, np.int64)
-    scores = scores.astype(np.float32)
-    if mask_area is None:
-        mask_area = masks.sum((1, 2)).astype(np.float32)
-    sort_inds = _sort_desc(scores)
-    scores = scores[sort_inds]
-    keep_inds = sort_inds
-    if 0 < nms_pre < len(sort_inds):
-        sort_inds, keep_inds, scores = sort_inds[:nms_pre], keep_inds[:nms_pre], scores[:nms_pre]
-    masks, mask_area, labels = masks[sort_inds], mask_area[sort_inds], labels[sort_inds]
-    n = len(labels)
-    flat = masks.reshape(n, -1).astype(np.float32)
-    inter = flat @ flat.T
-    expanded_area = np.broadcast_to(mask_area, (n, n))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        iou_matrix = np.triu(inter / (expanded_area + expanded_area.T - inter), 1)
-        expanded_labels = np.broadcast_to(labels, (n, n))
-        label_matrix = np.triu(expanded_labels == expanded_labels.T, 1)
-        compensate = (iou_matrix * label_matrix).max(0)
-        compensate = np.broadcast_to(compensate, (n, n)).T
-        decay_iou = iou_matrix * label_matrix
-        if kernel == "gaussian":
-            decay_matrix = np.exp(-1 * sigma * (decay_iou ** 2))
-            compensate_matrix = np.exp(-1 * sigma * (compensate ** 2))
-            coefficient = (decay_matrix / compensate_matrix).min(0)
-        else:
-            coefficient = ((1 - decay_iou) / (1 - compensate)).min(0)
-    scores = scores * coefficient
-    if filter_thr > 0:
-        keep = scores >= np.float32(filter_thr)
-        keep_inds = keep_inds[keep]
-        if not keep.any():
-            return np.zeros(0, np.float32), labels[:0], masks[:0], np.zeros(0, np.int64)
-        masks, scores, labels = masks[keep], scores[keep], labels[keep]
-    order = _sort_desc(scores)
-    scores, keep_inds = scores[order], keep_inds[order]
-    if 0 < max_num < len(order):
-        order, keep_inds, scores = order[:max_num], keep_inds[:max_num], scores[:max_num]
-    return scores, labels[order], masks[order], keep_inds
-
+# ---------------------------------------------------------------- torch formulation
 
 def matrix_nms_torch(torch: ModuleType, masks: np.ndarray, labels: np.ndarray, scores: np.ndarray,
                      kernel: str = "gaussian", sigma: float = 2.0) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@
 // the union a + b - inter in float32, one float32 division; float64 throughout for masks of more
 // than 2**24 pixels. Matrix NMS needs every pair of the upper triangle; its decay is left to the
 // caller, which evaluates mmdet's float32 expressions on the exact counts.
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -47,8 +48,10 @@ void packed_nms(const PackedView& masks, const std::int64_t* order, std::size_t 
     for (std::size_t k = 0; k < n; ++k) {
         if (!keep[k]) continue;
         const auto i = static_cast<std::size_t>(order[k]);
-        // The later masks are independent of each other given mask i, so threads may split them.
-        parallel_for(n - k - 1, grain_for(masks.h * words_per_row(masks.w)), [&](std::size_t begin, std::size_t end) {
+        // The later masks are independent of each other given mask i, so threads may split them;
+        // most pairs are disjoint boxes that cost nothing, so a chunk needs many of them.
+        const std::size_t grain = std::max<std::size_t>(256, grain_for(masks.h * words_per_row(masks.w)));
+        parallel_for(n - k - 1, grain, [&](std::size_t begin, std::size_t end) {
             for (std::size_t m = k + 1 + begin; m < k + 1 + end; ++m) {
                 if (!keep[m]) continue;
                 const auto j = static_cast<std::size_t>(order[m]);

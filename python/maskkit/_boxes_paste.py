@@ -27,7 +27,7 @@ def _boxes(boxes: Any, n: int) -> np.ndarray:
         raise TypeError(f"boxes must be a real numeric array, got dtype {arr.dtype}")
     if arr.ndim != 2 or arr.shape != (n, 4):
         raise ValueError(f"boxes must have shape ({n}, 4) (xyxy, one per mask), got shape {arr.shape}")
-    dtype = np.float64 if arr.dtype == np.float64 else np.float32
+    dtype = np.float64 if arr.dtype.kind == "f" and arr.dtype.itemsize == 8 else np.float32
     return np.ascontiguousarray(arr, dtype=dtype)
 
 
@@ -99,7 +99,7 @@ def paste_masks_in_image(
         raise TypeError(f"integer masks must be uint8, got dtype {arr.dtype}")
     if arr.ndim != 3 or (arr.shape[0] and 0 in arr.shape[1:]):
         raise ValueError(f"masks must be 3-D (N, M, M) with M > 0, got shape {arr.shape}")
-    dtype = np.float64 if arr.dtype == np.float64 else np.float32
+    dtype = np.float64 if arr.dtype.kind == "f" and arr.dtype.itemsize == 8 else np.float32
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
         raise TypeError(f"image_shape must be a (height, width) pair, got {snippet(image_shape)}")
     h, w = dimension(image_shape[0], "image_shape[0]"), dimension(image_shape[1], "image_shape[1]")
@@ -114,6 +114,8 @@ def paste_masks_in_image(
         raise ValueError(f"boxes must be finite, got {snippet(box_arr[~np.isfinite(box_arr).all(1)][:2].tolist())}")
     if n == 0:
         return np.zeros((0, h, w), np.uint8)
+    if n * h * w > np.iinfo(np.intp).max:
+        raise OverflowError(f"{n} images of {h} x {w} pixels cannot be one array")
     sample = np.ascontiguousarray(arr, dtype=dtype)
     scaled = thr < 0
     if scaled and sample.size and not ((sample >= 0) & (sample <= 1)).all():

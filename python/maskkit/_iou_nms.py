@@ -135,8 +135,9 @@ def mask_nms(
     bits = _packed(masks, "mask_nms")
     n = len(bits)
     score_arr = _vector(scores, n, "scores")
-    if score_arr.dtype.kind != "f":
-        score_arr = score_arr.astype(np.float64)
+    # sorted as a native contiguous array of the scores' own float type, as supervision sorts them
+    native = score_arr.dtype.newbyteorder("=") if score_arr.dtype.kind == "f" else np.dtype(np.float64)
+    score_arr = np.ascontiguousarray(score_arr, dtype=native)
     codes = None if labels is None else _label_codes(labels, n)
     order = np.ascontiguousarray(np.argsort(score_arr)[::-1], dtype=np.int64)
     wide = bits.height * bits.width > 2**24
