@@ -196,6 +196,8 @@ def test_paste_threads_and_targets(simd_target: str, num_threads: int) -> None:
     rng = np.random.default_rng(9)
     masks, boxes = detections(rng, 30, 90, 110)
     assert identical(mb.paste_masks_in_image(masks, boxes, (90, 110)), paste_numpy(masks, boxes, 90, 110))
+    soft = rng.normal(size=(30, 90, 110)).astype(np.float32)
+    assert mb.crop_masks(soft, boxes).tobytes() == crop_numpy(soft, boxes).tobytes()
 
 
 # ---------------------------------------------------------------- crop

@@ -46,8 +46,8 @@ def paste_masks_in_image(
     ----------
     masks : array_like, shape (N, Mh, Mw)
         float32 or float64 mask probabilities (detectron2 asks for square masks; any shape is
-        sampled the same way); bool/uint8 masks are sampled as float32 0/1, as detectron2's
-        ``masks.float()``.
+        sampled the same way); bool/uint8 masks are sampled as their float32 values, as
+        detectron2's ``masks.float()``.
     boxes : array_like, shape (N, 4)
         xyxy boxes, float32 (detectron2's ``Boxes``) or float64; the sample grid is computed in
         their precision, as torch promotes it. Integers are taken as float32.
