@@ -10,7 +10,9 @@
 // grid itself, gx = ((x + 0.5) - x0) / (x1 - x0) * 2 - 1, in the boxes' type B. The x terms only
 // depend on the column and the y terms on the row, so they are computed once per column and row;
 // every product and sum is then the same IEEE operation as torch's, in the same order (this file
-// is compiled without FMA contraction), so the thresholded bits are the same. NaN weights (a box
+// is compiled without FMA contraction), so the thresholded bits are the same. Thresholded float32
+// rows go through the paste kernel table (eight samples at a time with AVX2, the same operations
+// per lane); float64 masks and the uint8 * 255 mode take the generic loop. NaN weights (a box
 // of zero width) propagate as in torch: 0 * NaN is NaN, which is below every threshold.
 #include <cmath>
 #include <cstring>
@@ -20,6 +22,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/paste_kernels.hpp"
 #include "maskkit/iou.hpp"
 #include "maskkit/thread_pool.hpp"
 
@@ -83,22 +86,49 @@ void bounds(B lo, B hi, std::uint64_t size, std::int64_t& first, std::int64_t& l
     last = static_cast<std::int64_t>(b);
 }
 
+// Column terms of one box in the layout of kernels::PasteColumns (float32 masks).
+struct ColumnTable {
+    std::vector<std::int32_t> lo, lo_ok, hi_ok;
+    std::vector<float> near, far;
+    kernels::PasteColumns view() const { return {lo.data(), lo_ok.data(), hi_ok.data(), near.data(), far.data()}; }
+};
+
 template <class T, class B>
 void paste_one(const T* mask, std::uint64_t mh, std::uint64_t mw, const B* box, std::uint64_t h, std::uint64_t w,
-               T threshold, bool scaled, std::uint8_t* out, std::vector<Axis<T>>& cols) {
+               T threshold, bool scaled, std::uint8_t* out, std::vector<Axis<T>>& cols, ColumnTable& table) {
     std::int64_t x_first, x_last, y_first, y_last;
     bounds(box[0], box[2], w, x_first, x_last);
     bounds(box[1], box[3], h, y_first, y_last);
     if (x_first == x_last || y_first == y_last) return;
-    cols.resize(static_cast<std::size_t>(x_last - x_first));
+    const auto count = static_cast<std::size_t>(x_last - x_first);
+    cols.resize(count);
     for (std::int64_t x = x_first; x < x_last; ++x)
         cols[static_cast<std::size_t>(x - x_first)] = axis_terms<T, B>(x, box[0], box[2], mw);
+    constexpr bool f32 = std::is_same_v<T, float>;
+    if (f32 && !scaled) {
+        table.lo.resize(count), table.lo_ok.resize(count), table.hi_ok.resize(count);
+        table.near.resize(count), table.far.resize(count);
+        for (std::size_t k = 0; k < count; ++k) {
+            table.lo[k] = static_cast<std::int32_t>(cols[k].lo);
+            table.lo_ok[k] = cols[k].lo_in ? -1 : 0;
+            table.hi_ok[k] = cols[k].hi_in ? -1 : 0;
+            table.near[k] = static_cast<float>(cols[k].near);
+            table.far[k] = static_cast<float>(cols[k].far);
+        }
+    }
+    const kernels::PasteKernels& k = kernels::paste_kernels();
     const T zero(0);
     for (std::int64_t y = y_first; y < y_last; ++y) {
         const Axis<T> r = axis_terms<T, B>(y, box[1], box[3], mh);
         const T* north = r.lo_in ? mask + r.lo * static_cast<std::int64_t>(mw) : nullptr;
         const T* south = r.hi_in ? mask + (r.lo + 1) * static_cast<std::int64_t>(mw) : nullptr;
         std::uint8_t* o = out + static_cast<std::uint64_t>(y) * w;
+        if constexpr (f32) {
+            if (!scaled) {
+                k.row(north, south, r.near, r.far, table.view(), count, threshold, o + x_first);
+                continue;
+            }
+        }
         for (std::int64_t x = x_first; x < x_last; ++x) {
             const Axis<T>& c = cols[static_cast<std::size_t>(x - x_first)];
             const T v_nw = north && c.lo_in ? north[c.lo] : zero;
@@ -125,9 +155,10 @@ void paste_masks(const T* masks, std::size_t n, std::uint64_t mh, std::uint64_t 
     for (std::size_t i = 0; i < n; ++i) check_box(boxes + 4 * i, i);
     parallel_for(n, grain_for(h * w / 8 + mh * mw), [&](std::size_t begin, std::size_t end) {
         std::vector<Axis<T>> cols;
+        ColumnTable table;
         for (std::size_t i = begin; i < end; ++i)
             paste_one<T, B>(masks + i * mh * mw, mh, mw, boxes + 4 * i, h, w, threshold, scaled, out + i * h * w,
-                            cols);
+                            cols, table);
     });
 }
 

@@ -1,6 +1,7 @@
 // The one place that maps the active SIMD target to its kernel tables.
 #include "kernels/cc_kernels.hpp"
 #include "kernels/iou_kernels.hpp"
+#include "kernels/paste_kernels.hpp"
 #include "kernels/rle_kernels.hpp"
 #include "maskkit/cpu_features.hpp"
 
@@ -32,6 +33,16 @@ const IouKernels& iou_kernels() {
         case SimdTarget::scalar: break;
     }
     return scalar::iou_kernels;
+}
+
+// AVX-512 runs the AVX2 paste row.
+const PasteKernels& paste_kernels() {
+    switch (active_target()) {
+        case SimdTarget::avx512:
+        case SimdTarget::avx2: return avx2::paste_kernels;
+        case SimdTarget::scalar: break;
+    }
+    return scalar::paste_kernels;
 }
 
 }  // namespace maskkit::kernels
