@@ -169,6 +169,122 @@ py::tuple mask_moments_of(const py::array& masks) {
     return py::make_tuple(boxes, areas, moments);
 }
 
+py::array_t<std::uint8_t> nms_of(const py::tuple& parts, long long width, const py::object& order_obj,
+                                  const py::object& labels_obj, double threshold, int metric, bool wide) {
+    const Packed p = packed(parts, width);
+    auto order = exact_array<std::int64_t>(order_obj, "order");
+    if (order.ndim() != 1) throw py::value_error("order must be 1-D, got ndim=" + std::to_string(order.ndim()));
+    py::array_t<std::int64_t, py::array::c_style> labels;
+    const std::int64_t* ld = nullptr;
+    if (!labels_obj.is_none()) {
+        labels = exact_array<std::int64_t>(labels_obj, "labels");
+        if (labels.ndim() != 1 || static_cast<std::size_t>(labels.shape(0)) != p.view.n)
+            throw py::value_error("labels must have shape (" + std::to_string(p.view.n) + ",)");
+        ld = labels.data();
+    }
+    if (metric != 0 && metric != 1) throw py::value_error("metric must be 0 (iou) or 1 (ios), got " + std::to_string(metric));
+    const auto n = static_cast<std::size_t>(order.shape(0));
+    py::array_t<std::uint8_t> keep(static_cast<py::ssize_t>(n));
+    const std::int64_t* od = order.data();
+    std::uint8_t* kd = keep.mutable_data();
+    {
+        py::gil_scoped_release release;
+        packed_nms(p.view, od, n, ld, threshold, static_cast<NmsMetric>(metric), wide, kd);
+    }
+    return keep;
+}
+
+py::array_t<std::uint64_t> upper_intersections_of(const py::tuple& parts, long long width,
+                                                  const py::object& order_obj) {
+    const Packed p = packed(parts, width);
+    auto order = exact_array<std::int64_t>(order_obj, "order");
+    if (order.ndim() != 1) throw py::value_error("order must be 1-D, got ndim=" + std::to_string(order.ndim()));
+    const auto n = static_cast<py::ssize_t>(order.shape(0));
+    py::array_t<std::uint64_t> out({n, n});
+    const std::int64_t* od = order.data();
+    std::uint64_t* out_d = out.mutable_data();
+    {
+        py::gil_scoped_release release;
+        packed_upper_intersections(p.view, od, static_cast<std::size_t>(n), out_d);
+    }
+    return out;
+}
+
+template <class B>
+py::array_t<B, py::array::c_style> checked_boxes(const py::object& obj, py::ssize_t n) {
+    auto boxes = exact_array<B>(obj, "boxes");
+    if (boxes.ndim() != 2 || boxes.shape(0) != n || boxes.shape(1) != 4)
+        throw py::value_error("boxes must have shape (" + std::to_string(n) + ", 4), got ndim=" +
+                              std::to_string(boxes.ndim()));
+    return boxes;
+}
+
+template <class T, class B>
+void paste_typed(const py::array& masks_obj, const py::object& boxes_obj, py::array out, double threshold,
+                 bool scaled) {
+    auto masks = exact_array<T>(masks_obj, "masks");
+    if (masks.ndim() != 3) throw py::value_error("masks must be 3-D (N, M, M), got ndim=" + std::to_string(masks.ndim()));
+    const py::ssize_t n = masks.shape(0);
+    auto boxes = checked_boxes<B>(boxes_obj, n);
+    const auto mh = static_cast<std::uint64_t>(masks.shape(1)), mw = static_cast<std::uint64_t>(masks.shape(2));
+    const auto h = static_cast<std::uint64_t>(out.shape(1)), w = static_cast<std::uint64_t>(out.shape(2));
+    const T* md = masks.data();
+    const B* bd = boxes.data();
+    auto* od = static_cast<std::uint8_t*>(out.mutable_data());
+    const T thr = static_cast<T>(threshold);
+    py::gil_scoped_release release;
+    paste_masks<T, B>(md, static_cast<std::size_t>(n), mh, mw, bd, h, w, thr, scaled, od);
+}
+
+void paste_of(const py::array& masks, const py::object& boxes, py::array out, double threshold, bool scaled) {
+    const py::dtype u8 = py::dtype::of<std::uint8_t>(), b8 = py::dtype::of<bool>();
+    if (!(out.dtype().equal(u8) || out.dtype().equal(b8)) || out.ndim() != 3 || out.shape(0) != masks.shape(0) ||
+        !(out.flags() & py::array::c_style) || !out.writeable())
+        throw py::value_error("out must be a writeable C-contiguous (N, H, W) uint8 or bool array");
+    const bool box_double = py::isinstance<py::array>(boxes) &&
+                            py::reinterpret_borrow<py::array>(boxes).dtype().equal(py::dtype::of<double>());
+    if (masks.dtype().equal(py::dtype::of<double>())) {
+        if (box_double) return paste_typed<double, double>(masks, boxes, out, threshold, scaled);
+        return paste_typed<double, float>(masks, boxes, out, threshold, scaled);
+    }
+    if (box_double) return paste_typed<float, double>(masks, boxes, out, threshold, scaled);
+    return paste_typed<float, float>(masks, boxes, out, threshold, scaled);
+}
+
+template <class T, class B>
+py::array crop_typed(const py::array& masks, const py::object& boxes_obj) {
+    auto boxes = checked_boxes<B>(boxes_obj, masks.shape(0));
+    const auto n = static_cast<std::size_t>(masks.shape(0));
+    const auto h = static_cast<std::uint64_t>(masks.shape(1)), w = static_cast<std::uint64_t>(masks.shape(2));
+    py::array out(masks.dtype(), {masks.shape(0), masks.shape(1), masks.shape(2)});
+    const auto* md = static_cast<const T*>(masks.data());
+    const B* bd = boxes.data();
+    auto* od = static_cast<T*>(out.mutable_data());
+    const std::int64_t sn = masks.strides(0), sh = masks.strides(1), sw = masks.strides(2);
+    {
+        py::gil_scoped_release release;
+        crop_masks<T, B>(md, n, h, w, sn, sh, sw, bd, od);
+    }
+    return out;
+}
+
+template <class T>
+py::array crop_boxes(const py::array& masks, const py::object& boxes) {
+    if (py::isinstance<py::array>(boxes) &&
+        py::reinterpret_borrow<py::array>(boxes).dtype().equal(py::dtype::of<double>()))
+        return crop_typed<T, double>(masks, boxes);
+    return crop_typed<T, float>(masks, boxes);
+}
+
+py::array crop_of(const py::array& masks, const py::object& boxes) {
+    if (masks.ndim() != 3) throw py::value_error("masks must be 3-D (N, H, W), got ndim=" + std::to_string(masks.ndim()));
+    const py::dtype dt = masks.dtype();
+    if (dt.equal(py::dtype::of<std::uint8_t>()) || dt.equal(py::dtype::of<bool>())) return crop_boxes<std::uint8_t>(masks, boxes);
+    if (dt.equal(py::dtype::of<float>())) return crop_boxes<float>(masks, boxes);
+    if (dt.equal(py::dtype::of<double>())) return crop_boxes<double>(masks, boxes);
+    throw py::type_error("masks must have dtype bool, uint8, float32 or float64, got " + std::string(py::str(dt)));
+}
+
 }  // namespace
 
 void register_iou(py::module_& m) {
@@ -186,6 +302,18 @@ void register_iou(py::module_& m) {
     m.def("iou_box_overlaps", &box_overlaps_of, py::arg("a"), py::arg("b"), py::arg("kind"),
           "Pairwise (N, M) measure `kind` (0 iou, 1 giou, 2 diou, 3 ciou, 4 ioa) of C-contiguous float32 or "
           "float64 xyxy boxes (N, 4) and (M, 4) of one dtype.");
+    m.def("iou_nms", &nms_of, py::arg("masks"), py::arg("width"), py::arg("order"), py::arg("labels"),
+          py::arg("threshold"), py::arg("metric"), py::arg("wide"),
+          "Greedy mask NMS of a packed stack walked in `order` (int64); returns keep flags uint8 (len(order),).");
+    m.def("iou_upper_intersections", &upper_intersections_of, py::arg("masks"), py::arg("width"), py::arg("order"),
+          "|m[order[a]] AND m[order[b]]| for b > a (0 elsewhere) as uint64 (len(order), len(order)).");
+    m.def("boxes_paste", &paste_of, py::arg("masks"), py::arg("boxes"), py::arg("out"), py::arg("threshold"),
+          py::arg("scaled"),
+          "Paste C-contiguous float32/float64 masks (N, Mh, Mw) into the zeroed (N, H, W) byte array `out` at "
+          "float32/float64 xyxy boxes (N, 4), detectron2's grid_sample path.");
+    m.def("boxes_crop", &crop_of, py::arg("masks"), py::arg("boxes"),
+          "Masks (N, H, W) of bool/uint8/float32/float64 zeroed outside C-contiguous float32/float64 xyxy boxes "
+          "(N, 4), ultralytics' crop_mask comparisons; a new C-ordered array.");
 }
 
 }  // namespace maskkit::bindings

@@ -100,37 +100,34 @@ void unpack_masks(const std::uint64_t* words, std::size_t n, std::uint64_t h, st
     });
 }
 
+std::uint64_t packed_pair_intersection(const PackedView& a, std::size_t i, const PackedView& b, std::size_t j) {
+    const std::int64_t* A = a.boxes + 4 * i;
+    const std::int64_t* B = b.boxes + 4 * j;
+    // Clamped to the image, so boxes that do not come from describe_one cannot make the scan
+    // leave the words.
+    const std::int64_t x0 = std::max({A[0], B[0], std::int64_t{0}});
+    const std::int64_t x1 = std::min({A[2], B[2], static_cast<std::int64_t>(a.w)});
+    const std::int64_t y0 = std::max({A[1], B[1], std::int64_t{0}});
+    const std::int64_t y1 = std::min({A[3], B[3], static_cast<std::int64_t>(a.h)});
+    if (x1 <= x0 || y1 <= y0 || a.areas[i] == 0 || b.areas[j] == 0) return 0;
+    const std::uint64_t wpr = words_per_row(a.w);
+    const std::uint64_t plane = a.h * wpr;
+    const auto w0 = static_cast<std::uint64_t>(x0) / 64, w1 = (static_cast<std::uint64_t>(x1) - 1) / 64 + 1;
+    const auto offset = static_cast<std::uint64_t>(y0) * wpr + w0;
+    return kernels::iou_kernels().and_count(a.words + i * plane + offset, b.words + j * plane + offset,
+                                            static_cast<std::size_t>(y1 - y0), static_cast<std::size_t>(w1 - w0),
+                                            static_cast<std::size_t>(wpr));
+}
+
 void packed_intersections(const PackedView& a, const PackedView& b, std::uint64_t* out) {
     if (a.h != b.h || a.w != b.w)
         throw std::invalid_argument("masks must have the same height and width, got " + std::to_string(a.h) + " x " +
                                     std::to_string(a.w) + " and " + std::to_string(b.h) + " x " +
                                     std::to_string(b.w));
-    const std::uint64_t wpr = words_per_row(a.w);
-    const std::uint64_t plane = a.h * wpr;
-    const kernels::IouKernels& k = kernels::iou_kernels();
+    const std::uint64_t plane = a.h * words_per_row(a.w);
     parallel_for(a.n, grain_for(b.n * plane), [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) {
-            const std::int64_t* A = a.boxes + 4 * i;
-            std::uint64_t* row_out = out + i * b.n;
-            for (std::size_t j = 0; j < b.n; ++j) {
-                const std::int64_t* B = b.boxes + 4 * j;
-                // Clamped to the image, so boxes that do not come from describe_one cannot
-                // make the scan leave the words.
-                const std::int64_t x0 = std::max({A[0], B[0], std::int64_t{0}});
-                const std::int64_t x1 = std::min({A[2], B[2], static_cast<std::int64_t>(a.w)});
-                const std::int64_t y0 = std::max({A[1], B[1], std::int64_t{0}});
-                const std::int64_t y1 = std::min({A[3], B[3], static_cast<std::int64_t>(a.h)});
-                if (x1 <= x0 || y1 <= y0 || a.areas[i] == 0 || b.areas[j] == 0) {
-                    row_out[j] = 0;
-                    continue;
-                }
-                const auto w0 = static_cast<std::uint64_t>(x0) / 64, w1 = (static_cast<std::uint64_t>(x1) - 1) / 64 + 1;
-                const auto offset = static_cast<std::uint64_t>(y0) * wpr + w0;
-                row_out[j] = k.and_count(a.words + i * plane + offset, b.words + j * plane + offset,
-                                         static_cast<std::size_t>(y1 - y0), static_cast<std::size_t>(w1 - w0),
-                                         static_cast<std::size_t>(wpr));
-            }
-        }
+        for (std::size_t i = begin; i < end; ++i)
+            for (std::size_t j = 0; j < b.n; ++j) out[i * b.n + j] = packed_pair_intersection(a, i, b, j);
     });
 }
 

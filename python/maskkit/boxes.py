@@ -16,9 +16,10 @@ Examples
 
 from __future__ import annotations
 
-from . import _boxes_masks
+from . import _boxes_masks, _boxes_paste
 from ._boxes_masks import mask_stats, masks_to_boxes
+from ._boxes_paste import crop_masks, paste_masks_in_image
 
-__all__ = ["masks_to_boxes", "mask_stats"]
+__all__ = ["masks_to_boxes", "mask_stats", "paste_masks_in_image", "crop_masks"]
 
-__test__ = {name: getattr(_boxes_masks, name) for name in _boxes_masks.__all__}
+__test__ = {name: getattr(module, name) for module in (_boxes_masks, _boxes_paste) for name in module.__all__}

@@ -18,10 +18,11 @@ Examples
 
 from __future__ import annotations
 
-from . import _iou_boxes, _iou_masks
+from . import _iou_boxes, _iou_masks, _iou_nms
 from ._iou_boxes import box_iou
 from ._iou_masks import BitMasks, mask_area, mask_intersection, mask_iou
+from ._iou_nms import mask_nms, matrix_nms
 
-__all__ = ["mask_iou", "mask_intersection", "mask_area", "BitMasks", "box_iou"]
+__all__ = ["mask_iou", "mask_intersection", "mask_area", "BitMasks", "box_iou", "mask_nms", "matrix_nms"]
 
-__test__ = {name: getattr(module, name) for module in (_iou_masks, _iou_boxes) for name in module.__all__}
+__test__ = {name: getattr(module, name) for module in (_iou_masks, _iou_boxes, _iou_nms) for name in module.__all__}

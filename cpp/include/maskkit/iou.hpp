@@ -44,6 +44,9 @@ void unpack_masks(const std::uint64_t* words, std::size_t n, std::uint64_t h, st
 // (std::invalid_argument otherwise).
 void packed_intersections(const PackedView& a, const PackedView& b, std::uint64_t* out);
 
+// |a_i AND b_j| of one pair (a and b of one height and width, i and j in range).
+std::uint64_t packed_pair_intersection(const PackedView& a, std::size_t i, const PackedView& b, std::size_t j);
+
 }  // namespace maskkit
 
 namespace maskkit {
@@ -75,5 +78,56 @@ void mask_boxes(const std::uint8_t* data, std::size_t n, std::uint64_t h, std::u
 void mask_moments(const std::uint8_t* data, std::size_t n, std::uint64_t h, std::uint64_t w,
                   std::int64_t stride_n, std::int64_t stride_h, std::int64_t stride_w, std::int64_t* boxes,
                   std::int64_t* areas, double* moments);
+
+}  // namespace maskkit
+
+namespace maskkit {
+
+// Mask non-maximum suppression and the intersections of Matrix NMS, on one packed stack.
+
+// How mask_nms compares two masks: supervision's OverlapMetric.IOU and OverlapMetric.IOS.
+enum class NmsMetric { iou = 0, ios = 1 };
+
+// Greedy NMS in the order `order` (n distinct indices into masks): walking it, a mask still kept
+// suppresses every later kept mask of the same label (labels[index], or one label when labels
+// is null) whose overlap with it is > threshold. The overlap is supervision's mask_iou_batch
+// value: the exact counts as float32, one float32 division (float64 when `wide`, supervision's
+// choice for masks of more than 2**24 pixels), 0 when the denominator is 0. keep[k] is 1 when
+// order[k] survives, else 0. std::invalid_argument for an index out of range.
+void packed_nms(const PackedView& masks, const std::int64_t* order, std::size_t n, const std::int64_t* labels,
+                double threshold, NmsMetric metric, bool wide, std::uint8_t* keep);
+
+// out[a * n + b] = |m[order[a]] AND m[order[b]]| for b > a, and 0 for b <= a: the upper
+// triangle of mmdet's mask_matrix_nms intersection matrix. std::invalid_argument for an index
+// out of range.
+void packed_upper_intersections(const PackedView& masks, const std::int64_t* order, std::size_t n,
+                                std::uint64_t* out);
+
+}  // namespace maskkit
+
+namespace maskkit {
+
+// detectron2's paste_masks_in_image (its CPU path, one mask at a time) and ultralytics'
+// crop_mask.
+
+// Pastes n masks of mh x mw values (C-contiguous T) into n zeroed h x w byte images `out` (C
+// order), each sampled bilinearly with grid_sample's align_corners=False mapping and zero
+// padding inside its box's integer bounds [floor(x0) - 1, ceil(x1) + 1) clipped to the image,
+// with the arithmetic of torch's CPU kernel in T (the sample grid in B, the boxes' type, as
+// detectron2 builds it). out is 1 where the value >= threshold, or, when `scaled`, the value
+// times 255 truncated to uint8 (0 for NaN). Pixels outside each box's bounds are not written.
+// Boxes must be finite (std::invalid_argument otherwise).
+template <class T, class B>
+void paste_masks(const T* masks, std::size_t n, std::uint64_t mh, std::uint64_t mw, const B* boxes,
+                 std::uint64_t h, std::uint64_t w, T threshold, bool scaled, std::uint8_t* out);
+
+// out[i, y, x] = in[i, y, x] * (x >= x1 && x < x2 && y >= y1 && y < y2) for the box
+// (x1, y1, x2, y2) of mask i, x and y converted to B and compared in B (NaN compares false).
+// T is uint8_t (bool and uint8 masks: the byte or 0) or a float type (the IEEE product, so 0
+// times a negative value is -0 and times NaN or inf is NaN). `in` has any byte strides, `out`
+// is (n, h, w) in C order.
+template <class T, class B>
+void crop_masks(const T* in, std::size_t n, std::uint64_t h, std::uint64_t w, std::int64_t stride_n,
+                std::int64_t stride_h, std::int64_t stride_w, const B* boxes, T* out);
 
 }  // namespace maskkit

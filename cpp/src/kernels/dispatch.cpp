@@ -2,6 +2,7 @@
 #include "kernels/cc_kernels.hpp"
 #include "kernels/iou_kernels.hpp"
 #include "kernels/panoptic_kernels.hpp"
+#include "kernels/paste_kernels.hpp"
 #include "kernels/rle_kernels.hpp"
 #include "kernels/sam_kernels.hpp"
 #include "maskkit/cpu_features.hpp"
@@ -53,6 +54,16 @@ const PanopticKernels& panoptic_kernels() {
         case SimdTarget::scalar: break;
     }
     return scalar::panoptic_kernels;
+}
+
+// AVX-512 runs the AVX2 paste row.
+const PasteKernels& paste_kernels() {
+    switch (active_target()) {
+        case SimdTarget::avx512:
+        case SimdTarget::avx2: return avx2::paste_kernels;
+        case SimdTarget::scalar: break;
+    }
+    return scalar::paste_kernels;
 }
 
 }  // namespace maskkit::kernels

@@ -6,7 +6,10 @@ the matmul formulation (supervision, ultralytics) multiplies float32 copies
 (``a.reshape(N, -1).astype(np.float32) @ b.reshape(M, -1).T``), whose BLAS uses the threads
 its environment allows (``OPENBLAS_NUM_THREADS=1`` for a single-thread comparison);
 torchvision's ``masks_to_boxes`` is its loop over masks with ``nonzero`` transcribed to
-NumPy (torchvision has no CPU wheel in the bench extra).
+NumPy (torchvision has no CPU wheel in the bench extra). The NMS and paste rows time the NumPy
+transcriptions of :mod:`maskkit._bench.nms_ports` (supervision's mask NMS as it is; mmdet's
+Matrix NMS and detectron2's paste in place of their torch code, which the bench extra lacks) on
+clusters of overlapping detections.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import numpy as np
 
 from maskkit import boxes, iou
 
-from .compare import compare_arrays
+from . import nms_ports
+from .compare import compare_arrays, compare_sequences
 from .data import BenchData, make_masks
 from .references import References
 from .workload import Variant, Workload
@@ -107,4 +111,97 @@ def _masks_to_boxes(d: BenchData, refs: References) -> Workload:
     )
 
 
-WORKLOADS = (_mask_iou, _mask_intersection, _masks_to_boxes)
+_CLUSTERS: dict[tuple[int, int, int], np.ndarray] = {}
+
+
+def _clusters(n: int, h: int, w: int) -> np.ndarray:
+    """n detections of h x w: each of n // 4 seeded masks four times, shifted by up to 4 pixels
+    (the overlapping candidates NMS sorts out)."""
+    key = (n, h, w)
+    if key not in _CLUSTERS:
+        base = make_masks(max(1, n // 4), h, w, seed=11)
+        rng = np.random.default_rng(12)
+        out = np.zeros((n, h, w), np.uint8)
+        for i in range(n):
+            dy, dx = (int(v) for v in rng.integers(-4, 5, 2))
+            src = base[i % len(base)]
+            out[i, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = src[
+                max(-dy, 0) : h - max(dy, 0), max(-dx, 0) : w - max(dx, 0)
+            ]
+        _CLUSTERS[key] = out
+    return _CLUSTERS[key]
+
+
+def _flags(kept: np.ndarray, n: int) -> np.ndarray:
+    flags = np.zeros(n, bool)
+    flags[kept] = True
+    return flags
+
+
+def _mask_nms(d: BenchData, refs: References) -> Workload:
+    c = d.config
+    masks = _clusters(2 * c.n_masks, c.height, c.width)
+    rng = np.random.default_rng(13)
+    n = len(masks)
+    scores, labels = rng.random(n), rng.integers(0, 3, n)
+    return Workload(
+        key="mask_nms",
+        label="mask_nms",
+        description=f"{n} overlapping {c.height}x{c.width} detections, 3 labels, IoU > 0.5; supervision's "
+        "mask_non_max_suppression (float32 matmul IoU + greedy loop, no resize)",
+        reference=refs.bind("numpy", lambda np_: nms_ports.mask_non_max_suppression(masks, scores, 0.5, labels)),
+        variants=(Variant("iou.mask_nms", lambda: iou.mask_nms(masks, scores, labels=labels), lambda k: _flags(k, n)),),
+        reference_name="supervision NMS",
+        domain=DOMAIN,
+        compare=compare_arrays,
+        nbytes=masks.nbytes,
+        batched=True,
+    )
+
+
+def _matrix_nms(d: BenchData, refs: References) -> Workload:
+    c = d.config
+    masks = _clusters(5 * c.n_masks, c.height * 5 // 12, c.width * 21 // 40)
+    rng = np.random.default_rng(14)
+    n = len(masks)
+    scores, labels = rng.random(n).astype(np.float32), rng.integers(0, 3, n)
+    return Workload(
+        key="matrix_nms",
+        label="matrix_nms",
+        description=f"{n} overlapping {masks.shape[1]}x{masks.shape[2]} masks (SOLOv2's nms_pre=500 at 1/4 "
+        "resolution), 3 labels, gaussian; mmdet's mask_matrix_nms in NumPy float32 (matmul of the flattened masks)",
+        reference=refs.bind("numpy", lambda np_: nms_ports.mask_matrix_nms(masks, labels, scores)),
+        variants=(Variant("iou.matrix_nms", lambda: iou.matrix_nms(masks, labels, scores)),),
+        reference_name="mmdet (NumPy)",
+        domain=DOMAIN,
+        compare=compare_sequences(compare_arrays, compare_arrays, compare_arrays, compare_arrays),
+        nbytes=masks.nbytes,
+        batched=True,
+    )
+
+
+def _paste(d: BenchData, refs: References) -> Workload:
+    c = d.config
+    n, h, w = c.n_masks, c.height, c.width
+    rng = np.random.default_rng(15)
+    soft = rng.random((n, 28, 28)).astype(np.float32)
+    soft[soft < 0.3] = 0
+    size = rng.uniform(0.02, 0.4, (n, 2)) * (w, h)
+    corner = rng.uniform(-0.05, 1.0, (n, 2)) * (w, h)
+    box = np.concatenate([corner, corner + size], 1).astype(np.float32)
+    return Workload(
+        key="paste_masks",
+        label="paste_masks_in_image",
+        description=f"{n} 28x28 float32 masks into {h}x{w}; detectron2's CPU paste (per-box grid_sample) "
+        "transcribed to NumPy float32",
+        reference=refs.bind("numpy", lambda np_: nms_ports.paste_masks_in_image(soft, box, h, w)),
+        variants=(Variant("boxes.paste_masks_in_image", lambda: boxes.paste_masks_in_image(soft, box, (h, w))),),
+        reference_name="detectron2 (NumPy)",
+        domain=DOMAIN,
+        compare=compare_arrays,
+        nbytes=n * h * w,
+        batched=True,
+    )
+
+
+WORKLOADS = (_mask_iou, _mask_intersection, _masks_to_boxes, _mask_nms, _matrix_nms, _paste)
