@@ -169,6 +169,19 @@ py::tuple mask_moments_of(const py::array& masks) {
     return py::make_tuple(boxes, areas, moments);
 }
 
+py::array boundaries_of(const py::array& masks, long long dilation, bool binary) {
+    const MaskStack s = mask_stack(masks);
+    if (dilation < 0) throw py::value_error("dilation must be >= 0 pixels, got " + std::to_string(dilation));
+    py::array out = fresh_masks(s.h, s.w, s.n, false);
+    auto* od = static_cast<std::uint8_t*>(out.mutable_data());
+    {
+        py::gil_scoped_release release;
+        mask_boundaries(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w,
+                        static_cast<std::uint64_t>(dilation), binary, od);
+    }
+    return out;
+}
+
 }  // namespace
 
 void register_iou(py::module_& m) {
@@ -183,6 +196,10 @@ void register_iou(py::module_& m) {
           "Inclusive xyxy int64 boxes (N, 4) of (N, H, W) uint8/bool masks; empty masks get -1s.");
     m.def("mask_moments", &mask_moments_of, py::arg("masks"),
           "(boxes as mask_boxes, areas int64 (N,), raw moments float64 (N, 6): m00 m10 m01 m20 m11 m02).");
+    m.def("iou_mask_boundaries", &boundaries_of, py::arg("masks"), py::arg("dilation"), py::arg("binary"),
+          "Boundaries (N, H, W) uint8 of (N, H, W) uint8/bool masks of any strides: mask - erosion by the "
+          "(2 * dilation + 1)^2 square, the outside of the image counted as 0; of the masks' values, or of 0/1 for "
+          "non-zero when binary.");
     m.def("iou_box_overlaps", &box_overlaps_of, py::arg("a"), py::arg("b"), py::arg("kind"),
           "Pairwise (N, M) measure `kind` (0 iou, 1 giou, 2 diou, 3 ciou, 4 ioa) of C-contiguous float32 or "
           "float64 xyxy boxes (N, 4) and (M, 4) of one dtype.");

@@ -18,10 +18,13 @@ Examples
 
 from __future__ import annotations
 
-from . import _iou_boxes, _iou_masks
+from . import _iou_boundary, _iou_boxes, _iou_masks
+from ._iou_boundary import boundary_iou, mask_to_boundary
 from ._iou_boxes import box_iou
 from ._iou_masks import BitMasks, mask_area, mask_intersection, mask_iou
 
-__all__ = ["mask_iou", "mask_intersection", "mask_area", "BitMasks", "box_iou"]
+__all__ = ["mask_iou", "mask_intersection", "mask_area", "BitMasks", "box_iou", "boundary_iou", "mask_to_boundary"]
 
-__test__ = {name: getattr(module, name) for module in (_iou_masks, _iou_boxes) for name in module.__all__}
+__test__ = {
+    name: getattr(module, name) for module in (_iou_masks, _iou_boxes, _iou_boundary) for name in module.__all__
+}
