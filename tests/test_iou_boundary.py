@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from maskkit import iou
+from maskkit import _core, iou
 from maskkit._iou_boundary import dilation_pixels
 
 
@@ -113,6 +113,19 @@ def test_threads_give_identical_boundaries(num_threads: int) -> None:
     stack = np.stack([make_mask(int(s), 60, 70, k % 7) for k, s in enumerate(rng.integers(0, 2**31, 40))])
     want = np.stack([iou.mask_to_boundary(m) for m in stack])
     assert np.array_equal(iou.mask_to_boundary(stack), want)
+    packed = iou.BitMasks._from_parts(_core.iou_pack_boundaries(stack, 3), 70)
+    assert packed == iou.BitMasks.from_dense(_core.iou_mask_boundaries(stack, 3, True))
+
+
+def test_packed_boundaries_are_the_packed_binary_boundaries() -> None:
+    rng = np.random.default_rng(8)
+    for h, w in [(0, 4), (4, 0), (33, 64), (65, 130)]:
+        stack = np.stack([make_mask(int(s), h, w, k % 7) for k, s in enumerate(rng.integers(0, 2**31, 9))])
+        for d in (0, 1, 2, 9, 40):
+            got = iou.BitMasks._from_parts(_core.iou_pack_boundaries(stack[:, ::-1], d), w)
+            want = iou.BitMasks.from_dense(_core.iou_mask_boundaries(stack[:, ::-1], d, True))
+            assert got == want
+            assert np.array_equal(got.area, want.area) and np.array_equal(got.boxes, want.boxes)
 
 
 def test_every_simd_target_gives_the_same_boundaries(cv2: ModuleType, simd_target: str) -> None:

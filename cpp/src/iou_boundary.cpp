@@ -79,17 +79,43 @@ struct Scratch {
     std::vector<std::uint64_t> bits;
 };
 
-// The box [x0, x1) x [y0, y1) of a mask's non-zero pixels (x0 == x1 when there are none).
+// The box [x0, x1) x [y0, y1) of a mask's non-zero pixels (x0 == x1 when there are none), and
+// whether they all have one value (then the erosion is that value or 0, computed on bits).
 struct Box {
     std::uint64_t x0, x1, y0, y1;
+    bool single;
 };
+
+// Copies `count` bytes read `stride` apart to `out`, 0/1 for non-zero when `binary`, and folds
+// them into the OR and the AND of the non-zero bytes seen.
+void copy_span(const std::uint8_t* in, std::int64_t stride, std::size_t count, bool binary, std::uint8_t* __restrict out,
+               std::uint8_t& any, std::uint8_t& all) {
+    std::uint8_t a = any, b = all;
+    if (binary) {
+        for (std::size_t x = 0; x < count; ++x) out[x] = in[static_cast<std::int64_t>(x) * stride] != 0;
+        return;
+    }
+    auto fold = [&](std::size_t x, std::uint8_t v) {
+        out[x] = v;
+        a = static_cast<std::uint8_t>(a | v);
+        b = static_cast<std::uint8_t>(b & (v ? v : 0xff));
+    };
+    if (stride == 1) {
+        for (std::size_t x = 0; x < count; ++x) fold(x, in[x]);
+    } else {
+        for (std::size_t x = 0; x < count; ++x) fold(x, in[static_cast<std::int64_t>(x) * stride]);
+    }
+    any = a;
+    all = b;
+}
 
 // Copies a mask into the C-ordered plane `out` in one pass (its values, or 0/1 for non-zero
 // when `binary`): each row is searched for its first and last non-zero bytes, the span between
 // them copied and the rest zeroed. Returns the box.
 Box copy_mask(const kernels::IouKernels& k, const std::uint8_t* mask, std::uint64_t h, std::uint64_t w,
               std::int64_t sh, std::int64_t sw, bool binary, std::uint8_t* out) {
-    Box box{w, 0, h, 0};
+    Box box{w, 0, h, 0, true};
+    std::uint8_t any = 0, all = 0xff;
     for (std::uint64_t y = 0; y < h; ++y) {
         const std::uint8_t* row = mask + static_cast<std::int64_t>(y) * sh;
         std::uint8_t* o = out + y * w;
@@ -100,33 +126,13 @@ Box copy_mask(const kernels::IouKernels& k, const std::uint8_t* mask, std::uint6
         }
         const auto past = static_cast<std::uint64_t>(last_set(k, row, sw, first, w, 0)) + 1;
         std::memset(o, 0, first);
-        if (binary) {
-            for (std::uint64_t x = first; x < past; ++x) o[x] = row[static_cast<std::int64_t>(x) * sw] != 0;
-        } else if (sw == 1) {
-            std::memcpy(o + first, row + first, past - first);
-        } else {
-            for (std::uint64_t x = first; x < past; ++x) o[x] = row[static_cast<std::int64_t>(x) * sw];
-        }
+        copy_span(row + static_cast<std::int64_t>(first) * sw, sw, past - first, binary, o + first, any, all);
         std::memset(o + past, 0, w - past);
-        box = {std::min(box.x0, first), std::max(box.x1, past), std::min(box.y0, y), y + 1};
+        box = {std::min(box.x0, first), std::max(box.x1, past), std::min(box.y0, y), y + 1, true};
     }
-    if (box.x1 == 0) box = {0, 0, 0, 0};
+    if (box.x1 == 0) return {0, 0, 0, 0, true};
+    box.single = binary || any == all;
     return box;
-}
-
-// Whether all non-zero bytes of the box of `out` have one value (then the erosion is that value
-// or 0, and can be computed on bits).
-bool single_valued(const std::uint8_t* out, std::uint64_t w, const Box& b) {
-    std::uint8_t any = 0, all = 0xff;  // OR and AND of the non-zero bytes so far
-    for (std::uint64_t y = b.y0; y < b.y1; ++y) {
-        const std::uint8_t* o = out + y * w;
-        for (std::uint64_t x = b.x0; x < b.x1; ++x) {
-            any = static_cast<std::uint8_t>(any | o[x]);
-            all = static_cast<std::uint8_t>(all & (o[x] ? o[x] : 0xff));
-        }
-        if (any != 0 && any != all) return false;
-    }
-    return true;
 }
 
 // masks[v]: 8 bytes (little-endian), byte b 0x00 where bit b of v is set, else 0xff.
@@ -144,11 +150,17 @@ constexpr KeepBytes kKeepBytes{};
 // (word i only reads words i and above), zeros shifted in past the end.
 void and_shifted(std::uint64_t* words, std::size_t count, std::size_t shift) {
     const std::size_t q = shift / 64, r = shift % 64;
-    for (std::size_t i = 0; i < count; ++i) {
-        const std::uint64_t lo = i + q < count ? words[i + q] : 0;
-        const std::uint64_t hi = i + q + 1 < count ? words[i + q + 1] : 0;
-        words[i] &= r == 0 ? lo : (lo >> r) | (hi << (64 - r));
+    std::size_t i = 0;
+    if (r == 0) {
+        for (; i + q < count; ++i) words[i] &= words[i + q];
+    } else {
+        for (; i + q + 1 < count; ++i) words[i] &= (words[i + q] >> r) | (words[i + q + 1] << (64 - r));
+        if (i + q < count) {
+            words[i] &= words[i + q] >> r;
+            ++i;
+        }
     }
+    for (; i < count; ++i) words[i] = 0;
 }
 
 // The erosion of a mask of one value by the square of side k = 2d + 1 inside its box, on bits:
@@ -224,7 +236,7 @@ void boundary_of(const kernels::IouKernels& k, const std::uint8_t* mask, std::ui
     // The square of side 2d + 1 fits inside the box only if both sides exceed 2d (tested
     // without forming 2d, which a huge d overflows); otherwise nothing erodes.
     if ((b.x1 - b.x0 + 1) / 2 <= d || (b.y1 - b.y0 + 1) / 2 <= d) return;
-    if (binary || single_valued(out, w, b))
+    if (b.single)
         erode_bits(k, b, w, d, scratch, out);
     else
         erode_bytes(b, w, d, scratch, out);
@@ -241,6 +253,26 @@ void mask_boundaries(const std::uint8_t* data, std::size_t n, std::uint64_t h, s
         for (std::size_t i = begin; i < end; ++i)
             boundary_of(k, data + static_cast<std::int64_t>(i) * stride_n, h, w, stride_h, stride_w, d, binary, scratch,
                         out + i * h * w);
+    });
+}
+
+void pack_boundaries(const std::uint8_t* data, std::size_t n, std::uint64_t h, std::uint64_t w, std::int64_t stride_n,
+                     std::int64_t stride_h, std::int64_t stride_w, std::uint64_t d, std::uint64_t* words,
+                     std::int64_t* boxes, std::uint64_t* areas) {
+    const kernels::IouKernels& k = kernels::iou_kernels();
+    const std::uint64_t plane_words = h * words_per_row(w);
+    parallel_for(n, grain_for(h * w), [&](std::size_t begin, std::size_t end) {
+        // Each boundary is written to a plane of this thread's that stays in cache, and packed
+        // from there.
+        Scratch scratch;
+        std::vector<std::uint8_t> plane(h * w);
+        for (std::size_t i = begin; i < end; ++i) {
+            if (h * w != 0)
+                boundary_of(k, data + static_cast<std::int64_t>(i) * stride_n, h, w, stride_h, stride_w, d, true, scratch,
+                            plane.data());
+            pack_masks(plane.data(), 1, h, w, 0, static_cast<std::int64_t>(w), 1, words + i * plane_words, boxes + 4 * i,
+                       areas + i);
+        }
     });
 }
 

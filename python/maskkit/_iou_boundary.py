@@ -5,8 +5,9 @@ with a 3 x 3 square ``d`` times (``cv2.erode``) and subtracts the eroded mask fr
 ``d = max(1, int(round(dilation_ratio * sqrt(H**2 + W**2))))``. The core computes the same bytes
 as ``mask - min over the (2d + 1) x (2d + 1) square`` (the outside of the image counting as 0),
 separably and only inside each mask's box (see ``cpp/src/iou_boundary.cpp``). Boundary IoU is the
-IoU of two such boundaries, each of which lies inside its mask, counted on the bit-packed masks of
-:mod:`maskkit._iou_masks`.
+IoU of two such boundaries, each of which lies inside its mask: the core packs the boundaries
+straight into the bits of :class:`maskkit._iou_masks.BitMasks`, whose intersection kernels
+count them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
-from ._iou_masks import dense_stack, mask_iou
+from ._iou_masks import BitMasks, dense_stack, intersections, overlap_ratios
 from ._validate import mask_array, snippet
 
 __all__ = ["boundary_iou", "dilation_pixels", "mask_to_boundary"]
@@ -109,13 +110,11 @@ def mask_to_boundary(masks: Any, dilation_ratio: float = 0.02) -> npt.NDArray[np
            [0, 0, 0, 0, 0, 0, 0]], dtype=uint8)
     """
     arr = mask_array(masks, "masks")
-    out = _boundaries(dense_stack(arr, "masks"), dilation_ratio, binary=False)
+    stack = dense_stack(arr, "masks")
+    out = _core.iou_mask_boundaries(stack, dilation_pixels(stack.shape[1], stack.shape[2], dilation_ratio), False)
     return out[0] if arr.ndim == 2 else out
 
 
-def _boundaries(stack: np.ndarray, dilation_ratio: float, *, binary: bool) -> npt.NDArray[np.uint8]:
-    d = dilation_pixels(stack.shape[1], stack.shape[2], dilation_ratio)
-    return _core.iou_mask_boundaries(stack, d, binary)
 
 
 def boundary_iou(a: Any, b: Any, *, dilation_ratio: float = 0.02) -> npt.NDArray[np.float64]:
@@ -156,6 +155,7 @@ def boundary_iou(a: Any, b: Any, *, dilation_ratio: float = 0.02) -> npt.NDArray
     sb = dense_stack(b, "b")
     if sa.shape[1:] != sb.shape[1:]:
         raise ValueError(f"masks must have the same height and width, got {sa.shape[1:]} and {sb.shape[1:]}")
-    ba = _boundaries(sa, ratio, binary=True)
-    bb = ba if b is a else _boundaries(sb, ratio, binary=True)
-    return mask_iou(ba, bb)
+    d = dilation_pixels(sa.shape[1], sa.shape[2], ratio)
+    pa = BitMasks._from_parts(_core.iou_pack_boundaries(sa, d), sa.shape[2])
+    pb = pa if b is a else BitMasks._from_parts(_core.iou_pack_boundaries(sb, d), sb.shape[2])
+    return overlap_ratios(intersections(pa, pb), pa._areas, pb._areas, "iou", None, 0.0)

@@ -118,3 +118,8 @@ def test_fuzz_core_boundaries_any_radius(data: st.DataObject) -> None:
     got = clean_call(_core.iou_mask_boundaries, m, d, data.draw(st.booleans()))
     if got is not None:
         assert got.shape == m.shape and (got <= np.asarray(m)).all()
+    packed = clean_call(_core.iou_pack_boundaries, m, d)
+    if packed is not None:
+        binary = _core.iou_mask_boundaries(m, d, True)
+        assert np.array_equal(_core.iou_unpack(packed[0], m.shape[2]), binary)
+        assert np.array_equal(packed[2], binary.reshape(len(binary), -1).sum(1))

@@ -91,4 +91,10 @@ void mask_boundaries(const std::uint8_t* data, std::size_t n, std::uint64_t h, s
                      std::int64_t stride_n, std::int64_t stride_h, std::int64_t stride_w, std::uint64_t d,
                      bool binary, std::uint8_t* out);
 
+// The boundaries of mask_boundaries with `binary`, packed as pack_masks packs masks: words,
+// boxes and areas of n boundaries, without an (n, h, w) byte array in between.
+void pack_boundaries(const std::uint8_t* data, std::size_t n, std::uint64_t h, std::uint64_t w,
+                     std::int64_t stride_n, std::int64_t stride_h, std::int64_t stride_w, std::uint64_t d,
+                     std::uint64_t* words, std::int64_t* boxes, std::uint64_t* areas);
+
 }  // namespace maskkit
