@@ -163,6 +163,11 @@ void and_shifted(std::uint64_t* words, std::size_t count, std::size_t shift) {
     for (; i < count; ++i) words[i] = 0;
 }
 
+// words[i] &= words[i + ahead] for i < count, in place.
+void and_ahead(std::uint64_t* words, std::size_t count, std::size_t ahead) {
+    for (std::size_t i = 0; i < count; ++i) words[i] &= words[i + ahead];
+}
+
 // The erosion of a mask of one value by the square of side k = 2d + 1 inside its box, on bits:
 // each box row is packed (64 pixels a word), ANDed over windows of k bits by doubling, the rows
 // then ANDed over windows of k rows the same way; bit j of result row r is the erosion at pixel
@@ -173,16 +178,21 @@ void erode_bits(const kernels::IouKernels& k, const Box& b, std::uint64_t w, std
     const std::size_t pitch = words_per_row(cols), s = power_below(side);
     scratch.bits.resize(rows * pitch);
     std::uint64_t* bits = scratch.bits.data();
+    for (std::uint64_t r = 0; r < rows; ++r) k.pack_row(out + (b.y0 + r) * w + b.x0, 1, cols, bits + r * pitch);
+    // The rows' windows are ANDed as one long bit string: a window that runs past the end of its
+    // row into the next one starts past cols - side, and those bits are cleared below.
+    const std::size_t total = rows * pitch;
+    for (std::size_t step = 1; step < s; step *= 2) and_shifted(bits, total, step);
+    and_shifted(bits, total, side - s);
+    const std::size_t keep = cols - side + 1, full = keep / 64;
     for (std::uint64_t r = 0; r < rows; ++r) {
         std::uint64_t* row = bits + r * pitch;
-        k.pack_row(out + (b.y0 + r) * w + b.x0, 1, cols, row);
-        for (std::size_t step = 1; step < s; step *= 2) and_shifted(row, pitch, step);
-        and_shifted(row, pitch, side - s);
+        if (keep % 64) row[full] &= ~(~std::uint64_t{0} << (keep % 64));
+        for (std::size_t i = full + (keep % 64 != 0); i < pitch; ++i) row[i] = 0;
     }
     std::size_t valid = rows;
     for (std::size_t step = 1; step < s; step *= 2) {
-        for (std::size_t r = 0; r + step < valid; ++r)
-            for (std::size_t i = 0; i < pitch; ++i) bits[r * pitch + i] &= bits[(r + step) * pitch + i];
+        and_ahead(bits, (valid - step) * pitch, step * pitch);
         valid -= step;
     }
     for (std::size_t r = 0; r + side <= rows; ++r) {
