@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -295,23 +296,59 @@ py::tuple pair_histogram(const py::tuple& gt_source, const py::tuple& pred_sourc
     return py::make_tuple(to_numpy(std::move(pairs.keys)), to_numpy(std::move(pairs.counts)));
 }
 
-py::tuple pq_image(const py::tuple& gt_source, const py::tuple& pred_source, const py::tuple& gt_table,
-                   const py::tuple& pred_table, bool corrected) {
+using Counts = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
+
+// Boundary PQ's terms from Python: the boundary maps' pair histogram (keys, counts) and the
+// boundary areas of the ground-truth and predicted table rows.
+struct BoundaryArrays {
+    Counts keys, counts, gt_area, pred_area;
+    panoptic::PairHistogram pairs;
+};
+
+py::tuple pq_image_of(const py::tuple& gt_source, const py::tuple& pred_source, const py::tuple& gt_table,
+                      const py::tuple& pred_table, bool corrected, BoundaryArrays* boundary) {
     std::vector<py::buffer_info> keep;
     keep.reserve(2);
     const auto gt = id_image(gt_source, keep);
     const auto pred = id_image(pred_source, keep);
     const TableArrays gt_columns = table_arrays(gt_table), pred_columns = table_arrays(pred_table);
     const auto gt_view = gt_columns.view(), pred_view = pred_columns.view();
+    panoptic::BoundaryTerms terms;
+    if (boundary) {
+        BoundaryArrays& b = *boundary;
+        if (b.keys.size() != b.counts.size() || static_cast<std::size_t>(b.gt_area.size()) != gt_view.n ||
+            static_cast<std::size_t>(b.pred_area.size()) != pred_view.n)
+            throw py::value_error("boundary terms must be keys and counts of one length and one area per table row");
+        b.pairs.keys.assign(b.keys.data(), b.keys.data() + b.keys.size());
+        b.pairs.counts.assign(b.counts.data(), b.counts.data() + b.counts.size());
+        if (!std::is_sorted(b.pairs.keys.begin(), b.pairs.keys.end()))
+            throw py::value_error("boundary pair keys must be ascending");
+        terms = {&b.pairs, b.gt_area.data(), b.pred_area.data()};
+    }
     panoptic::ImageMatch match;
     {
         py::gil_scoped_release release;
-        match = panoptic::match_segments(panoptic::pair_histogram(gt, pred), gt_view, pred_view, corrected);
+        match = panoptic::match_segments(panoptic::pair_histogram(gt, pred), gt_view, pred_view, corrected,
+                                         boundary ? &terms : nullptr);
     }
     return py::make_tuple(static_cast<int>(match.error), match.error_id, to_numpy(std::move(match.missing_ids)),
                           to_numpy(std::move(match.tp_category)), to_numpy(std::move(match.tp_iou)),
                           to_numpy(std::move(match.fp_category)), to_numpy(std::move(match.fn_category)),
                           match.area_mismatches);
+}
+
+py::tuple pq_image(const py::tuple& gt_source, const py::tuple& pred_source, const py::tuple& gt_table,
+                   const py::tuple& pred_table, bool corrected) {
+    return pq_image_of(gt_source, pred_source, gt_table, pred_table, corrected, nullptr);
+}
+
+py::tuple pq_image_boundary(const py::tuple& gt_source, const py::tuple& pred_source, const py::tuple& gt_table,
+                            const py::tuple& pred_table, bool corrected, const py::tuple& boundary) {
+    if (boundary.size() != 4)
+        throw py::value_error("boundary terms are a 4-tuple (keys, counts, gt areas, pred areas)");
+    BoundaryArrays b{boundary[0].cast<Counts>(), boundary[1].cast<Counts>(), boundary[2].cast<Counts>(),
+                     boundary[3].cast<Counts>(), {}};
+    return pq_image_of(gt_source, pred_source, gt_table, pred_table, corrected, &b);
 }
 
 void register_evaluation(py::module_& m) {
@@ -321,6 +358,10 @@ void register_evaluation(py::module_& m) {
           py::arg("corrected"),
           "PQ counts of one image: (error, error_id, missing_ids, tp_category, tp_iou, fp_category, fn_category, "
           "area_mismatches).");
+    m.def("panoptic_pq_image_boundary", &pq_image_boundary, py::arg("gt"), py::arg("pred"), py::arg("gt_table"),
+          py::arg("pred_table"), py::arg("corrected"), py::arg("boundary"),
+          "Boundary PQ counts of one image, as panoptic_pq_image returns them; boundary = (keys, counts) of the "
+          "boundary maps' pair histogram, and the boundary areas (uint64) of the gt and pred table rows.");
 }
 
 }  // namespace

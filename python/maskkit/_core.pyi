@@ -58,6 +58,10 @@ def panoptic_pairs(gt: tuple[Any, ...], pred: tuple[Any, ...]) -> tuple[npt.NDAr
 def panoptic_pq_image(
     gt: tuple[Any, ...], pred: tuple[Any, ...], gt_table: tuple[Any, ...], pred_table: tuple[Any, ...], corrected: bool
 ) -> tuple[Any, ...]: ...
+def panoptic_pq_image_boundary(
+    gt: tuple[Any, ...], pred: tuple[Any, ...], gt_table: tuple[Any, ...], pred_table: tuple[Any, ...], corrected: bool,
+    boundary: tuple[Any, ...],
+) -> tuple[Any, ...]: ...
 
 # panoptic merges: first-wins layer painting -> (painted uint32, source, index, area, bbox)
 def pan_paint_layers(

@@ -23,10 +23,12 @@ from . import _core
 from ._iou_masks import BitMasks, dense_stack, intersections, overlap_ratios
 from ._validate import mask_array, snippet
 
-__all__ = ["boundary_iou", "dilation_pixels", "mask_to_boundary"]
+__all__ = ["boundary_iou", "checked_ratio", "dilation_pixels", "mask_to_boundary"]
 
 
-def _ratio(dilation_ratio: Any) -> float:
+def checked_ratio(dilation_ratio: Any) -> float:
+    """``dilation_ratio`` as a float; TypeError for a non-number, ValueError for NaN, infinity or
+    a negative value."""
     if isinstance(dilation_ratio, (bool, np.bool_)) or not isinstance(dilation_ratio, numbers.Real):
         raise TypeError(
             f"dilation_ratio must be a real number, got {type(dilation_ratio).__name__} {snippet(dilation_ratio)}"
@@ -57,7 +59,7 @@ def dilation_pixels(height: int, width: int, dilation_ratio: float = 0.02) -> in
     >>> dilation_pixels(480, 640), dilation_pixels(768, 1024), dilation_pixels(5, 5, 0.0)
     (16, 25, 1)
     """
-    ratio = _ratio(dilation_ratio)
+    ratio = checked_ratio(dilation_ratio)
     cap = max(int(height), int(width), 1)
     value = ratio * math.sqrt(float(int(height) ** 2 + int(width) ** 2))
     if value >= cap:
@@ -150,7 +152,7 @@ def boundary_iou(a: Any, b: Any, *, dilation_ratio: float = 0.02) -> npt.NDArray
     >>> iou.boundary_iou(a, b, dilation_ratio=0.05).round(4).tolist()
     [[0.3333, 1.0]]
     """
-    ratio = _ratio(dilation_ratio)
+    ratio = checked_ratio(dilation_ratio)
     sa = dense_stack(a, "a")
     sb = dense_stack(b, "b")
     if sa.shape[1:] != sb.shape[1:]:

@@ -212,10 +212,21 @@ struct ImageMatch {
     std::size_t area_mismatches = 0;         // corrected mode: JSON areas that differ from the PNG's
 };
 
+// Boundary PQ (Cheng et al. 2021, boundary-iou-api's panoptic evaluation): the pair histogram
+// of the two boundary maps (each segment's boundary pixels keep its id) and the boundary area of
+// each table row. A pair then matches on, and adds, min(mask IoU, boundary IoU), where boundary
+// IoU = n / (pred area + gt area - n - pred boundary pixels on VOID), from these counts.
+struct BoundaryTerms {
+    const PairHistogram* pairs = nullptr;
+    const std::uint64_t* gt_area = nullptr;    // gt.n values
+    const std::uint64_t* pred_area = nullptr;  // pred.n values
+};
+
 // panopticapi's pq_compute_single_core for one image. `corrected` = false reproduces it exactly
 // (ground-truth areas from the JSON, the last crowd segment of a category excuses false
 // positives); true takes ground-truth areas from the PNG and lets every crowd segment excuse.
+// With `boundary`, pairs match as boundary-iou-api's Boundary PQ matches them.
 ImageMatch match_segments(const PairHistogram& pairs, const SegmentTable& gt, const SegmentTable& pred,
-                          bool corrected);
+                          bool corrected, const BoundaryTerms* boundary = nullptr);
 
 }  // namespace maskkit::panoptic
