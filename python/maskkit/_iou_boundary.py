@@ -57,7 +57,7 @@ def dilation_pixels(height: int, width: int, dilation_ratio: float = 0.02) -> in
     --------
     >>> from maskkit._iou_boundary import dilation_pixels
     >>> dilation_pixels(480, 640), dilation_pixels(768, 1024), dilation_pixels(5, 5, 0.0)
-    (16, 25, 1)
+    (16, 26, 1)
     """
     ratio = checked_ratio(dilation_ratio)
     cap = max(int(height), int(width), 1)
