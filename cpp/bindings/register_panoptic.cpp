@@ -351,7 +351,37 @@ py::tuple pq_image_boundary(const py::tuple& gt_source, const py::tuple& pred_so
     return pq_image_of(gt_source, pred_source, gt_table, pred_table, corrected, &b);
 }
 
+py::tuple boundary_map_of(const py::object& ids_obj, const py::object& segments_obj, long long inner,
+                          long long dilation) {
+    auto ids = exact_array<std::uint32_t>(ids_obj, "ids");
+    auto segments = exact_array<std::int64_t>(segments_obj, "segments");
+    if (ids.ndim() != 2 || segments.ndim() != 1)
+        throw py::value_error("ids must be (H, W) and segments 1-D, got ndim=" + std::to_string(ids.ndim()) + " and " +
+                              std::to_string(segments.ndim()));
+    if (inner < 0 || inner > 0xffffffffLL)
+        throw py::value_error("the inner id must lie in 0..2**32 - 1, got " + std::to_string(inner));
+    if (dilation < 0) throw py::value_error("dilation must be >= 0 pixels, got " + std::to_string(dilation));
+    const auto h = static_cast<std::size_t>(ids.shape(0)), w = static_cast<std::size_t>(ids.shape(1));
+    const auto n = static_cast<std::size_t>(segments.shape(0));
+    py::array_t<std::uint32_t> out({ids.shape(0), ids.shape(1)});
+    py::array_t<std::uint64_t> areas(static_cast<py::ssize_t>(n));
+    const std::uint32_t* id = ids.data();
+    const std::int64_t* sd = segments.data();
+    std::uint32_t* od = out.mutable_data();
+    std::uint64_t* ad = areas.mutable_data();
+    {
+        py::gil_scoped_release release;
+        panoptic::boundary_map(id, h, w, sd, n, static_cast<std::uint32_t>(inner), static_cast<std::uint64_t>(dilation),
+                               od, ad);
+    }
+    return py::make_tuple(out, areas);
+}
+
 void register_evaluation(py::module_& m) {
+    m.def("pan_boundary_map", &boundary_map_of, py::arg("ids"), py::arg("segments"), py::arg("inner"),
+          py::arg("dilation"),
+          "boundary-iou-api's boundary map of a C-contiguous (H, W) uint32 id map for the listed int64 segment ids "
+          "in order; returns (map uint32 (H, W), boundary areas uint64 (n,)).");
     m.def("panoptic_pairs", &pair_histogram, py::arg("gt"), py::arg("pred"),
           "Pair histogram (keys gt << 24 | pred ascending, counts) of two id image sources.");
     m.def("panoptic_pq_image", &pq_image, py::arg("gt"), py::arg("pred"), py::arg("gt_table"), py::arg("pred_table"),

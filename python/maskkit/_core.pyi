@@ -58,6 +58,7 @@ def panoptic_pairs(gt: tuple[Any, ...], pred: tuple[Any, ...]) -> tuple[npt.NDAr
 def panoptic_pq_image(
     gt: tuple[Any, ...], pred: tuple[Any, ...], gt_table: tuple[Any, ...], pred_table: tuple[Any, ...], corrected: bool
 ) -> tuple[Any, ...]: ...
+def pan_boundary_map(ids: _U32, segments: _I64, inner: int, dilation: int) -> tuple[_U32, npt.NDArray[np.uint64]]: ...
 def panoptic_pq_image_boundary(
     gt: tuple[Any, ...], pred: tuple[Any, ...], gt_table: tuple[Any, ...], pred_table: tuple[Any, ...], corrected: bool,
     boundary: tuple[Any, ...],

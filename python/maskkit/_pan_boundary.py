@@ -15,7 +15,7 @@ Strict mode keeps the walk as it is, so its quirks stay: a segment listed twice 
 (the second time its mask is only its first boundary), and a segment whose id equals
 ``BOUNDARY_ID`` takes in the inner pixels of the segments walked before it. Corrected mode
 refuses repeated ids already, and paints inner pixels with an id that no listed segment has.
-Each boundary is computed on the box of its mask, which gives the bytes of the full-image
+The core walks each segment inside the box of its id, which gives the bytes of the full-image
 computation (outside the box the mask is empty).
 """
 
@@ -81,25 +81,12 @@ def source_ids(source: IdSource, name: str) -> np.ndarray:
 
 
 def boundary_map(ids: np.ndarray, segment_ids: Sequence[int], marker: int, d: int) -> Tuple[np.ndarray, Dict[int, int]]:
-    """boundary-iou-api's boundary map of one side, and the boundary area of each id (the last
-    walk of an id wins, as its dict of segments keeps the last entry)."""
-    out = ids.copy()
-    areas: Dict[int, int] = {}
-    for seg in segment_ids:
-        mask = out == seg
-        rows = np.flatnonzero(mask.any(1))
-        if rows.size == 0:
-            areas[seg] = 0
-            continue
-        cols = np.flatnonzero(mask.any(0))
-        y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-        crop = mask[y0:y1, x0:x1]
-        edge = _core.iou_mask_boundaries(crop[None], d, True)[0].view(np.bool_)
-        region = out[y0:y1, x0:x1]
-        region[crop] = marker
-        region[edge] = seg
-        areas[seg] = int(np.count_nonzero(edge))
-    return out, areas
+    """boundary-iou-api's boundary map of one side (walked by the core, see
+    cpp/src/panoptic_boundary.cpp), and the boundary area of each id (the last walk of an id
+    wins, as its dict of segments keeps the last entry)."""
+    segments = np.array(segment_ids, np.int64).reshape(len(segment_ids))
+    out, areas = _core.pan_boundary_map(np.ascontiguousarray(ids, np.uint32), segments, marker, d)
+    return out, {int(seg): int(area) for seg, area in zip(segments, areas)}
 
 
 def _listed(segments: Sequence[Mapping[str, Any]]) -> List[int]:

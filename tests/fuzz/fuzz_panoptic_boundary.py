@@ -63,3 +63,37 @@ def test_fuzz_core_boundary_matching(gt: Any, pred: Any, gt_table: Any, pred_tab
     match = clean_call(_core.panoptic_pq_image_boundary, gt, pred, gt_table, pred_table, corrected, terms)
     if match is not None:
         assert match[0] in (0, 1, 2, 3) and len(match[3]) == len(match[4])
+
+
+def literal_walk(ids: np.ndarray, segments: list[int], inner: int, d: int) -> tuple[np.ndarray, list[int]]:
+    """The reference's walk over the whole map, with the core's full-image boundaries."""
+    out = ids.astype(np.uint32).copy()
+    areas = []
+    for seg in segments:
+        if not 0 <= seg < 2**32:  # no pixel has this id
+            areas.append(0)
+            continue
+        mask = out == seg
+        edge = _core.iou_mask_boundaries(mask[None], d, True)[0].view(np.bool_)
+        out[mask] = inner
+        out[edge] = seg
+        areas.append(int(edge.sum()))
+    return out, areas
+
+
+@fuzz
+@given(data=st.data())
+def test_fuzz_core_boundary_map(data: st.DataObject) -> None:
+    h, w = data.draw(st.integers(0, 12)), data.draw(st.integers(0, 70))
+    ids = data.draw(hnp.arrays(np.uint32, (h, w), elements=st.sampled_from([0, 1, 2, 3, 9, 2**32 - 1])))
+    if ids.size and data.draw(st.booleans()):
+        ids[: h // 2, : w // 2] = 1
+    inner = data.draw(st.sampled_from([9, 1, 0, 2**32 - 1, -1, 2**32]))
+    segments = data.draw(st.lists(st.sampled_from([0, 1, 2, 3, 9, 2**32 - 1, -5, 2**40]), max_size=6))
+    d = data.draw(st.sampled_from([0, 1, 2, 5, 2**62, -1]))
+    layout = data.draw(st.sampled_from(["plain", "plain", "strided", "int32"]))
+    arg: Any = ids if layout == "plain" else (np.repeat(ids, 2, axis=1)[:, ::2] if layout == "strided" else ids.astype(np.int64))
+    got = clean_call(_core.pan_boundary_map, arg, np.array(segments, np.int64), inner, d)
+    if got is not None:
+        want, areas = literal_walk(ids, segments, inner, d)
+        assert np.array_equal(got[0], want) and got[1].tolist() == areas

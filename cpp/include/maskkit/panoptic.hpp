@@ -212,6 +212,13 @@ struct ImageMatch {
     std::size_t area_mismatches = 0;         // corrected mode: JSON areas that differ from the PNG's
 };
 
+// boundary-iou-api's boundary map for Boundary PQ: `out` (h x w) starts as a copy of `ids`;
+// for each of the n listed segment ids in order, the pixels of `out` equal to it are painted
+// with `inner` and their boundary (mask_boundaries at radius d) with the id again, whose pixel
+// count goes to areas[k]. Ids outside 0..2^32 - 1 have no pixels.
+void boundary_map(const std::uint32_t* ids, std::size_t h, std::size_t w, const std::int64_t* segments,
+                  std::size_t n, std::uint32_t inner, std::uint64_t d, std::uint32_t* out, std::uint64_t* areas);
+
 // Boundary PQ (Cheng et al. 2021, boundary-iou-api's panoptic evaluation): the pair histogram
 // of the two boundary maps (each segment's boundary pixels keep its id) and the boundary area of
 // each table row. A pair then matches on, and adds, min(mask IoU, boundary IoU), where boundary
