@@ -206,6 +206,10 @@ void erode_bits(const kernels::IouKernels& k, const Box& b, std::uint64_t w, std
                 std::memset(o, 0, 64);
                 continue;
             }
+            if (64 * i + 64 > keep) {  // the row's last word: touch no byte past the row's end
+                for (std::uint64_t e = eroded; e; e &= e - 1) o[__builtin_ctzll(e)] = 0;
+                continue;
+            }
             for (unsigned byte = 0; byte < 8; ++byte) {
                 const unsigned bits8 = (eroded >> (8 * byte)) & 0xff;
                 if (bits8 == 0) continue;
