@@ -3,10 +3,10 @@
 Masks are compared bit-packed (64 pixels per word), pair by pair only inside the overlap of
 their boxes, with exact integer counts divided once in float64; RLEs compare with pycocotools'
 own algorithm, bit for bit. Boundaries (:func:`mask_to_boundary`) and Boundary IoU
-(:func:`boundary_iou`) are boundary-iou-api's, byte for byte. Inputs are numpy arrays (torch CPU tensors through ``np.asarray``
-without copies); outputs are C-ordered numpy arrays. Bad input raises ``TypeError`` (wrong
-type), ``ValueError`` (wrong value or shape) or ``OverflowError`` (a size that cannot be
-represented), naming the rule and echoing the value.
+(:func:`boundary_iou`) are boundary-iou-api's, byte for byte. Inputs are numpy arrays (torch
+CPU tensors through ``np.asarray`` without copies); outputs are C-ordered numpy arrays. Bad
+input raises ``TypeError`` (wrong type), ``ValueError`` (wrong value or shape) or
+``OverflowError`` (a size that cannot be represented), naming the rule and echoing the value.
 
 Examples
 --------
