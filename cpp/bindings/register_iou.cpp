@@ -33,7 +33,14 @@ Words checked_words(const py::handle& obj, std::uint64_t w) {
     return words;
 }
 
-py::tuple pack(const py::array& masks) {
+// A boundary radius from Python, in pixels.
+std::uint64_t radius(long long dilation) {
+    if (dilation < 0) throw py::value_error("dilation must be >= 0 pixels, got " + std::to_string(dilation));
+    return static_cast<std::uint64_t>(dilation);
+}
+
+// Packs (N, H, W) masks, or their boundaries at radius d when `boundaries`.
+py::tuple pack_stack(const py::array& masks, bool boundaries, std::uint64_t d) {
     const MaskStack s = mask_stack(masks);
     const py::ssize_t total = word_count(s.n, s.h, s.w);
     const auto n = static_cast<py::ssize_t>(s.n);
@@ -45,9 +52,18 @@ py::tuple pack(const py::array& masks) {
     std::uint64_t* ad = areas.mutable_data();
     {
         py::gil_scoped_release release;
-        pack_masks(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w, wd, bd, ad);
+        if (boundaries)
+            pack_boundaries(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w, d, wd, bd, ad);
+        else
+            pack_masks(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w, wd, bd, ad);
     }
     return py::make_tuple(words, boxes, areas);
+}
+
+py::tuple pack(const py::array& masks) { return pack_stack(masks, false, 0); }
+
+py::tuple pack_boundaries_of(const py::array& masks, long long dilation) {
+    return pack_stack(masks, true, radius(dilation));
 }
 
 py::tuple describe(const py::object& words_obj, long long width) {
@@ -268,6 +284,18 @@ py::array crop_typed(const py::array& masks, const py::object& boxes_obj) {
     return out;
 }
 
+py::array boundaries_of(const py::array& masks, long long dilation, bool binary) {
+    const MaskStack s = mask_stack(masks);
+    const std::uint64_t d = radius(dilation);
+    py::array out = fresh_masks(s.h, s.w, s.n, false);
+    auto* od = static_cast<std::uint8_t*>(out.mutable_data());
+    {
+        py::gil_scoped_release release;
+        mask_boundaries(s.data, s.n, s.h, s.w, s.stride_n, s.stride_h, s.stride_w, d, binary, od);
+    }
+    return out;
+}
+
 template <class T>
 py::array crop_boxes(const py::array& masks, const py::object& boxes) {
     if (py::isinstance<py::array>(boxes) &&
@@ -299,6 +327,13 @@ void register_iou(py::module_& m) {
           "Inclusive xyxy int64 boxes (N, 4) of (N, H, W) uint8/bool masks; empty masks get -1s.");
     m.def("mask_moments", &mask_moments_of, py::arg("masks"),
           "(boxes as mask_boxes, areas int64 (N,), raw moments float64 (N, 6): m00 m10 m01 m20 m11 m02).");
+    m.def("iou_mask_boundaries", &boundaries_of, py::arg("masks"), py::arg("dilation"), py::arg("binary"),
+          "Boundaries (N, H, W) uint8 of (N, H, W) uint8/bool masks of any strides: mask - erosion by the "
+          "(2 * dilation + 1)^2 square, the outside of the image counted as 0; of the masks' values, or of 0/1 for "
+          "non-zero when binary.");
+    m.def("iou_pack_boundaries", &pack_boundaries_of, py::arg("masks"), py::arg("dilation"),
+          "The 0/1 boundaries of iou_mask_boundaries (binary) of (N, H, W) uint8/bool masks, packed as iou_pack "
+          "packs masks; returns (words, boxes, areas).");
     m.def("iou_box_overlaps", &box_overlaps_of, py::arg("a"), py::arg("b"), py::arg("kind"),
           "Pairwise (N, M) measure `kind` (0 iou, 1 giou, 2 diou, 3 ciou, 4 ioa) of C-contiguous float32 or "
           "float64 xyxy boxes (N, 4) and (M, 4) of one dtype.");

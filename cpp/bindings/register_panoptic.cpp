@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -295,18 +296,40 @@ py::tuple pair_histogram(const py::tuple& gt_source, const py::tuple& pred_sourc
     return py::make_tuple(to_numpy(std::move(pairs.keys)), to_numpy(std::move(pairs.counts)));
 }
 
-py::tuple pq_image(const py::tuple& gt_source, const py::tuple& pred_source, const py::tuple& gt_table,
-                   const py::tuple& pred_table, bool corrected) {
+using Counts = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
+
+// Boundary PQ's terms from Python: the boundary maps' pair histogram (keys, counts) and the
+// boundary areas of the ground-truth and predicted table rows.
+struct BoundaryArrays {
+    Counts keys, counts, gt_area, pred_area;
+    panoptic::PairHistogram pairs;
+};
+
+py::tuple pq_image_of(const py::tuple& gt_source, const py::tuple& pred_source, const py::tuple& gt_table,
+                      const py::tuple& pred_table, bool corrected, BoundaryArrays* boundary) {
     std::vector<py::buffer_info> keep;
     keep.reserve(2);
     const auto gt = id_image(gt_source, keep);
     const auto pred = id_image(pred_source, keep);
     const TableArrays gt_columns = table_arrays(gt_table), pred_columns = table_arrays(pred_table);
     const auto gt_view = gt_columns.view(), pred_view = pred_columns.view();
+    panoptic::BoundaryTerms terms;
+    if (boundary) {
+        BoundaryArrays& b = *boundary;
+        if (b.keys.size() != b.counts.size() || static_cast<std::size_t>(b.gt_area.size()) != gt_view.n ||
+            static_cast<std::size_t>(b.pred_area.size()) != pred_view.n)
+            throw py::value_error("boundary terms must be keys and counts of one length and one area per table row");
+        b.pairs.keys.assign(b.keys.data(), b.keys.data() + b.keys.size());
+        b.pairs.counts.assign(b.counts.data(), b.counts.data() + b.counts.size());
+        if (!std::is_sorted(b.pairs.keys.begin(), b.pairs.keys.end()))
+            throw py::value_error("boundary pair keys must be ascending");
+        terms = {&b.pairs, b.gt_area.data(), b.pred_area.data()};
+    }
     panoptic::ImageMatch match;
     {
         py::gil_scoped_release release;
-        match = panoptic::match_segments(panoptic::pair_histogram(gt, pred), gt_view, pred_view, corrected);
+        match = panoptic::match_segments(panoptic::pair_histogram(gt, pred), gt_view, pred_view, corrected,
+                                         boundary ? &terms : nullptr);
     }
     return py::make_tuple(static_cast<int>(match.error), match.error_id, to_numpy(std::move(match.missing_ids)),
                           to_numpy(std::move(match.tp_category)), to_numpy(std::move(match.tp_iou)),
@@ -314,13 +337,61 @@ py::tuple pq_image(const py::tuple& gt_source, const py::tuple& pred_source, con
                           match.area_mismatches);
 }
 
+py::tuple pq_image(const py::tuple& gt_source, const py::tuple& pred_source, const py::tuple& gt_table,
+                   const py::tuple& pred_table, bool corrected) {
+    return pq_image_of(gt_source, pred_source, gt_table, pred_table, corrected, nullptr);
+}
+
+py::tuple pq_image_boundary(const py::tuple& gt_source, const py::tuple& pred_source, const py::tuple& gt_table,
+                            const py::tuple& pred_table, bool corrected, const py::tuple& boundary) {
+    if (boundary.size() != 4)
+        throw py::value_error("boundary terms are a 4-tuple (keys, counts, gt areas, pred areas)");
+    BoundaryArrays b{boundary[0].cast<Counts>(), boundary[1].cast<Counts>(), boundary[2].cast<Counts>(),
+                     boundary[3].cast<Counts>(), {}};
+    return pq_image_of(gt_source, pred_source, gt_table, pred_table, corrected, &b);
+}
+
+py::tuple boundary_map_of(const py::object& ids_obj, const py::object& segments_obj, long long inner,
+                          long long dilation) {
+    auto ids = exact_array<std::uint32_t>(ids_obj, "ids");
+    auto segments = exact_array<std::int64_t>(segments_obj, "segments");
+    if (ids.ndim() != 2 || segments.ndim() != 1)
+        throw py::value_error("ids must be (H, W) and segments 1-D, got ndim=" + std::to_string(ids.ndim()) + " and " +
+                              std::to_string(segments.ndim()));
+    if (inner < 0 || inner > 0xffffffffLL)
+        throw py::value_error("the inner id must lie in 0..2**32 - 1, got " + std::to_string(inner));
+    if (dilation < 0) throw py::value_error("dilation must be >= 0 pixels, got " + std::to_string(dilation));
+    const auto h = static_cast<std::size_t>(ids.shape(0)), w = static_cast<std::size_t>(ids.shape(1));
+    const auto n = static_cast<std::size_t>(segments.shape(0));
+    py::array_t<std::uint32_t> out({ids.shape(0), ids.shape(1)});
+    py::array_t<std::uint64_t> areas(static_cast<py::ssize_t>(n));
+    const std::uint32_t* id = ids.data();
+    const std::int64_t* sd = segments.data();
+    std::uint32_t* od = out.mutable_data();
+    std::uint64_t* ad = areas.mutable_data();
+    {
+        py::gil_scoped_release release;
+        panoptic::boundary_map(id, h, w, sd, n, static_cast<std::uint32_t>(inner), static_cast<std::uint64_t>(dilation),
+                               od, ad);
+    }
+    return py::make_tuple(out, areas);
+}
+
 void register_evaluation(py::module_& m) {
+    m.def("pan_boundary_map", &boundary_map_of, py::arg("ids"), py::arg("segments"), py::arg("inner"),
+          py::arg("dilation"),
+          "boundary-iou-api's boundary map of a C-contiguous (H, W) uint32 id map for the listed int64 segment ids "
+          "in order; returns (map uint32 (H, W), boundary areas uint64 (n,)).");
     m.def("panoptic_pairs", &pair_histogram, py::arg("gt"), py::arg("pred"),
           "Pair histogram (keys gt << 24 | pred ascending, counts) of two id image sources.");
     m.def("panoptic_pq_image", &pq_image, py::arg("gt"), py::arg("pred"), py::arg("gt_table"), py::arg("pred_table"),
           py::arg("corrected"),
           "PQ counts of one image: (error, error_id, missing_ids, tp_category, tp_iou, fp_category, fn_category, "
           "area_mismatches).");
+    m.def("panoptic_pq_image_boundary", &pq_image_boundary, py::arg("gt"), py::arg("pred"), py::arg("gt_table"),
+          py::arg("pred_table"), py::arg("corrected"), py::arg("boundary"),
+          "Boundary PQ counts of one image, as panoptic_pq_image returns them; boundary = (keys, counts) of the "
+          "boundary maps' pair histogram, and the boundary areas (uint64) of the gt and pred table rows.");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 // SIMD kernels (kernels/iou_kernels.inl).
 // Moments need every pixel: one pass per row sums 1, x and x^2 (exact in 64 bits), and the
 // image totals accumulate in 128 bits, rounded to double once at the end.
+#include "iou_rows.hpp"
 #include "kernels/iou_kernels.hpp"
 #include "maskkit/iou.hpp"
 #include "maskkit/thread_pool.hpp"
@@ -15,27 +16,6 @@ namespace maskkit {
 namespace {
 
 __extension__ typedef unsigned __int128 Wide;
-
-// First x in [begin, end) with row[x * stride] != 0, or end.
-std::uint64_t first_set(const kernels::IouKernels& k, const std::uint8_t* row, std::int64_t stride,
-                        std::uint64_t begin, std::uint64_t end) {
-    if (stride == 1) return k.first_set(row, begin, end);
-    for (std::uint64_t x = begin; x < end; ++x)
-        if (row[static_cast<std::int64_t>(x) * stride] != 0) return x;
-    return end;
-}
-
-// Last x in [begin, end) with row[x * stride] != 0, or `none` when there is none.
-std::int64_t last_set(const kernels::IouKernels& k, const std::uint8_t* row, std::int64_t stride,
-                      std::uint64_t begin, std::uint64_t end, std::int64_t none) {
-    if (stride == 1) {
-        const std::uint64_t past = k.last_set(row, begin, end);
-        return past == begin ? none : static_cast<std::int64_t>(past - 1);
-    }
-    for (std::uint64_t x = end; x > begin; --x)
-        if (row[static_cast<std::int64_t>(x - 1) * stride] != 0) return static_cast<std::int64_t>(x - 1);
-    return none;
-}
 
 void box_of(const kernels::IouKernels& k, const std::uint8_t* mask, std::uint64_t h, std::uint64_t w, std::int64_t sh,
             std::int64_t sw, std::int64_t* box) {

@@ -15,6 +15,8 @@
 //    the last one; corrected: all), the rest are false negatives.
 // 4. Unmatched predictions in table order are false positives unless more than half of their
 //    pixels lie on VOID or on the crowd region of their category.
+// Boundary PQ changes step 2 only: the IoU of a pair is min(mask IoU, boundary IoU), both for
+// the threshold and for the sum; false negatives and positives still use the masks.
 #include <algorithm>
 #include <stdexcept>
 #include <unordered_map>
@@ -37,9 +39,28 @@ std::unordered_map<std::int64_t, std::size_t> rows_by_id(const SegmentTable& tab
     return rows;
 }
 
+// The count of pair (g, p), 0 when it does not occur.
+std::uint64_t count_of(const PairHistogram& pairs, std::int64_t g, std::int64_t p) {
+    if (g < 0 || g >= (std::int64_t{1} << 24) || p < 0 || p >= (std::int64_t{1} << 24)) return 0;
+    const std::uint64_t key = static_cast<std::uint64_t>(g) << 24 | static_cast<std::uint64_t>(p);
+    const auto it = std::lower_bound(pairs.keys.begin(), pairs.keys.end(), key);
+    return it != pairs.keys.end() && *it == key ? pairs.counts[static_cast<std::size_t>(it - pairs.keys.begin())] : 0;
+}
+
+// boundary-iou-api's boundary IoU of table rows gi and pi, in its integer arithmetic (a union of
+// 0 gives NaN or infinity, as its NumPy division does).
+double boundary_iou(const BoundaryTerms& b, const SegmentTable& gt, std::size_t gi, const SegmentTable& pred,
+                    std::size_t pi) {
+    const std::uint64_t n = count_of(*b.pairs, gt.ids[gi], pred.ids[pi]);
+    const auto united = static_cast<std::int64_t>(b.pred_area[pi] + b.gt_area[gi] - n) -
+                        static_cast<std::int64_t>(count_of(*b.pairs, kVoid, pred.ids[pi]));
+    return static_cast<double>(n) / static_cast<double>(united);
+}
+
 }  // namespace
 
-ImageMatch match_segments(const PairHistogram& pairs, const SegmentTable& gt, const SegmentTable& pred, bool corrected) {
+ImageMatch match_segments(const PairHistogram& pairs, const SegmentTable& gt, const SegmentTable& pred, bool corrected,
+                          const BoundaryTerms* boundary) {
     ImageMatch out;
     const auto gt_rows = rows_by_id(gt);
     const auto pred_rows = rows_by_id(pred);
@@ -100,7 +121,8 @@ ImageMatch match_segments(const PairHistogram& pairs, const SegmentTable& gt, co
         const double n = static_cast<double>(pairs.counts[k]);
         const double gt_size = corrected ? static_cast<double>(gt_area[gi]) : gt.area[gi];
         const double united = static_cast<double>(pred_area[pi]) + gt_size - n - static_cast<double>(pred_on_void[pi]);
-        const double iou = n / united;
+        double iou = n / united;
+        if (boundary) iou = std::min(iou, boundary_iou(*boundary, gt, gi, pred, pi));
         if (iou > 0.5) {
             out.tp_category.push_back(gt.category[gi]);
             out.tp_iou.push_back(iou);
@@ -123,18 +145,12 @@ ImageMatch match_segments(const PairHistogram& pairs, const SegmentTable& gt, co
     }
 
     // Step 4: false positives.
-    auto count_of = [&](std::int64_t g, std::int64_t p) -> std::uint64_t {
-        if (g < 0 || g >= (std::int64_t{1} << 24) || p < 0 || p >= (std::int64_t{1} << 24)) return 0;
-        const std::uint64_t key = static_cast<std::uint64_t>(g) << 24 | static_cast<std::uint64_t>(p);
-        const auto it = std::lower_bound(pairs.keys.begin(), pairs.keys.end(), key);
-        return it != pairs.keys.end() && *it == key ? pairs.counts[static_cast<std::size_t>(it - pairs.keys.begin())] : 0;
-    };
     for (std::size_t i = 0; i < pred.n; ++i) {
         if (pred_matched[i]) continue;
-        std::uint64_t ignored = count_of(kVoid, pred.ids[i]);
+        std::uint64_t ignored = count_of(pairs, kVoid, pred.ids[i]);
         const auto crowd = crowd_of.find(pred.category[i]);
         if (crowd != crowd_of.end())
-            for (std::int64_t g : crowd->second) ignored += count_of(g, pred.ids[i]);
+            for (std::int64_t g : crowd->second) ignored += count_of(pairs, g, pred.ids[i]);
         if (static_cast<double>(ignored) / static_cast<double>(pred_area[i]) > 0.5) continue;
         out.fp_category.push_back(pred.category[i]);
     }

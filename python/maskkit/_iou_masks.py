@@ -95,9 +95,13 @@ class BitMasks:
         BitMasks(n=1, height=4, width=70)
         """
         stack = dense_stack(masks, "masks")
-        words, boxes, areas = _core.iou_pack(stack)
+        return cls._from_parts(_core.iou_pack(stack), stack.shape[2])
+
+    @classmethod
+    def _from_parts(cls, parts: tuple[np.ndarray, np.ndarray, np.ndarray], width: int) -> "BitMasks":
+        # (words, boxes, areas) as the core's packers return them.
         bits = cls.__new__(cls)
-        bits._set(words, boxes, areas, stack.shape[2])
+        bits._set(*parts, width)
         return bits
 
     def to_dense(self) -> npt.NDArray[np.bool_]:
@@ -190,7 +194,7 @@ def _packed(masks: MaskInput, name: str) -> BitMasks:
     return BitMasks.from_dense(masks)
 
 
-def _intersections(a: BitMasks, b: BitMasks) -> np.ndarray:
+def intersections(a: BitMasks, b: BitMasks) -> np.ndarray:
     return _core.iou_intersections(a._parts(), a.width, b._parts(), b.width)
 
 
@@ -230,7 +234,7 @@ def mask_intersection(a: MaskInput, b: MaskInput) -> npt.NDArray[np.int64]:
     """
     pa = _packed(a, "mask_intersection")
     pb = pa if b is a else _packed(b, "mask_intersection")
-    return _intersections(pa, pb).astype(np.int64)
+    return intersections(pa, pb).astype(np.int64)
 
 
 def _metric(metric: Any) -> str:
@@ -339,5 +343,5 @@ def mask_iou(
     pa = _packed(a, "mask_iou")
     pb = pa if b is a else _packed(b, "mask_iou")
     crowd = _crowd_flags(iscrowd, len(pb))
-    inter = _intersections(pa, pb)
+    inter = intersections(pa, pb)
     return overlap_ratios(inter, pa._areas, pb._areas, metric_name, crowd, empty_value)

@@ -24,6 +24,8 @@ from typing import Any, Dict, List, Sequence, Tuple
 import numpy as np
 
 from . import _core
+from ._iou_boundary import checked_ratio
+from ._pan_boundary import boundary_terms
 from ._pan_errors import PanopticKeyError, PanopticZeroDivisionError
 from ._pan_png import IdSource, array_source
 from ._validate import snippet
@@ -129,6 +131,13 @@ class Evaluator:
     mode : {"strict", "corrected"}
         ``"strict"`` reproduces panopticapi bit for bit, quirks included; ``"corrected"`` fixes
         them (see the module notes).
+    boundary : bool
+        Boundary PQ (Cheng et al., 2021) as boundary-iou-api's panoptic evaluation computes it:
+        a pair matches when ``min(mask IoU, boundary IoU) > 0.5`` and adds that minimum; false
+        negatives and positives are decided on the masks (see :mod:`maskkit._pan_boundary`).
+    dilation_ratio : float
+        With ``boundary``: the boundaries' width as a fraction of the image diagonal, as in
+        :func:`maskkit.iou.mask_to_boundary`.
 
     Examples
     --------
@@ -147,9 +156,12 @@ class Evaluator:
     {'tp': 1, 'fp': 0, 'fn': 0, 'iou': 0.6666666666666666}
     """
 
-    def __init__(self, categories: Any, *, mode: str = "strict") -> None:
+    def __init__(self, categories: Any, *, mode: str = "strict", boundary: bool = False, dilation_ratio: float = 0.02) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be 'strict' or 'corrected', got {snippet(mode)}")
+        if not isinstance(boundary, (bool, np.bool_)):
+            raise TypeError(f"boundary must be True or False, got {snippet(boundary)}")
+        self._boundary, self._dilation_ratio = bool(boundary), checked_ratio(dilation_ratio)
         self._categories = category_dict(categories)
         self._mode = mode
         self._index = {key: i for i, key in enumerate(self._categories)}
@@ -228,7 +240,12 @@ class Evaluator:
             raise ValueError(
                 f"image {image_id!r}: ground truth and prediction must have one shape, got {gt[2:4]} and {pred[2:4]}"
             )
-        result: Tuple[Any, ...] = _core.panoptic_pq_image(gt, pred, gt_table, pred_table, not strict)
+        if self._boundary:
+            terms = boundary_terms(gt, gt_segments, gt_table[0], pred, pred_segments, pred_table[0],
+                                   list(self._categories), self._dilation_ratio, strict)
+            result: Tuple[Any, ...] = _core.panoptic_pq_image_boundary(gt, pred, gt_table, pred_table, not strict, terms)
+        else:
+            result = _core.panoptic_pq_image(gt, pred, gt_table, pred_table, not strict)
         error, error_id = result[0], result[1]
         if error == 1:
             raise PanopticKeyError(f"image {image_id!r}: segment id {error_id} is in the PNG but not in segments_info")
@@ -278,12 +295,14 @@ class Evaluator:
         >>> merged.images, merged.counts()[1]
         (2, {'tp': 2, 'fp': 0, 'fn': 0, 'iou': 1.3333333333333333})
         """
-        out = Evaluator(self._categories, mode=self._mode)
+        out = Evaluator(self._categories, mode=self._mode, boundary=self._boundary, dilation_ratio=self._dilation_ratio)
         for part in (self,) + others:
             if not isinstance(part, Evaluator):
                 raise TypeError(f"merge takes Evaluators, got {type(part).__name__}")
             if part._mode != self._mode or list(part._categories) != list(self._categories):
                 raise ValueError("merge needs evaluators of one mode and one category list")
+            if (part._boundary, part._dilation_ratio) != (self._boundary, self._dilation_ratio):
+                raise ValueError("merge needs evaluators of one boundary setting and dilation_ratio")
             part._fold()
             out._tp += part._tp
             out._fp += part._fp

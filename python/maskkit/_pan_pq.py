@@ -16,7 +16,7 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 from . import _core
 from ._pan_eval import Evaluator
 from ._pan_files import Outputs, read_json
-from ._pan_png import id_source
+from ._pan_png import id_source, pillow_source
 from ._validate import snippet
 
 __all__ = ["pq_compute", "evaluate_cityscapes", "load_pairs"]
@@ -81,6 +81,8 @@ def pq_compute(
     mode: str = "strict",
     num_threads: Optional[int] = None,
     progress: Optional[Callable[[int, int], None]] = None,
+    boundary: bool = False,
+    dilation_ratio: float = 0.02,
 ) -> Dict[str, Any]:
     """Panoptic quality of COCO panoptic predictions: panopticapi's ``pq_compute``, bit for bit.
 
@@ -98,6 +100,9 @@ def pq_compute(
         result does not depend on it.
     progress : callable, optional
         Called as ``progress(done, total)`` after each image.
+    boundary, dilation_ratio
+        Boundary PQ, as boundary-iou-api's ``pq_compute(..., iou_type="boundary",
+        dilation_ratio)`` computes it (see :class:`Evaluator`); its PNGs are decoded by Pillow.
 
     Returns
     -------
@@ -139,15 +144,16 @@ def pq_compute(
     {'pq': 0.3333333333333333, 'sq': 0.3333333333333333, 'rq': 0.5, 'n': 2}
     """
     categories, pairs, gt_folder, pred_folder = load_pairs(gt_json_file, pred_json_file, gt_folder, pred_folder)
-    evaluator = Evaluator(categories, mode=mode)
+    evaluator = Evaluator(categories, mode=mode, boundary=boundary, dilation_ratio=dilation_ratio)
+    decode = pillow_source if boundary else id_source
     threads = _core.num_threads() if num_threads is None else num_threads
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ValueError(f"num_threads must be a positive integer, got {snippet(num_threads)}")
 
     def evaluate(pair: Tuple[Dict[str, Any], Dict[str, Any]]) -> Tuple[Any, ...]:
         gt_ann, pred_ann = pair
-        gt = id_source(_read(gt_folder, gt_ann["file_name"]), gt_ann["file_name"])
-        pred = id_source(_read(pred_folder, pred_ann["file_name"]), pred_ann["file_name"])
+        gt = decode(_read(gt_folder, gt_ann["file_name"]), gt_ann["file_name"])
+        pred = decode(_read(pred_folder, pred_ann["file_name"]), pred_ann["file_name"])
         return evaluator.match_sources(
             gt, gt_ann["segments_info"], pred, pred_ann["segments_info"], image_id=gt_ann["image_id"]
         )

@@ -130,4 +130,21 @@ template <class T, class B>
 void crop_masks(const T* in, std::size_t n, std::uint64_t h, std::uint64_t w, std::int64_t stride_n,
                 std::int64_t stride_h, std::int64_t stride_w, const B* boxes, T* out);
 
+// Boundaries of (n, h, w) byte masks with any byte strides, as boundary-iou-api's
+// mask_to_boundary defines them: out = mask - erode(mask), where the erosion is the minimum over
+// the (2d + 1) x (2d + 1) square around each pixel and pixels outside the image count as 0 (its
+// zero border of one pixel, eroded d times by a 3 x 3 square). Byte values are kept, so 0/1
+// masks give 0/1 boundaries and 0/255 masks 0/255 ones; with `binary`, every non-zero byte is
+// taken as 1 first. out is (n, h, w) C-ordered and every byte of it is written (d = 0 erodes
+// nothing and gives zeros).
+void mask_boundaries(const std::uint8_t* data, std::size_t n, std::uint64_t h, std::uint64_t w,
+                     std::int64_t stride_n, std::int64_t stride_h, std::int64_t stride_w, std::uint64_t d,
+                     bool binary, std::uint8_t* out);
+
+// The boundaries of mask_boundaries with `binary`, packed as pack_masks packs masks: words,
+// boxes and areas of n boundaries, without an (n, h, w) byte array in between.
+void pack_boundaries(const std::uint8_t* data, std::size_t n, std::uint64_t h, std::uint64_t w,
+                     std::int64_t stride_n, std::int64_t stride_h, std::int64_t stride_w, std::uint64_t d,
+                     std::uint64_t* words, std::int64_t* boxes, std::uint64_t* areas);
+
 }  // namespace maskkit

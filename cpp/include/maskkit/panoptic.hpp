@@ -212,10 +212,28 @@ struct ImageMatch {
     std::size_t area_mismatches = 0;         // corrected mode: JSON areas that differ from the PNG's
 };
 
+// boundary-iou-api's boundary map for Boundary PQ: `out` (h x w) starts as a copy of `ids`;
+// for each of the n listed segment ids in order, the pixels of `out` equal to it are painted
+// with `inner` and their boundary (mask_boundaries at radius d) with the id again, whose pixel
+// count goes to areas[k]. Ids outside 0..2^32 - 1 have no pixels.
+void boundary_map(const std::uint32_t* ids, std::size_t h, std::size_t w, const std::int64_t* segments,
+                  std::size_t n, std::uint32_t inner, std::uint64_t d, std::uint32_t* out, std::uint64_t* areas);
+
+// Boundary PQ (Cheng et al. 2021, boundary-iou-api's panoptic evaluation): the pair histogram
+// of the two boundary maps (each segment's boundary pixels keep its id) and the boundary area of
+// each table row. A pair then matches on, and adds, min(mask IoU, boundary IoU), where boundary
+// IoU = n / (pred area + gt area - n - pred boundary pixels on VOID), from these counts.
+struct BoundaryTerms {
+    const PairHistogram* pairs = nullptr;
+    const std::uint64_t* gt_area = nullptr;    // gt.n values
+    const std::uint64_t* pred_area = nullptr;  // pred.n values
+};
+
 // panopticapi's pq_compute_single_core for one image. `corrected` = false reproduces it exactly
 // (ground-truth areas from the JSON, the last crowd segment of a category excuses false
 // positives); true takes ground-truth areas from the PNG and lets every crowd segment excuse.
+// With `boundary`, pairs match as boundary-iou-api's Boundary PQ matches them.
 ImageMatch match_segments(const PairHistogram& pairs, const SegmentTable& gt, const SegmentTable& pred,
-                          bool corrected);
+                          bool corrected, const BoundaryTerms* boundary = nullptr);
 
 }  // namespace maskkit::panoptic

@@ -9,7 +9,10 @@ torchvision's ``masks_to_boxes`` is its loop over masks with ``nonzero`` transcr
 NumPy (torchvision has no CPU wheel in the bench extra). The NMS and paste rows time the NumPy
 transcriptions of :mod:`maskkit._bench.nms_ports` (supervision's mask NMS as it is; mmdet's
 Matrix NMS and detectron2's paste in place of their torch code, which the bench extra lacks) on
-clusters of overlapping detections.
+clusters of overlapping detections. boundary-iou-api's ``mask_to_boundary`` is its OpenCV
+formulation per mask (``copyMakeBorder``, ``erode`` with a
+3 x 3 square ``d`` times, crop, subtract), and its Boundary IoU encodes every boundary with
+pycocotools (``encode`` of a Fortran copy, as its annotation helpers do) before ``iou``.
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ import numpy as np
 from maskkit import boxes, iou
 
 from . import nms_ports
-from .compare import compare_arrays, compare_sequences
+from .compare import compare_arrays, compare_lists, compare_sequences
 from .data import BenchData, make_masks
 from .references import References
 from .workload import Variant, Workload
 
-__all__ = ["WORKLOADS", "torchvision_masks_to_boxes"]
+__all__ = ["WORKLOADS", "boundary_iou_api_boundary", "torchvision_masks_to_boxes"]
 
 DOMAIN = "iou"
 _SECOND: dict[tuple[int, int, int], np.ndarray] = {}
@@ -159,6 +162,66 @@ def _mask_nms(d: BenchData, refs: References) -> Workload:
     )
 
 
+def boundary_iou_api_boundary(cv2: Any, mask: np.ndarray, dilation_ratio: float = 0.02) -> np.ndarray:
+    """boundary-iou-api's ``mask_to_boundary`` of one uint8 mask: a zero border of one pixel,
+    ``d`` erosions by the 3 x 3 square (``d`` from the diagonal, at least 1), cropped back and
+    subtracted from the mask."""
+    h, w = mask.shape
+    d = max(1, int(round(dilation_ratio * np.sqrt(h**2 + w**2))))
+    padded = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    eroded: np.ndarray = cv2.erode(padded, np.ones((3, 3), np.uint8), iterations=d)
+    boundary: np.ndarray = mask - eroded[1 : h + 1, 1 : w + 1]
+    return boundary
+
+
+def _mask_to_boundary(d: BenchData, refs: References) -> Workload:
+    a = d.masks_c
+    return Workload(
+        key="mask_to_boundary",
+        label="mask_to_boundary",
+        description=f"{len(a)} C-ordered masks, dilation_ratio 0.02 (d = 16 at 480 x 640); boundary-iou-api's "
+        "cv2 formulation per mask",
+        reference=refs.bind("cv2", lambda cv2: [boundary_iou_api_boundary(cv2, m) for m in a]),
+        variants=(Variant("iou.mask_to_boundary", lambda: iou.mask_to_boundary(a), list),),
+        reference_name="boundary-iou-api",
+        missing_note=refs.note("cv2"),
+        domain=DOMAIN,
+        compare=compare_lists(compare_arrays),
+        nbytes=2 * a.nbytes,
+        batched=True,
+    )
+
+
+def _boundary_iou_api(cv2: Any, pc: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def rles(masks: np.ndarray) -> list[Any]:
+        return [
+            pc.encode(np.array(boundary_iou_api_boundary(cv2, m)[:, :, None], order="F", dtype="uint8"))[0]
+            for m in masks
+        ]
+
+    dt, gt = rles(a), rles(b)
+    return np.ascontiguousarray(pc.iou(dt, gt, [0] * len(gt)))
+
+
+def _boundary_iou(d: BenchData, refs: References) -> Workload:
+    a, b = d.masks_c, _second_stack(d)
+    cv2, pc = refs.get("cv2"), refs.get("pycocotools.mask")
+    return Workload(
+        key="boundary_iou",
+        label="boundary_iou",
+        description=f"{len(a)} x {len(b)} C-ordered masks; boundary-iou-api: cv2 boundary per mask, "
+        "pycocotools encode + iou",
+        reference=None if cv2 is None or pc is None else (lambda: _boundary_iou_api(cv2, pc, a, b)),
+        variants=(Variant("iou.boundary_iou", lambda: iou.boundary_iou(a, b)),),
+        reference_name="boundary-iou-api",
+        missing_note=refs.note("cv2" if cv2 is None else "pycocotools"),
+        domain=DOMAIN,
+        compare=compare_arrays,
+        nbytes=a.nbytes + b.nbytes,
+        batched=True,
+    )
+
+
 def _matrix_nms(d: BenchData, refs: References) -> Workload:
     c = d.config
     masks = _clusters(5 * c.n_masks, c.height * 5 // 12, c.width * 21 // 40)
@@ -204,4 +267,6 @@ def _paste(d: BenchData, refs: References) -> Workload:
     )
 
 
-WORKLOADS = (_mask_iou, _mask_intersection, _masks_to_boxes, _mask_nms, _matrix_nms, _paste)
+WORKLOADS = (
+    _mask_iou, _mask_intersection, _masks_to_boxes, _mask_nms, _matrix_nms, _paste, _mask_to_boundary, _boundary_iou,
+)
