@@ -17,6 +17,41 @@ py::tuple polygons_to_rle(const py::object& polygons, long long height, long lon
     return batch_arrays(rasterize_polygons(polygons, height, width));
 }
 
+PolygonRule polygon_rule(int rule) {
+    if (rule < 0 || rule > 2) throw py::value_error("rule must be 0 (coco), 1 (center) or 2 (opencv), got " + std::to_string(rule));
+    return static_cast<PolygonRule>(rule);
+}
+
+// One object's parts as a single RLE: (counts, offsets, sizes) of a batch of one.
+py::tuple polygon_object_rle(const py::object& polygons, long long height, long long width, int rule) {
+    const std::uint64_t h = dimension(height, "height"), w = dimension(width, "width");
+    const PolygonRule r = polygon_rule(rule);
+    const std::vector<std::vector<double>> xy = polygon_coordinates(polygons);
+    std::vector<count_t> counts;
+    {
+        py::gil_scoped_release release;
+        object_to_rle(xy, r, h, w, counts);
+    }
+    const auto m = static_cast<std::int64_t>(counts.size());
+    std::vector<std::int64_t> offsets{0, m};
+    std::vector<std::int64_t> sizes{static_cast<std::int64_t>(h), static_cast<std::int64_t>(w)};
+    return py::make_tuple(to_numpy(std::move(counts)), to_numpy(std::move(offsets)), to_numpy(std::move(sizes), 2));
+}
+
+// One object's parts set to 1 in `out`, a zeroed, C-contiguous, writable (height, width) uint8 array.
+void polygon_object_mask(const py::object& polygons, long long height, long long width, int rule, py::array out) {
+    const std::uint64_t h = dimension(height, "height"), w = dimension(width, "width");
+    const PolygonRule r = polygon_rule(rule);
+    if (!out.dtype().equal(py::dtype::of<std::uint8_t>()) || out.ndim() != 2 ||
+        static_cast<std::uint64_t>(out.shape(0)) != h || static_cast<std::uint64_t>(out.shape(1)) != w ||
+        !(out.flags() & py::array::c_style) || !out.writeable())
+        throw py::value_error("out must be a writable, C-contiguous uint8 array of shape (height, width)");
+    const std::vector<std::vector<double>> xy = polygon_coordinates(polygons);
+    auto* data = static_cast<std::uint8_t*>(out.mutable_data());
+    py::gil_scoped_release release;
+    object_to_mask(xy, r, h, w, data);
+}
+
 py::tuple boxes_to_rle(const py::object& boxes, long long height, long long width) {
     return batch_arrays(rasterize_boxes(boxes, height, width));
 }
@@ -26,6 +61,10 @@ py::tuple boxes_to_rle(const py::object& boxes, long long height, long long widt
 void register_polygon(py::module_& m) {
     m.def("polygons_to_rle", &polygons_to_rle, py::arg("polygons"), py::arg("height"), py::arg("width"),
           "Rasterize flat polygons with pycocotools' rule; returns (counts, offsets).");
+    m.def("polygon_object_rle", &polygon_object_rle, py::arg("polygons"), py::arg("height"), py::arg("width"),
+          py::arg("rule"), "Rasterize the union of an object's parts; returns (counts, offsets, sizes).");
+    m.def("polygon_object_mask", &polygon_object_mask, py::arg("polygons"), py::arg("height"), py::arg("width"),
+          py::arg("rule"), py::arg("out"), "Set the union of an object's parts to 1 in the zeroed (H, W) uint8 out.");
     m.def("boxes_to_rle", &boxes_to_rle, py::arg("boxes"), py::arg("height"), py::arg("width"),
           "Rasterize (N, 4) float64 [x, y, w, h] boxes; returns (counts, offsets).");
 }

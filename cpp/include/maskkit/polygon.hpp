@@ -37,4 +37,29 @@ RleBatch polygons_to_batch(const std::vector<std::vector<double>>& polygons, std
                            std::uint64_t w);
 RleBatch boxes_to_batch(const double* boxes, std::size_t n, std::uint64_t h, std::uint64_t w);
 
+// ---- one object: the union of its parts --------------------------------------------------
+// coco: pycocotools' rule above. center: a pixel is on when its centre is inside the part
+// (even-odd), with GDAL's tie rule (polygon_center.cpp). opencv: cv2.fillPoly of the part's
+// vertices truncated to int (polygon_opencv.cpp).
+enum class PolygonRule : int { coco = 0, center = 1, opencv = 2 };
+
+// Each part needs an even number of coordinates, at least 6 (std::invalid_argument otherwise);
+// coordinates are checked as above, and h*w must be < 2^32.
+// object_to_rle appends the counts of the union (coco: bit-exact merge(frPyObjects(...))).
+// object_to_mask sets the union's pixels to 1 in the C-ordered h x w mask `out`, which must be
+// all zeros on entry.
+void object_to_rle(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
+                   std::uint64_t w, std::vector<count_t>& counts);
+void object_to_mask(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
+                    std::uint64_t w, std::uint8_t* out);
+
+// Raises std::invalid_argument for a NaN, infinite or too large coordinate among xy[0..n).
+void check_polygon_coordinates(const double* xy, std::size_t n);
+
+// Set to 1 in the C-ordered h x w mask `out` (h*w bytes; other pixels keep their value): one
+// part with the center rule, or all parts with the opencv rule (one fillPoly call).
+void center_fill(const double* xy, std::size_t k, std::uint64_t h, std::uint64_t w, std::uint8_t* out);
+void opencv_fill_parts(const std::vector<std::vector<double>>& parts, std::uint64_t h, std::uint64_t w,
+                       std::uint8_t* out);
+
 }  // namespace maskkit
