@@ -24,7 +24,7 @@ namespace {
 
 using u64 = std::uint64_t;
 
-void check_parts(const std::vector<std::vector<double>>& parts) {
+void check_parts(const std::vector<std::vector<double>>& parts, PolygonRule rule) {
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const std::size_t n = parts[i].size();
         if (n % 2 != 0 || n < 6) {
@@ -34,6 +34,7 @@ void check_parts(const std::vector<std::vector<double>>& parts) {
         }
         check_polygon_coordinates(parts[i].data(), n);
     }
+    if (rule == PolygonRule::opencv) check_opencv_coordinates(parts);
 }
 
 void check_pixels(u64 h, u64 w) {
@@ -136,7 +137,7 @@ void coco_mask(const std::vector<std::vector<double>>& parts, u64 h, u64 w, std:
 void object_to_mask(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
                     std::uint64_t w, std::uint8_t* out) {
     check_pixels(h, w);
-    check_parts(parts);
+    check_parts(parts, rule);
     if (h == 0 || w == 0) return;
     switch (rule) {
         case PolygonRule::coco:
@@ -155,7 +156,7 @@ void object_to_mask(const std::vector<std::vector<double>>& parts, PolygonRule r
 void object_to_rle(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
                    std::uint64_t w, std::vector<count_t>& counts) {
     check_pixels(h, w);
-    check_parts(parts);
+    check_parts(parts, rule);
     if (h == 0 || w == 0) {
         counts.push_back(0);
         return;

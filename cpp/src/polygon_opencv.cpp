@@ -232,24 +232,29 @@ void fill_edges(const std::vector<FillEdge>& edges, i64 w, i64 h, std::uint8_t* 
 
 }  // namespace
 
+void check_opencv_coordinates(const std::vector<std::vector<double>>& parts) {
+    constexpr double limit = 1073741824.0;  // 2^30
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+        for (std::size_t i = 0; i < parts[p].size(); ++i) {
+            if (!(std::fabs(parts[p][i]) < limit))
+                throw std::invalid_argument("polygon " + std::to_string(p) + " coordinate " + std::to_string(i) +
+                                            " is outside (-2**30, 2**30), the range of the opencv rule");
+        }
+    }
+}
+
 void opencv_fill_parts(const std::vector<std::vector<double>>& parts, std::uint64_t h, std::uint64_t w,
                        std::uint8_t* out) {
     thread_local OpencvScratch sc;
     if (h == 0 || w == 0) return;
-    constexpr double limit = 1073741824.0;  // 2^30
+    check_opencv_coordinates(parts);
     std::vector<i64> X, Y;
     sc.edges.clear();
     const i64 W = static_cast<i64>(w), H = static_cast<i64>(h);
-    for (std::size_t p = 0; p < parts.size(); ++p) {
-        const std::vector<double>& xy = parts[p];
+    for (const std::vector<double>& xy : parts) {
         const std::size_t k = xy.size() / 2;
         X.resize(k);
         Y.resize(k);
-        for (std::size_t i = 0; i < 2 * k; ++i) {
-            if (!(std::fabs(xy[i]) < limit))
-                throw std::invalid_argument("polygon " + std::to_string(p) + " coordinate " + std::to_string(i) +
-                                            " is outside (-2**30, 2**30), the range of the opencv rule");
-        }
         for (std::size_t i = 0; i < k; ++i) {
             X[i] = static_cast<i64>(xy[2 * i]);  // truncation toward zero, as astype(np.int32)
             Y[i] = static_cast<i64>(xy[2 * i + 1]);

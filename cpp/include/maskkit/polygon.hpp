@@ -61,5 +61,7 @@ void check_polygon_coordinates(const double* xy, std::size_t n);
 void center_fill(const double* xy, std::size_t k, std::uint64_t h, std::uint64_t w, std::uint8_t* out);
 void opencv_fill_parts(const std::vector<std::vector<double>>& parts, std::uint64_t h, std::uint64_t w,
                        std::uint8_t* out);
+// The opencv rule's range: std::invalid_argument unless every |coordinate| < 2^30.
+void check_opencv_coordinates(const std::vector<std::vector<double>>& parts);
 
 }  // namespace maskkit
