@@ -22,7 +22,14 @@ PolygonRule polygon_rule(int rule) {
     return static_cast<PolygonRule>(rule);
 }
 
-// One object's parts as a single RLE: (counts, offsets, sizes) of a batch of one.
+// Clears the array's WRITEABLE flag (RleBatch holds read-only arrays), without a Python call.
+template <class T>
+py::array_t<T> frozen(py::array_t<T>&& a) {
+    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+    return std::move(a);
+}
+
+// One object's parts as a single RLE: (counts, offsets, sizes) of a batch of one, read-only.
 py::tuple polygon_object_rle(const py::object& polygons, long long height, long long width, int rule) {
     const std::uint64_t h = dimension(height, "height"), w = dimension(width, "width");
     const PolygonRule r = polygon_rule(rule);
@@ -35,7 +42,8 @@ py::tuple polygon_object_rle(const py::object& polygons, long long height, long 
     const auto m = static_cast<std::int64_t>(counts.size());
     std::vector<std::int64_t> offsets{0, m};
     std::vector<std::int64_t> sizes{static_cast<std::int64_t>(h), static_cast<std::int64_t>(w)};
-    return py::make_tuple(to_numpy(std::move(counts)), to_numpy(std::move(offsets)), to_numpy(std::move(sizes), 2));
+    return py::make_tuple(frozen(to_numpy(std::move(counts))), frozen(to_numpy(std::move(offsets))),
+                          frozen(to_numpy(std::move(sizes), 2)));
 }
 
 // One object's parts set to 1 in `out`, a zeroed, C-contiguous, writable (height, width) uint8 array.

@@ -175,14 +175,18 @@ def to_rle(polygons: Polygons, height: int, width: int, *, rule: str = "coco") -
     >>> polygon.to_rle([square, inner], 5, 7, rule="opencv").counts.tolist()
     [0, 17, 1, 17]
     """
-    code = _rule_code(rule)
+    code = _RULE_CODES.get(rule, -1) if type(rule) is str else -1
+    if code < 0:
+        code = _rule_code(rule)  # raises, naming the rules
     if type(polygons) is list and type(height) is int and type(width) is int:
         try:  # the common call, checked in one core call; anything it rejects is checked below
-            return RleBatch._trusted(*_core.polygon_object_rle(polygons, height, width, code))
+            counts, offsets, sizes = _core.polygon_object_rle(polygons, height, width, code)
         except (TypeError, ValueError, OverflowError):
             pass
+        else:
+            return RleBatch._frozen(counts, offsets, sizes)
     h, w = dimension(height, "height"), dimension(width, "width")
-    return RleBatch._trusted(*_core.polygon_object_rle(_polygon_list(polygons), h, w, code))
+    return RleBatch._frozen(*_core.polygon_object_rle(_polygon_list(polygons), h, w, code))
 
 
 def to_mask(polygons: Polygons, height: int, width: int, *, rule: str = "coco") -> np.ndarray:
@@ -231,7 +235,9 @@ def to_mask(polygons: Polygons, height: int, width: int, *, rule: str = "coco") 
            [1, 1, 1, 1, 1, 1, 0],
            [0, 0, 0, 0, 0, 0, 0]], dtype=uint8)
     """
-    code = _rule_code(rule)
+    code = _RULE_CODES.get(rule, -1) if type(rule) is str else -1
+    if code < 0:
+        code = _rule_code(rule)  # raises, naming the rules
     if type(polygons) is list and type(height) is int and 0 <= height and type(width) is int and 0 <= width:
         if height * width <= 0xFFFFFFFF:
             mask = np.zeros((height, width), np.uint8)
