@@ -46,6 +46,12 @@ using u64 = std::uint64_t;
 
 constexpr int kShift = 16;
 
+// a*b and a+b in two's complement, as OpenCV's int64 arithmetic gives them on every platform it
+// ships for; they only wrap for images wider than 2^16 with edges far outside (where C++ would
+// call the overflow undefined).
+inline i64 mul(i64 a, i64 b) { return static_cast<i64>(static_cast<u64>(a) * static_cast<u64>(b)); }
+inline i64 add(i64 a, i64 b) { return static_cast<i64>(static_cast<u64>(a) + static_cast<u64>(b)); }
+
 // clipLine(Size2l, Point2l&, Point2l&), then the wrapper's conversion of the points to int.
 bool clip_line(i64 w, i64 h, i64& x1, i64& y1, i64& x2, i64& y2, bool to_int) {
     const i64 right = w - 1, bottom = h - 1;
@@ -171,11 +177,11 @@ void collect(const i64* X, const i64* Y, std::size_t k, i64 w, i64 h, std::uint8
             if (py < qy) {
                 e.y0 = py;
                 e.y1 = qy;
-                e.x = c0x + (py - c0y) * e.dx;
+                e.x = add(c0x, mul(py - c0y, e.dx));
             } else {
                 e.y0 = qy;
                 e.y1 = py;
-                e.x = c1x + (qy - c1y) * e.dx;
+                e.x = add(c1x, mul(qy - c1y, e.dx));
             }
             edges.push_back(e);
         }
@@ -190,7 +196,7 @@ void fill_edges(const std::vector<FillEdge>& edges, i64 w, i64 h, std::uint8_t* 
     i64 y_min = std::numeric_limits<i64>::max(), y_max = std::numeric_limits<i64>::min();
     i64 x_min = std::numeric_limits<i64>::max(), x_max = -1;
     for (const FillEdge& e : edges) {
-        const i64 x_end = e.x + (e.y1 - e.y0) * e.dx;
+        const i64 x_end = add(e.x, mul(e.y1 - e.y0, e.dx));
         y_min = std::min(y_min, e.y0);
         y_max = std::max(y_max, e.y1);
         x_min = std::min({x_min, e.x, x_end});
@@ -210,8 +216,8 @@ void fill_edges(const std::vector<FillEdge>& edges, i64 w, i64 h, std::uint8_t* 
     sc.xs.resize(sc.start[span]);
     for (const FillEdge& e : edges) {
         const i64 r0 = std::max(e.y0, lo), r1 = std::min(e.y1, hi);
-        i64 x = e.x + (r0 - e.y0) * e.dx;
-        for (i64 r = r0; r < r1; ++r, x += e.dx) sc.xs[next[static_cast<std::size_t>(r - lo)]++] = x;
+        i64 x = add(e.x, mul(r0 - e.y0, e.dx));
+        for (i64 r = r0; r < r1; ++r, x = add(x, e.dx)) sc.xs[next[static_cast<std::size_t>(r - lo)]++] = x;
     }
     constexpr i64 round_up = (i64{1} << kShift) - 1;
     for (std::size_t r = 0; r < span; ++r) {
@@ -220,7 +226,7 @@ void fill_edges(const std::vector<FillEdge>& edges, i64 w, i64 h, std::uint8_t* 
         std::sort(xs, xs + m);
         std::uint8_t* row = out + (static_cast<u64>(lo) + r) * static_cast<u64>(w);
         for (std::size_t j = 0; j + 1 < m; j += 2) {
-            i64 a = (xs[j] + round_up) >> kShift, b = xs[j + 1] >> kShift;
+            i64 a = add(xs[j], round_up) >> kShift, b = xs[j + 1] >> kShift;
             if (a < w && b >= 0) {
                 a = std::max<i64>(a, 0);
                 b = std::min(b, w - 1);
