@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from maskkit import polygon, rle
 
+from .limits import run_limited
 from .test_polygon import random_polygon
 
 
@@ -273,3 +274,23 @@ def test_coco_dense_path_equals_decoded_rle():
             parts.append([-5, -5, w + 5, -5, w + 5, h + 5, -5, h + 5])
         got = polygon.to_mask(parts, h, w)
         assert np.array_equal(got, rle.decode(polygon.to_rle(parts, h, w))[0]), (h, w, parts)
+
+
+def test_bad_input_raises_before_the_mask_is_allocated():
+    # A 59109 x 65536 mask is 3.6 GiB: the checks come first, so a bad polygon is a ValueError,
+    # never a MemoryError under a 1 GiB address-space limit.
+    result = run_limited(
+        """
+        from maskkit import polygon
+        errors = []
+        for rule in polygon.RULES:
+            for polys in ([[]], [[0, 0, 1, 0, float("nan"), 1]], [[0, 0, 1, 0]]):
+                try:
+                    polygon.to_mask(polys, 59109, 65536, rule=rule)
+                except ValueError as error:
+                    errors.append(type(error).__name__)
+        report(errors=errors)
+        """,
+        address_space_gib=1.0,
+    )
+    assert result == {"errors": ["ValueError"] * 9}

@@ -46,18 +46,20 @@ py::tuple polygon_object_rle(const py::object& polygons, long long height, long 
                           frozen(to_numpy(std::move(sizes), 2)));
 }
 
-// One object's parts set to 1 in `out`, a zeroed, C-contiguous, writable (height, width) uint8 array.
-void polygon_object_mask(const py::object& polygons, long long height, long long width, int rule, py::array out) {
+// One object's parts as a new (height, width) uint8 mask. Everything is checked before the mask
+// is allocated (numpy.zeros: pages the object does not cover are never written).
+py::array polygon_object_mask(const py::object& polygons, long long height, long long width, int rule) {
     const std::uint64_t h = dimension(height, "height"), w = dimension(width, "width");
     const PolygonRule r = polygon_rule(rule);
-    if (!out.dtype().equal(py::dtype::of<std::uint8_t>()) || out.ndim() != 2 ||
-        static_cast<std::uint64_t>(out.shape(0)) != h || static_cast<std::uint64_t>(out.shape(1)) != w ||
-        !(out.flags() & py::array::c_style) || !out.writeable())
-        throw py::value_error("out must be a writable, C-contiguous uint8 array of shape (height, width)");
     const std::vector<std::vector<double>> xy = polygon_coordinates(polygons);
+    check_object(xy, r, h, w);
+    py::array out = py::module_::import("numpy").attr("zeros")(py::make_tuple(h, w), "uint8");
     auto* data = static_cast<std::uint8_t*>(out.mutable_data());
-    py::gil_scoped_release release;
-    object_to_mask(xy, r, h, w, data);
+    {
+        py::gil_scoped_release release;
+        object_to_mask(xy, r, h, w, data);
+    }
+    return out;
 }
 
 py::tuple boxes_to_rle(const py::object& boxes, long long height, long long width) {
@@ -72,7 +74,7 @@ void register_polygon(py::module_& m) {
     m.def("polygon_object_rle", &polygon_object_rle, py::arg("polygons"), py::arg("height"), py::arg("width"),
           py::arg("rule"), "Rasterize the union of an object's parts; returns (counts, offsets, sizes).");
     m.def("polygon_object_mask", &polygon_object_mask, py::arg("polygons"), py::arg("height"), py::arg("width"),
-          py::arg("rule"), py::arg("out"), "Set the union of an object's parts to 1 in the zeroed (H, W) uint8 out.");
+          py::arg("rule"), "Rasterize the union of an object's parts into a new (H, W) uint8 mask.");
     m.def("boxes_to_rle", &boxes_to_rle, py::arg("boxes"), py::arg("height"), py::arg("width"),
           "Rasterize (N, 4) float64 [x, y, w, h] boxes; returns (counts, offsets).");
 }

@@ -134,10 +134,15 @@ void coco_mask(const std::vector<std::vector<double>>& parts, u64 h, u64 w, std:
 
 }  // namespace
 
-void object_to_mask(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
-                    std::uint64_t w, std::uint8_t* out) {
+void check_object(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
+                  std::uint64_t w) {
     check_pixels(h, w);
     check_parts(parts, rule);
+}
+
+void object_to_mask(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
+                    std::uint64_t w, std::uint8_t* out) {
+    check_object(parts, rule, h, w);
     if (h == 0 || w == 0) return;
     switch (rule) {
         case PolygonRule::coco:
@@ -155,8 +160,7 @@ void object_to_mask(const std::vector<std::vector<double>>& parts, PolygonRule r
 
 void object_to_rle(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
                    std::uint64_t w, std::vector<count_t>& counts) {
-    check_pixels(h, w);
-    check_parts(parts, rule);
+    check_object(parts, rule, h, w);
     if (h == 0 || w == 0) {
         counts.push_back(0);
         return;

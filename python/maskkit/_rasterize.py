@@ -238,18 +238,13 @@ def to_mask(polygons: Polygons, height: int, width: int, *, rule: str = "coco") 
     code = _RULE_CODES.get(rule, -1) if type(rule) is str else -1
     if code < 0:
         code = _rule_code(rule)  # raises, naming the rules
-    if type(polygons) is list and type(height) is int and 0 <= height and type(width) is int and 0 <= width:
-        if height * width <= 0xFFFFFFFF:
-            mask = np.zeros((height, width), np.uint8)
-            try:  # the common call, checked in one core call; anything it rejects is checked below
-                _core.polygon_object_mask(polygons, height, width, code, mask)
-                return mask
-            except (TypeError, ValueError, OverflowError):
-                pass
+    if type(polygons) is list and type(height) is int and type(width) is int:
+        try:  # the common call, checked in one core call; anything it rejects is checked below
+            mask: np.ndarray = _core.polygon_object_mask(polygons, height, width, code)
+        except (TypeError, ValueError, OverflowError):
+            pass
+        else:
+            return mask
     h, w = dimension(height, "height"), dimension(width, "width")
     items = _polygon_list(polygons)
-    if h * w > 0xFFFFFFFF:
-        raise OverflowError(f"mask size {h} x {w} has h*w >= 2^32 pixels; RLE counts are uint32")
-    mask = np.zeros((h, w), np.uint8)
-    _core.polygon_object_mask(items, h, w, code, mask)
-    return mask
+    return _core.polygon_object_mask(items, h, w, code)

@@ -48,6 +48,8 @@ enum class PolygonRule : int { coco = 0, center = 1, opencv = 2 };
 // object_to_rle appends the counts of the union (coco: bit-exact merge(frPyObjects(...))).
 // object_to_mask sets the union's pixels to 1 in the C-ordered h x w mask `out`, which must be
 // all zeros on entry.
+void check_object(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
+                  std::uint64_t w);  // the checks of both, before a caller allocates the mask
 void object_to_rle(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
                    std::uint64_t w, std::vector<count_t>& counts);
 void object_to_mask(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
