@@ -15,7 +15,8 @@ Input rules, the same for every function here:
   pycocotools' ``frPyObjects`` reads 4 values as a box and cannot take fewer, and drops an odd
   trailing value silently.
 * Coordinates must be real numbers (``TypeError``); NaN, infinite or huge (> 1e14) ones raise
-  ``ValueError`` (pycocotools has undefined behaviour or crashes on them).
+  ``ValueError`` (pycocotools has undefined behaviour or crashes on them), and so do, with
+  ``rule="opencv"``, those outside (-2**30, 2**30) (OpenCV's int32 fixed point overflows).
 * An empty list is an object with no parts: the empty mask.
 """
 

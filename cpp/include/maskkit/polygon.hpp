@@ -38,13 +38,15 @@ RleBatch polygons_to_batch(const std::vector<std::vector<double>>& polygons, std
 RleBatch boxes_to_batch(const double* boxes, std::size_t n, std::uint64_t h, std::uint64_t w);
 
 // ---- one object: the union of its parts --------------------------------------------------
-// coco: pycocotools' rule above. center: a pixel is on when its centre is inside the part
-// (even-odd), with GDAL's tie rule (polygon_center.cpp). opencv: cv2.fillPoly of the part's
-// vertices truncated to int (polygon_opencv.cpp).
+// coco: pycocotools' rule above, parts unioned. center: a pixel is on when its centre is inside
+// a part (even-odd), with GDAL's tie rule (polygon_center.cpp), parts unioned. opencv: one
+// cv2.fillPoly call with every part's vertices truncated to int (polygon_opencv.cpp), so parts
+// combine even-odd.
 enum class PolygonRule : int { coco = 0, center = 1, opencv = 2 };
 
 // Each part needs an even number of coordinates, at least 6 (std::invalid_argument otherwise);
-// coordinates are checked as above, and h*w must be < 2^32.
+// coordinates are checked as above (opencv: |v| < 2^30), and h*w must be < 2^32
+// (std::overflow_error).
 // object_to_rle appends the counts of the union (coco: bit-exact merge(frPyObjects(...))).
 // object_to_mask sets the union's pixels to 1 in the C-ordered h x w mask `out`, which must be
 // all zeros on entry.
