@@ -113,6 +113,18 @@ def cv2() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
+def rasterio_features() -> ModuleType:
+    """``rasterio.features`` (GDAL's rasterizer)."""
+    return reference("rasterio.features")
+
+
+@pytest.fixture(scope="session")
+def shapely() -> ModuleType:
+    """``shapely``."""
+    return reference("shapely")
+
+
+@pytest.fixture(scope="session")
 def panopticapi_utils() -> ModuleType:
     """``panopticapi.utils`` (PyPI panopticapi-lite, installed with --no-deps)."""
     return reference("panopticapi.utils")

@@ -147,10 +147,10 @@ def test_far_and_huge_coordinates_cost_nothing(pycocotools_mask):
     assert polygon.to_mask([[-1e14, -1e14, 1e14, -1e14, 1e14, 1e14]], 4, 4).shape == (4, 4)
 
 
-def test_only_the_coco_rule_is_offered():
-    assert polygon.RULES == ("coco",)
-    for rule in ("center", "opencv", "COCO", None, 1):
-        with pytest.raises(ValueError, match=r"rule must be one of 'coco'"):
+def test_rules_offered_and_unknown_rules_rejected():
+    assert polygon.RULES == ("coco", "center", "opencv")
+    for rule in ("COCO", "centre", "", None, 1):
+        with pytest.raises(ValueError, match=r"rule must be one of 'coco' \(.*\), 'center' \(.*\), 'opencv' \(.*\), got"):
             polygon.to_rle([[0, 0, 1, 0, 1, 1]], 2, 2, rule=rule)
         with pytest.raises(ValueError, match=r"rule must be one of 'coco'"):
             polygon.to_mask([[0, 0, 1, 0, 1, 1]], 2, 2, rule=rule)

@@ -832,10 +832,14 @@ void rasterize(std::size_t k, Vertex vertex, u64 h, u64 w, std::vector<count_t>&
 
 }  // namespace
 
+void check_polygon_coordinates(const double* xy, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) check_coordinate(xy[i], "polygon coordinate", i);
+}
+
 void polygon_to_rle(const double* xy, std::size_t k, std::uint64_t h, std::uint64_t w,
                     std::vector<count_t>& counts) {
     check_size(h, w);
-    for (std::size_t i = 0; i < 2 * k; ++i) check_coordinate(xy[i], "polygon coordinate", i);
+    check_polygon_coordinates(xy, 2 * k);
     if (h == 0 || w == 0) {
         counts.push_back(0);
         return;

@@ -147,6 +147,13 @@ class RleBatch:
         return self
 
     @classmethod
+    def _frozen(cls, counts: np.ndarray, offsets: np.ndarray, sizes: np.ndarray) -> "RleBatch":
+        """Wrap arrays the core returned valid and already read-only."""
+        self = cls.__new__(cls)
+        self._counts, self._offsets, self._sizes = counts, offsets, sizes
+        return self
+
+    @classmethod
     def _uniform(cls, counts: np.ndarray, offsets: np.ndarray, height: int, width: int) -> "RleBatch":
         sizes = np.empty((offsets.size - 1, 2), np.int64)
         sizes[:, 0] = height

@@ -3,8 +3,9 @@
 A polygon is a flat coordinate list ``[x0, y0, x1, y1, ...]`` in pixels (x to the right, y
 down, pixel (X, Y) centred at (X, Y)); an object is a list of such polygons (its parts).
 :func:`to_rle` and :func:`to_mask` rasterize one object, by default with pycocotools' rule,
-bit-exact with ``mask.merge(mask.frPyObjects(polygons, h, w))``. The work and memory do not grow
-with coordinates outside the image. :func:`maskkit.rle.from_polygons` gives one RLE per polygon
+bit-exact with ``mask.merge(mask.frPyObjects(polygons, h, w))``; ``rule="center"`` is the exact
+pixel-centre test of rasterio/GDAL and ``rule="opencv"`` is ``cv2.fillPoly`` of the truncated
+vertices. The work and memory do not grow with coordinates outside the image. :func:`maskkit.rle.from_polygons` gives one RLE per polygon
 instead.
 
 :func:`from_mask` traces a mask's boundaries: along pixel edges (``method="pixel_edges"``, the
@@ -22,10 +23,12 @@ array([[1, 1, 1, 0],
        [0, 0, 0, 0]], dtype=uint8)
 >>> polygon.to_rle([[0, 0, 3, 0, 3, 2, 0, 2]], 3, 4).counts.tolist()   # column-major runs
 [0, 2, 1, 2, 1, 2, 4]
->>> polygon.to_mask([[0, 0, 3, 0, 3, 2, 0, 2]], 3, 4, rule="center")
-Traceback (most recent call last):
-    ...
-ValueError: rule must be one of 'coco' (pycocotools' even-odd rule on the 1/5-pixel grid), got 'center'
+>>> polygon.RULES
+('coco', 'center', 'opencv')
+>>> polygon.to_mask([[0, 0, 3, 0, 3, 2, 0, 2]], 3, 4, rule="opencv")   # cv2.fillPoly's outline
+array([[1, 1, 1, 1],
+       [1, 1, 1, 1],
+       [1, 1, 1, 1]], dtype=uint8)
 """
 
 from __future__ import annotations

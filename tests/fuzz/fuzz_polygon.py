@@ -1,6 +1,7 @@
 """Fuzz maskkit.polygon (to_rle, to_mask) and rle.from_polygons: NaN, infinite, huge, negative
 and far-away coordinates, degenerate rings (repeated, collinear, zero-area), odd lengths and
-wrong types. Valid objects are compared with pycocotools' ``merge(frPyObjects(...))``.
+wrong types. Valid objects are compared with pycocotools' ``merge(frPyObjects(...))``; with
+rule="center" with rasterio.features.rasterize and with rule="opencv" with cv2.fillPoly.
 """
 
 from __future__ import annotations
@@ -128,6 +129,57 @@ def test_fuzz_polygon_arrays(data: st.DataObject) -> None:
         assert got.to_coco() == [merged]
 
 
+# rasterio and cv2 walk every row between a polygon's extremes; they are compared with only
+# inside this bound (maskkit's own work does not depend on it).
+RULE_COMPARABLE = 1e4
+
+
+def rule_valid(polys: List[List[float]], rule: str) -> bool:
+    bound = 2.0**30 if rule == "opencv" else 1e14
+    return all(len(p) % 2 == 0 and len(p) >= 6 for p in polys) and all(
+        np.isfinite(p).all() and (np.abs(p).max(initial=0) < bound if rule == "opencv" else np.abs(p).max(initial=0) <= bound)
+        for p in map(np.asarray, polys)
+    )
+
+
+def rule_reference(rule: str, polys: List[List[float]], h: int, w: int) -> Any:
+    if rule == "center":
+        import rasterio.features
+        from affine import Affine
+
+        shapes = []
+        for xy in polys:
+            pts = [(float(x), float(y)) for x, y in zip(xy[0::2], xy[1::2])]
+            shapes.append(({"type": "Polygon", "coordinates": [pts if pts[0] == pts[-1] else pts + pts[:1]]}, 1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return rasterio.features.rasterize(shapes, out_shape=(h, w), transform=Affine.identity(), dtype=np.uint8)
+    import cv2
+
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [np.asarray(p, np.float64).reshape(-1, 2).astype(np.int32) for p in polys], 1)
+    return mask
+
+
+@fuzz
+@given(data=st.data(), rule=st.sampled_from(["center", "opencv"]))
+def test_fuzz_center_and_opencv_rules(data: st.DataObject, rule: str) -> None:
+    h, w = data.draw(st.integers(0, 40)), data.draw(st.integers(0, 40))
+    polys = data.draw(st.lists(rings(h, w), max_size=3))
+    got = clean_call(polygon.to_rle, polys, h, w, rule=rule)
+    mask = clean_call(polygon.to_mask, polys, h, w, rule=rule)
+    assert (got is None) == (mask is None)
+    if got is None:
+        assert not rule_valid(polys, rule)
+        return
+    assert rule_valid(polys, rule) and len(got) == 1 and got.sizes.tolist() == [[h, w]]
+    assert mask.shape == (h, w) and mask.dtype == np.uint8 and mask.flags.c_contiguous
+    assert got == rle.encode(mask[None])
+    assert set(np.unique(mask).tolist()) <= {0, 1}
+    if polys and h and w and all(np.abs(p).max(initial=0) < RULE_COMPARABLE for p in map(np.asarray, polys)):
+        assert np.array_equal(mask, rule_reference(rule, polys, h, w)), (rule, h, w, polys)
+
+
 hostile = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True), st.text(max_size=4),
     st.binary(max_size=4), st.just({}), st.just([[]]), st.just([None] * 6), st.just([["1"] * 6]),
@@ -141,6 +193,6 @@ def test_fuzz_hostile_arguments(polys: Any, h: Any, w: Any, rule: Any) -> None:
     for call in (lambda: polygon.to_rle(polys, h, w, rule=rule), lambda: polygon.to_mask(polys, h, w, rule=rule), lambda: rle.from_polygons(polys, h, w)):
         result = clean_call(call)
         if result is not None and isinstance(result, np.ndarray):
-            assert rule == "coco" and result.shape == (h, w)
+            assert rule in polygon.RULES and result.shape == (h, w)
         elif result is not None and call is not None:
             assert result.sizes.tolist() == [[h, w]] * len(result)

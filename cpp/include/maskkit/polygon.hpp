@@ -37,4 +37,35 @@ RleBatch polygons_to_batch(const std::vector<std::vector<double>>& polygons, std
                            std::uint64_t w);
 RleBatch boxes_to_batch(const double* boxes, std::size_t n, std::uint64_t h, std::uint64_t w);
 
+// ---- one object: the union of its parts --------------------------------------------------
+// coco: pycocotools' rule above, parts unioned. center: a pixel is on when its centre is inside
+// a part (even-odd), with GDAL's tie rule (polygon_center.cpp), parts unioned. opencv: one
+// cv2.fillPoly call with every part's vertices truncated to int (polygon_opencv.cpp), so parts
+// combine even-odd.
+enum class PolygonRule : int { coco = 0, center = 1, opencv = 2 };
+
+// Each part needs an even number of coordinates, at least 6 (std::invalid_argument otherwise);
+// coordinates are checked as above (opencv: |v| < 2^30), and h*w must be < 2^32
+// (std::overflow_error).
+// object_to_rle appends the counts of the union (coco: bit-exact merge(frPyObjects(...))).
+// object_to_mask sets the union's pixels to 1 in the C-ordered h x w mask `out`, which must be
+// all zeros on entry.
+void check_object(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
+                  std::uint64_t w);  // the checks of both, before a caller allocates the mask
+void object_to_rle(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
+                   std::uint64_t w, std::vector<count_t>& counts);
+void object_to_mask(const std::vector<std::vector<double>>& parts, PolygonRule rule, std::uint64_t h,
+                    std::uint64_t w, std::uint8_t* out);
+
+// Raises std::invalid_argument for a NaN, infinite or too large coordinate among xy[0..n).
+void check_polygon_coordinates(const double* xy, std::size_t n);
+
+// Set to 1 in the C-ordered h x w mask `out` (h*w bytes; other pixels keep their value): one
+// part with the center rule, or all parts with the opencv rule (one fillPoly call).
+void center_fill(const double* xy, std::size_t k, std::uint64_t h, std::uint64_t w, std::uint8_t* out);
+void opencv_fill_parts(const std::vector<std::vector<double>>& parts, std::uint64_t h, std::uint64_t w,
+                       std::uint8_t* out);
+// The opencv rule's range: std::invalid_argument unless every |coordinate| < 2^30.
+void check_opencv_coordinates(const std::vector<std::vector<double>>& parts);
+
 }  // namespace maskkit

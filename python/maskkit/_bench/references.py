@@ -29,6 +29,7 @@ DISTRIBUTIONS = {
     "skimage": "scikit-image",
     "panopticapi": "panopticapi-lite",
     "vernier": "vernier",
+    "rasterio": "rasterio",
 }
 
 

@@ -1,6 +1,7 @@
 """Polygon rasterization: COCO polygon annotations to RLE dicts and to dense masks, next to
 pycocotools (``merge(frPyObjects(segm, h, w))``, as ``COCO.annToRLE``; ``decode`` of that, as
-``COCO.annToMask``)."""
+``COCO.annToMask``), and to masks by the pixel-centre rule next to rasterio (GDAL) and by
+OpenCV's rule next to ``cv2.fillPoly``."""
 
 from __future__ import annotations
 
@@ -79,4 +80,72 @@ def _to_mask(d: BenchData, refs: References) -> Workload:
     )
 
 
-WORKLOADS = (_frpyobjects, _to_mask)
+def _rasterio_masks(features: Any, segms: list[list[list[float]]], height: int, width: int) -> list[np.ndarray]:
+    """``rasterio.features.rasterize`` of each annotation's parts, identity transform."""
+    import warnings
+
+    from affine import Affine
+
+    masks = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NotGeoreferencedWarning
+        for segm in segms:
+            shapes = []
+            for part in segm:
+                ring = list(zip(part[0::2], part[1::2]))
+                shapes.append(({"type": "Polygon", "coordinates": [ring + ring[:1]]}, 1))
+            masks.append(features.rasterize(shapes, out_shape=(height, width), transform=Affine.identity(), dtype=np.uint8))
+    return masks
+
+
+def _center(d: BenchData, refs: References) -> Workload:
+    c = d.config
+    n = c.n_polygon_masks
+
+    return Workload(
+        key="polygon_center",
+        label="polygon to mask, centre rule",
+        description=(
+            f"the first {n} annotations to dense {c.height}x{c.width} masks by the pixel-centre rule: "
+            "rasterio.features.rasterize of the parts (GDAL), identity transform"
+        ),
+        reference=refs.bind("rasterio.features", lambda rf: _rasterio_masks(rf, d.polygons[:n], c.height, c.width)),
+        variants=(Variant("polygon.to_mask", lambda: [polygon.to_mask(s, c.height, c.width, rule="center") for s in d.polygons[:n]]),),
+        compare=compare_lists(compare_arrays),
+        reference_name="rasterio",
+        domain=DOMAIN,
+        missing_note=refs.note("rasterio"),
+    )
+
+
+def _fillpoly_masks(cv2: Any, segms: list[list[list[float]]], height: int, width: int) -> list[np.ndarray]:
+    """ultralytics' ``polygon2mask``: the parts truncated to int32, one ``cv2.fillPoly`` call."""
+    masks = []
+    for segm in segms:
+        mask = np.zeros((height, width), np.uint8)
+        cv2.fillPoly(mask, [np.asarray(p).reshape(-1, 2).astype(np.int32) for p in segm], 1)
+        masks.append(mask)
+    return masks
+
+
+def _opencv(d: BenchData, refs: References) -> Workload:
+    c = d.config
+    n = c.n_polygon_masks
+
+    return Workload(
+        key="polygon_opencv",
+        label="polygon to mask, OpenCV rule",
+        description=(
+            f"the first {n} annotations to dense {c.height}x{c.width} masks by OpenCV's rule: "
+            "cv2.fillPoly of the parts' int32-truncated vertices in one call (ultralytics' polygon2mask)"
+        ),
+        reference=refs.bind("cv2", lambda cv2: _fillpoly_masks(cv2, d.polygons[:n], c.height, c.width)),
+        variants=(Variant("polygon.to_mask", lambda: [polygon.to_mask(s, c.height, c.width, rule="opencv") for s in d.polygons[:n]]),),
+        compare=compare_lists(compare_arrays),
+        reference_name="cv2.fillPoly",
+        domain=DOMAIN,
+        missing_note=refs.note("cv2"),
+    )
+
+
+WORKLOADS = (_frpyobjects, _to_mask, _center, _opencv)
