@@ -236,7 +236,9 @@ def merge_layers(
     fuse = flag(fuse_stuff, "fuse_stuff")
     if id_generator is not None and not isinstance(id_generator, IdGenerator):
         raise TypeError(f"id_generator must be a maskkit.panoptic.IdGenerator or None, got {snippet(id_generator)}")
-    groups = np.where(things | (not fuse), -1, cats).astype(np.int64)
+    # stuff of one category fuses into one group, numbered from 0 (-1 is the core's "alone", so
+    # the category ids themselves, which may be negative, cannot serve)
+    groups = np.where(things | (not fuse), -1, np.unique(cats, return_inverse=True)[1].reshape(n)).astype(np.int64)
     # areas are integers: |mask| >= a holds exactly when |mask| >= ceil(a); never below 1 (empty layers are dropped)
     ceiled = np.clip(np.ceil(areas.astype(np.float64)), 1, 2.0**63)
     layers = Layers(

@@ -172,3 +172,13 @@ def test_transposed_id_write_equals_numpy_on_every_target(simd_target, seed, h, 
         painted.flat[rng.integers(0, h * w)] = n_ids  # one value without an id: refused by value
         with pytest.raises(ValueError, match=f"painted segment number {n_ids} has no id"):
             _core.pan_write_segment_ids(painted, h, w, True, ids)
+
+
+def test_stuff_of_a_negative_category_fuses_too():
+    # found by fuzzing: category -1 was taken for the core's "no group" and never fused
+    masks = np.array([[[False, True]], [[True, False]], [[False, False]], [[True, True]]])
+    pan, segs = panoptic.merge_layers(masks, [-1, -1, 0, 0], z=[0.3] * 4, isthing=np.zeros(4, bool), overlap_thr=0.0,
+                                      min_visible=0, fuse_stuff=True)
+    want_pan, want_segs = ports.merge_layers(masks, [-1, -1, 0, 0], [0.3] * 4, [False] * 4, 0.0, 0, 0, True)
+    np.testing.assert_array_equal(pan, want_pan)
+    assert segs == want_segs and len(segs) == 1 and segs[0]["area"] == 2
