@@ -140,30 +140,25 @@ def _parse_strings(objs: List[Any], index: List[int]) -> Arrays:
         raise
 
 
-def _plain(obj: Any, counts_types: Tuple[type, ...]) -> bool:
-    """The common case, checked cheaply: ``{'size': [int, int], 'counts': <counts_types>}``."""
-    if type(obj) is not dict:
-        return False
-    size = obj.get("size")
-    return (
-        type(size) is list
-        and len(size) == 2
-        and type(size[0]) is int
-        and type(size[1]) is int
-        and 0 <= size[0] <= _U32_MAX
-        and 0 <= size[1] <= _U32_MAX
-        and type(obj.get("counts")) in counts_types
-    )
-
-
-def _plain_compressed(obj: Any) -> bool:
-    return _plain(obj, (bytes, str))
+def _all_plain(items: List[Any], counts_types: Tuple[type, ...]) -> bool:
+    """Whether every item has the common shape ``{'size': [int, int], 'counts': <counts_types>}``,
+    checked cheaply in one loop (the item-by-item path names what is wrong otherwise)."""
+    for obj in items:
+        if type(obj) is not dict:
+            return False
+        size = obj.get("size")
+        if type(size) is not list or len(size) != 2 or type(obj.get("counts")) not in counts_types:
+            return False
+        h, w = size
+        if type(h) is not int or type(w) is not int or not (0 <= h <= _U32_MAX and 0 <= w <= _U32_MAX):
+            return False
+    return True
 
 
 def _plain_count_lists(items: List[Any]) -> Optional[Arrays]:
     """Dicts of the common shape with lists of plain ints in range, read in one pass; ``None``
     for anything else (the item-by-item path then names what is wrong)."""
-    if not all(_plain(o, (list,)) for o in items):
+    if not _all_plain(items, (list,)):
         return None
     lists = [o["counts"] for o in items]
     flat = list(chain.from_iterable(lists))
@@ -206,7 +201,7 @@ def parse_coco_dicts(objs: Any) -> Arrays:
     that end inside a number raise ``ValueError``).
     """
     items = dict_items(objs, "COCO")
-    if all(_plain_compressed(o) for o in items):  # one call to the core, no per-item arrays
+    if _all_plain(items, (bytes, str)):  # one call to the core, no per-item arrays
         return _parse_strings(items, list(range(len(items))))
     sizes = np.zeros((len(items), 2), np.int64)
     parts: List[Any] = []

@@ -106,6 +106,22 @@ def _one_source(instances: LayerInput, stuff: LayerInput) -> Tuple[Optional[np.n
     return None, batches[0] if len(batches) == 1 else concatenate(batches)
 
 
+def _rle_pair(instance_masks: Any, stuff_masks: Any) -> Optional[Tuple[RleBatch, int, int]]:
+    """Instances and stuff as one RleBatch, with their counts, when both are lists of COCO RLE
+    dicts (one parse, no concatenation: the common call); None otherwise, and when the parse
+    fails (parsing them apart then names the culprit)."""
+    if type(instance_masks) is not list or type(stuff_masks) is not list:
+        return None
+    given = [v for v in (instance_masks, stuff_masks) if v]
+    if not given or not all(type(v[0]) is dict for v in given):
+        return None
+    try:
+        batch = RleBatch.from_coco(instance_masks + stuff_masks)
+    except (TypeError, ValueError):
+        return None
+    return batch, len(instance_masks), len(stuff_masks)
+
+
 def combine_image(
     instance_masks: Any,
     instance_scores: Any,
@@ -178,21 +194,25 @@ def combine_image(
     """
     if not isinstance(id_generator, IdGenerator):
         raise TypeError(f"id_generator must be a maskkit.panoptic.IdGenerator, got {snippet(id_generator)}")
-    instances = layer_input(instance_masks, "instance_masks")
-    stuff = layer_input(stuff_masks, "stuff_masks")
-    n_inst, n_stuff = _count(instances), _count(stuff)
+    pair = _rle_pair(instance_masks, stuff_masks)
+    if pair is not None:
+        inputs: List[LayerInput] = [pair[0]]
+        n_inst, n_stuff = pair[1], pair[2]
+    else:
+        inputs = [layer_input(instance_masks, "instance_masks"), layer_input(stuff_masks, "stuff_masks")]
+        n_inst, n_stuff = _count(inputs[0]), _count(inputs[1])
     scores = _per_input(instance_scores, n_inst, "instance_scores", "f")
     inst_cats = _per_input(instance_categories, n_inst, "instance_categories", "i")
     stuff_cats = _per_input(stuff_categories, n_stuff, "stuff_categories", "i")
     confidence = real_threshold(confidence_thr, "confidence_thr")
     overlap = real_threshold(overlap_thr, "overlap_thr")
     stuff_limit = real_threshold(stuff_area_limit, "stuff_area_limit")
-    h, w = _size([instances, stuff], height, width)
+    h, w = _size(inputs, height, width)
+    masks, rles = (None, pair[0]) if pair is not None else _one_source(inputs[0], inputs[1])
 
     confident = np.flatnonzero(~(scores < confidence))
     ranked = confident[descending_order(scores[confident])]
     n_ranked = ranked.size
-    masks, rles = _one_source(instances, stuff)
     source = SOURCE_RLE if rles is not None else SOURCE_MASK
     # an instance is dropped when empty or more than overlap_thr occluded; stuff is never
     # tested for occlusion (inf), kept when empty only if stuff_area_limit <= 0
