@@ -470,3 +470,21 @@ def test_torch_masks():
     want = polygon.from_mask(m, mode="tree", method="simple", min_points=0)
     for tensor in (torch.from_numpy(m), torch.from_numpy(m.astype(bool)), torch.from_numpy(m).t().contiguous().t()):
         assert polygon.from_mask(tensor, mode="tree", method="simple", min_points=0) == want
+
+
+@pytest.mark.parametrize("closed", [False, True])
+@pytest.mark.parametrize(
+    "points",
+    [
+        [5.0, -11.5, 9.5, 884.2075992437913, 9.5, 884.2075992437913, 7.0, 1e300],
+        [0.0, 0.0, 1e300, 0.0, 5.0, 5.0, -1e300, 1e300, 3.0, 1.0],
+        [1e300, -1e300, -1e300, 1e300, 0.0, 0.0, 1e300, 1e300],
+    ],
+)
+def test_simplify_of_coordinates_whose_squares_overflow_ends(points, closed):
+    # found by fuzzing: chord lengths of inf made the split threshold NaN, and the chains were
+    # split at a stale point forever, writing past the kept points
+    for eps in (0.0, 1.0):
+        out = polygon.simplify(points, eps, closed=closed)
+        assert len(out) % 2 == 0 and 0 < len(out) <= len(points)
+        assert set(zip(out[0::2], out[1::2])) <= set(zip(points[0::2], points[1::2]))

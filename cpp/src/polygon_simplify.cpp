@@ -104,6 +104,7 @@ void simplify_rdp(const double* xy, std::size_t n, double epsilon, bool closed, 
             const double dx = end.x - start.x, dy = end.y - start.y;
             const double chord = dx * dx + dy * dy;
             double farthest = 0;
+            bool found = false;  // a point beyond 0: only then is right.start this chain's
             while (pos != slice.end) {
                 pt = src(pos);
                 step(pos);
@@ -119,15 +120,20 @@ void simplify_rdp(const double* xy, std::size_t n, double epsilon, bool closed, 
                 }
                 if (d > farthest) {
                     farthest = d;
+                    found = true;
                     right.start = (pos + count - 1) % count;
                 }
             }
-            within = farthest <= eps * chord;
+            // Coordinates near 1e300 overflow the squares to inf and the products to NaN: a
+            // chain with no farthest point, or a NaN threshold, is kept whole rather than
+            // split at a stale point (which never ends). Finite values decide as OpenCV does.
+            within = !found || !(farthest > eps * chord);
         } else {
             within = true;
             start = src(slice.start);
         }
         if (within) {
+            if (kept >= dst.size()) throw std::logic_error("simplify_rdp kept more points than it was given");
             dst[kept++] = start;
         } else {
             right.end = slice.end;
@@ -136,7 +142,10 @@ void simplify_rdp(const double* xy, std::size_t n, double epsilon, bool closed, 
             stack.push_back(slice);
         }
     }
-    if (!is_closed) dst[kept++] = src(count - 1);
+    if (!is_closed) {
+        if (kept >= dst.size()) throw std::logic_error("simplify_rdp kept more points than it was given");
+        dst[kept++] = src(count - 1);
+    }
 
     // Clean-up pass over the kept points (a ring buffer of `total` points).
     is_closed = closed;
