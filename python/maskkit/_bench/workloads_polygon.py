@@ -5,7 +5,7 @@ OpenCV's rule next to ``cv2.fillPoly``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -98,23 +98,31 @@ def _rasterio_masks(features: Any, segms: list[list[list[float]]], height: int, 
     return masks
 
 
-def _center(d: BenchData, refs: References) -> Workload:
+def _rule_workload(
+    d: BenchData, refs: References, rule: str, what: str, module: str, reference_name: str,
+    masks_of: Callable[[Any, list[list[list[float]]], int, int], list[np.ndarray]],
+) -> Workload:
+    """The first ``n_polygon_masks`` annotations to dense masks by ``rule``, next to the tool
+    whose rule it is (``masks_of(module, segms, h, w)``)."""
     c = d.config
     n = c.n_polygon_masks
-
     return Workload(
-        key="polygon_center",
-        label="polygon to mask, centre rule",
-        description=(
-            f"the first {n} annotations to dense {c.height}x{c.width} masks by the pixel-centre rule: "
-            "rasterio.features.rasterize of the parts (GDAL), identity transform"
-        ),
-        reference=refs.bind("rasterio.features", lambda rf: _rasterio_masks(rf, d.polygons[:n], c.height, c.width)),
-        variants=(Variant("polygon.to_mask", lambda: [polygon.to_mask(s, c.height, c.width, rule="center") for s in d.polygons[:n]]),),
+        key=f"polygon_{rule}",
+        label=f"polygon to mask, {'centre' if rule == 'center' else 'OpenCV'} rule",
+        description=f"the first {n} annotations to dense {c.height}x{c.width} masks by {what}",
+        reference=refs.bind(module, lambda m: masks_of(m, d.polygons[:n], c.height, c.width)),
+        variants=(Variant("polygon.to_mask", lambda: [polygon.to_mask(s, c.height, c.width, rule=rule) for s in d.polygons[:n]]),),
         compare=compare_lists(compare_arrays),
-        reference_name="rasterio",
+        reference_name=reference_name,
         domain=DOMAIN,
-        missing_note=refs.note("rasterio"),
+        missing_note=refs.note(module.split(".")[0]),
+    )
+
+
+def _center(d: BenchData, refs: References) -> Workload:
+    return _rule_workload(
+        d, refs, "center", "the pixel-centre rule: rasterio.features.rasterize of the parts (GDAL), identity transform",
+        "rasterio.features", "rasterio", _rasterio_masks,
     )
 
 
@@ -129,22 +137,10 @@ def _fillpoly_masks(cv2: Any, segms: list[list[list[float]]], height: int, width
 
 
 def _opencv(d: BenchData, refs: References) -> Workload:
-    c = d.config
-    n = c.n_polygon_masks
-
-    return Workload(
-        key="polygon_opencv",
-        label="polygon to mask, OpenCV rule",
-        description=(
-            f"the first {n} annotations to dense {c.height}x{c.width} masks by OpenCV's rule: "
-            "cv2.fillPoly of the parts' int32-truncated vertices in one call (ultralytics' polygon2mask)"
-        ),
-        reference=refs.bind("cv2", lambda cv2: _fillpoly_masks(cv2, d.polygons[:n], c.height, c.width)),
-        variants=(Variant("polygon.to_mask", lambda: [polygon.to_mask(s, c.height, c.width, rule="opencv") for s in d.polygons[:n]]),),
-        compare=compare_lists(compare_arrays),
-        reference_name="cv2.fillPoly",
-        domain=DOMAIN,
-        missing_note=refs.note("cv2"),
+    return _rule_workload(
+        d, refs, "opencv",
+        "OpenCV's rule: cv2.fillPoly of the parts' int32-truncated vertices in one call (ultralytics' polygon2mask)",
+        "cv2", "cv2.fillPoly", _fillpoly_masks,
     )
 
 
