@@ -213,16 +213,6 @@ public:
         return out;
     }
 
-    // Asks for row y of an image read in place (not yet needed), so that the two streams of
-    // rows come from memory while the current rows are counted: the counting alone keeps
-    // too few loads in flight to reach the memory's bandwidth.
-    void prefetch(std::size_t y) const {
-        if (image_.kind == IdImage::Kind::png_scanlines || y >= image_.height) return;
-        const std::uint8_t* line = image_.data + y * static_cast<std::size_t>(image_.row_stride);
-        const std::size_t bytes = (image_.kind == IdImage::Kind::ids32 ? 4 : image_.channels) * image_.width;
-        for (std::size_t k = 0; k < bytes; k += 64) __builtin_prefetch(line + k);
-    }
-
 private:
     static void require(bool ok, const char* rule) {
         if (!ok) throw std::invalid_argument(rule);
@@ -283,10 +273,7 @@ PairHistogram count_rows(const IdImage& gt, const IdImage& pred) {
     RowReader gt_rows(gt), pred_rows(pred);
     PairCounter counter;
     std::uint32_t seen = 0;
-    constexpr std::size_t kAhead = 4;  // rows: far enough for DRAM latency, near enough for L1
     for (std::size_t y = 0; y < gt.height; ++y) {
-        gt_rows.prefetch(y + kAhead);
-        pred_rows.prefetch(y + kAhead);
         const std::uint8_t* g = gt_rows.row(y);
         const std::uint8_t* p = pred_rows.row(y);
         seen |= count_row<G, P>(g, p, gt.width, counter);
